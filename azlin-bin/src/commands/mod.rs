@@ -1,0 +1,4 @@
+//! One module per command: read the arguments, call the core, render the result.
+
+pub mod host;
+pub mod resolve;

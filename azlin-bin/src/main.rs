@@ -1,0 +1,53 @@
+//! The `azlin` binary: parses the command line, runs one command, renders errors once.
+
+mod cli;
+mod commands;
+mod context;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {}", render_error(&err));
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let ctx = Context::load(&cli.global)?;
+    match cli.command {
+        Command::Resolve(args) => commands::resolve::run(&ctx, &args),
+        Command::Host(cmd) => commands::host::run(&ctx, &cmd),
+    }
+}
+
+/// The message, followed by its causes where they add something.
+fn render_error(err: &anyhow::Error) -> String {
+    let mut msg = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    msg
+}
+
+/// The exit status DESIGN.md gives the error: 2 for bad input, 1 otherwise.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<azlin_core::Error>())
+        .map(|e| e.exit_code() as u8)
+        .unwrap_or(1)
+}

@@ -1,0 +1,303 @@
+//! Where azlin keeps its files, and `config.toml`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::name;
+
+/// Every path azlin reads or writes, derived once from `$AZLIN_HOME` and `$HOME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    /// `$AZLIN_HOME`, default `~/.azlin`.
+    pub azlin_home: PathBuf,
+    /// The user's home directory (`$HOME`), where `~/.ssh` lives.
+    pub home: PathBuf,
+}
+
+impl Paths {
+    /// Reads `AZLIN_HOME` and `HOME` from the environment.
+    pub fn from_env() -> Result<Paths, ConfigError> {
+        let home = dirs::home_dir().ok_or(ConfigError::NoHome)?;
+        let azlin_home = match std::env::var_os("AZLIN_HOME") {
+            Some(h) if !h.is_empty() => PathBuf::from(h),
+            _ => home.join(".azlin"),
+        };
+        Ok(Paths { azlin_home, home })
+    }
+
+    /// `config.toml`.
+    pub fn config_file(&self) -> PathBuf {
+        self.azlin_home.join("config.toml")
+    }
+    /// `hosts.toml`, the local inventory.
+    pub fn hosts_file(&self) -> PathBuf {
+        self.azlin_home.join("hosts.toml")
+    }
+    /// `cache/`.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.azlin_home.join("cache")
+    }
+    /// `cache/sessions.json`, the session cache.
+    pub fn sessions_cache(&self) -> PathBuf {
+        self.cache_dir().join("sessions.json")
+    }
+    /// `known_hosts`, azlin's own host-key store.
+    pub fn known_hosts(&self) -> PathBuf {
+        self.azlin_home.join("known_hosts")
+    }
+    /// `plugins/`.
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.azlin_home.join("plugins")
+    }
+    /// `templates/`, overrides of the embedded templates.
+    pub fn templates_dir(&self) -> PathBuf {
+        self.azlin_home.join("templates")
+    }
+    /// `~/.ssh`.
+    pub fn ssh_dir(&self) -> PathBuf {
+        self.home.join(".ssh")
+    }
+    /// The lock file that serialises writers of azlin's own files.
+    pub fn lock_file(&self) -> PathBuf {
+        self.azlin_home.join(".lock")
+    }
+}
+
+/// A problem with the configuration files.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No home directory could be determined.
+    #[error("cannot find your home directory: set HOME (or AZLIN_HOME for azlin's own files)")]
+    NoHome,
+    /// The file exists but cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has a value of the wrong type.
+    #[error("{} is not valid: {message}fix the file, or move it away to start from defaults", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, which names the line and column.
+        message: String,
+    },
+    /// A value that parses but breaks a rule.
+    #[error("{}: `{key}` is invalid: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The key.
+        key: String,
+        /// The rule it breaks.
+        reason: String,
+    },
+}
+
+/// `config.toml`. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The session used when an identifier names only a VM (default `azlin`).
+    pub default_session: Option<String>,
+    /// The ssh user when a host names none.
+    pub default_user: Option<String>,
+    /// The identity file when a host names none.
+    pub identity_file: Option<PathBuf>,
+    /// `[ssh_config]`.
+    pub ssh_config: SshConfigSettings,
+    /// `[azure]`.
+    pub azure: AzureSettings,
+}
+
+/// `[ssh_config]` in `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SshConfigSettings {
+    /// Resync the generated ssh config after commands that learn about sessions
+    /// (default on).
+    pub auto: Option<bool>,
+}
+
+/// `[azure]` in `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AzureSettings {
+    /// The subscription id.
+    pub subscription: Option<String>,
+    /// Narrow listing to one resource group.
+    pub resource_group: Option<String>,
+}
+
+impl Config {
+    /// The default session, `azlin` unless configured.
+    pub fn default_session(&self) -> &str {
+        self.default_session
+            .as_deref()
+            .unwrap_or(name::DEFAULT_SESSION)
+    }
+
+    /// Whether commands resync the generated ssh config by themselves.
+    pub fn ssh_config_auto(&self) -> bool {
+        self.ssh_config.auto.unwrap_or(true)
+    }
+
+    /// Loads `config.toml`. A missing file gives the defaults. Unknown keys do not fail:
+    /// they come back as warnings, one per key, so that a newer config still works with
+    /// an older azlin.
+    pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Config::default(), Vec::new()));
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Config::parse(path, &text)
+    }
+
+    /// Parses the text of `config.toml` (see [`Config::load`]).
+    pub fn parse(path: &Path, text: &str) -> Result<(Config, Vec<String>), ConfigError> {
+        let parse_error = |e: toml::de::Error| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        // Parse once to a document so that unknown keys can be reported and skipped, then
+        // deserialise what is left strictly.
+        let mut doc: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        let mut warnings = Vec::new();
+        strip_unknown(&mut doc, &KNOWN_KEYS, path, &mut warnings);
+        let config: Config = toml::Table::try_into(doc).map_err(parse_error)?;
+        config.validate(path)?;
+        Ok((config, warnings))
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key: &str, reason: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            reason,
+        };
+        if let Some(s) = &self.default_session {
+            name::validate_session_name(s)
+                .map_err(|e| invalid("default_session", e.to_string()))?;
+        }
+        if let Some(u) = &self.default_user {
+            crate::ssh::validate_user(u).map_err(|e| invalid("default_user", e.to_string()))?;
+        }
+        if let Some(f) = &self.identity_file {
+            crate::ssh::validate_identity_file(f)
+                .map_err(|e| invalid("identity_file", e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// The keys `config.toml` understands: top-level keys, and tables with their keys.
+const KNOWN_KEYS: [(&str, &[&str]); 5] = [
+    ("default_session", &[]),
+    ("default_user", &[]),
+    ("identity_file", &[]),
+    ("ssh_config", &["auto"]),
+    ("azure", &["subscription", "resource_group"]),
+];
+
+fn strip_unknown(
+    doc: &mut toml::Table,
+    known: &[(&str, &[&str])],
+    path: &Path,
+    warnings: &mut Vec<String>,
+) {
+    let keys: Vec<String> = doc.keys().cloned().collect();
+    for key in keys {
+        match known.iter().find(|(k, _)| *k == key) {
+            None => {
+                warnings.push(format!("{}: unknown key `{key}` ignored", path.display()));
+                doc.remove(&key);
+            }
+            Some((_, sub)) if !sub.is_empty() => {
+                if let Some(toml::Value::Table(t)) = doc.get_mut(&key) {
+                    let inner: Vec<String> = t.keys().cloned().collect();
+                    for k in inner {
+                        if !sub.contains(&k.as_str()) {
+                            warnings.push(format!(
+                                "{}: unknown key `{key}.{k}` ignored",
+                                path.display()
+                            ));
+                            t.remove(&k);
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<(Config, Vec<String>), ConfigError> {
+        Config::parse(Path::new("/h/.azlin/config.toml"), text)
+    }
+
+    #[test]
+    fn empty_config_gives_defaults() {
+        let (c, w) = parse("").unwrap();
+        assert_eq!(c.default_session(), "azlin");
+        assert!(c.ssh_config_auto());
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let (c, w) = parse(
+            "default_session = \"main\"\ndefault_user = \"alice\"\nidentity_file = \"/k/id\"\n\
+             [ssh_config]\nauto = false\n[azure]\nsubscription = \"s\"\nresource_group = \"rg\"\n",
+        )
+        .unwrap();
+        assert!(w.is_empty());
+        assert_eq!(c.default_session(), "main");
+        assert_eq!(c.default_user.as_deref(), Some("alice"));
+        assert!(!c.ssh_config_auto());
+        assert_eq!(c.azure.resource_group.as_deref(), Some("rg"));
+    }
+
+    #[test]
+    fn unknown_keys_warn_and_the_rest_still_loads() {
+        let (c, w) =
+            parse("colour = true\ndefault_session = \"x\"\n[azure]\nregion = \"eu\"\n").unwrap();
+        assert_eq!(c.default_session(), "x");
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("`colour`") || w[1].contains("`colour`"));
+        assert!(w.iter().any(|m| m.contains("`azure.region`")));
+    }
+
+    #[test]
+    fn malformed_file_names_file_and_line() {
+        let err = parse("default_session = \"ok\"\nthis is not toml\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/h/.azlin/config.toml"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_values_are_errors() {
+        assert!(parse("default_session = 3\n").is_err());
+        let err = parse("default_session = \"a:b\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("default_session"), "{err}");
+    }
+}

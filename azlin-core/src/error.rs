@@ -1,0 +1,49 @@
+//! The error type that reaches the command line, and its exit code.
+
+use crate::config::ConfigError;
+use crate::inventory::NameClash;
+use crate::name::NameError;
+use crate::provider::local::LocalError;
+use crate::resolve::ResolveError;
+use crate::ssh::InvalidValue;
+
+/// Exit status for bad input (DESIGN.md, Exit codes).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit status for a failure.
+pub const EXIT_FAILURE: i32 = 1;
+
+/// Any error of the core, rendered once at the top of the binary.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An identifier or name that breaks a rule.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A value that cannot reach ssh.
+    #[error(transparent)]
+    Value(#[from] InvalidValue),
+    /// Resolution failed.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// Configuration files.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The local inventory.
+    #[error(transparent)]
+    Local(#[from] LocalError),
+    /// Two providers use one name.
+    #[error(transparent)]
+    NameClash(#[from] NameClash),
+}
+
+impl Error {
+    /// The process exit status this error calls for.
+    pub fn exit_code(&self) -> i32 {
+        let usage = match self {
+            Error::Name(_) | Error::Value(_) => true,
+            Error::Resolve(e) => e.is_usage(),
+            Error::Local(e) => e.is_usage(),
+            Error::Config(_) | Error::NameClash(_) => false,
+        };
+        if usage { EXIT_USAGE } else { EXIT_FAILURE }
+    }
+}

@@ -1,0 +1,297 @@
+//! What azlin knows about the fleet: VMs from every provider, and the sessions last seen
+//! on them (the session cache).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Paths;
+use crate::persist;
+use crate::ssh::SshTarget;
+
+/// Where a VM's record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    /// `hosts.toml`, registered with `azlin host add`.
+    Local,
+    /// Azure Resource Manager.
+    Azure,
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProviderKind::Local => "local",
+            ProviderKind::Azure => "azure",
+        })
+    }
+}
+
+/// The power state a provider reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PowerState {
+    /// Running, or a local host (assumed up until probed).
+    Running,
+    /// Stopped but still allocated.
+    Stopped,
+    /// Stopped and deallocated.
+    Deallocated,
+    /// Starting, stopping, or anything else.
+    Other,
+}
+
+/// One VM (or any ssh host) in the inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vm {
+    /// The name users type.
+    pub name: String,
+    /// Where the record comes from.
+    pub provider: ProviderKind,
+    /// A stable id (keys the host key, so it survives address changes).
+    pub id: String,
+    /// The address azlin connects to, if it has one.
+    pub address: Option<String>,
+    /// TCP port of sshd.
+    pub port: u16,
+    /// Login name, if the record names one.
+    pub user: Option<String>,
+    /// Private key, if the record names one.
+    pub identity_file: Option<PathBuf>,
+    /// Jump host(s), if any.
+    pub proxy_jump: Option<String>,
+    /// The label (`azlin session VM NAME`), if set.
+    pub label: Option<String>,
+    /// Free-form tags.
+    pub tags: BTreeMap<String, String>,
+    /// Power state.
+    pub power: PowerState,
+}
+
+/// Defaults applied when a VM record leaves a connection setting open.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectDefaults {
+    /// `default_user` from config.
+    pub user: Option<String>,
+    /// `identity_file` from config.
+    pub identity_file: Option<PathBuf>,
+    /// azlin's known_hosts file.
+    pub known_hosts: PathBuf,
+}
+
+impl Vm {
+    /// The ssh target for this VM, or `None` when it has no address.
+    pub fn ssh_target(&self, defaults: &ConnectDefaults) -> Option<SshTarget> {
+        let hostname = self.address.clone()?;
+        Some(SshTarget {
+            vm: self.name.clone(),
+            host_key_alias: format!("azlin.{}.{}", self.provider, self.id),
+            hostname,
+            port: self.port,
+            user: self.user.clone().or_else(|| defaults.user.clone()),
+            identity_file: self
+                .identity_file
+                .clone()
+                .or_else(|| defaults.identity_file.clone()),
+            proxy_jump: self.proxy_jump.clone(),
+            known_hosts: defaults.known_hosts.clone(),
+        })
+    }
+}
+
+/// A tmux session as last seen on a VM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// tmux session name.
+    pub name: String,
+    /// Whether a client was attached.
+    #[serde(default)]
+    pub attached: bool,
+    /// Number of windows.
+    #[serde(default)]
+    pub windows: u32,
+    /// The `@azlin-name` label, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// What one probe of one VM found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VmSessions {
+    /// Seconds since the Unix epoch when the VM was probed.
+    pub probed_at: u64,
+    /// Sessions found.
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// `cache/sessions.json`: the sessions last seen on each VM. Live probes fill it;
+/// resolution reads it so that naming a session needs no round trip.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SessionCache {
+    /// Format version.
+    #[serde(default = "cache_version")]
+    pub version: u32,
+    /// Per VM name.
+    #[serde(default)]
+    pub vms: BTreeMap<String, VmSessions>,
+}
+
+fn cache_version() -> u32 {
+    1
+}
+
+impl SessionCache {
+    /// Loads the cache. A missing or unreadable cache is empty: it is only a cache, and
+    /// the next probe rewrites it.
+    pub fn load(path: &Path) -> SessionCache {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the cache atomically.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            persist::create_dir_all(dir, 0o700)?;
+        }
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        bytes.push(b'\n');
+        persist::write_atomic(path, &bytes, Some(0o600))
+    }
+
+    /// Records a fresh probe of `vm`.
+    pub fn record(&mut self, vm: &str, sessions: Vec<SessionInfo>) {
+        let probed_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.vms.insert(
+            vm.to_string(),
+            VmSessions {
+                probed_at,
+                sessions,
+            },
+        );
+    }
+
+    /// Sessions last seen on `vm` (empty when never probed).
+    pub fn sessions_of(&self, vm: &str) -> &[SessionInfo] {
+        self.vms
+            .get(vm)
+            .map(|v| v.sessions.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Drops entries of VMs that are no longer in the inventory.
+    pub fn retain_vms(&mut self, names: &[&str]) {
+        self.vms.retain(|vm, _| names.contains(&vm.as_str()));
+    }
+}
+
+/// A name shared by VMs of two providers: reported, never guessed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "VM name `{name}` is used by more than one inventory source ({first} and {second}): \
+     rename or remove one (`azlin host remove {name}` for the local one)"
+)]
+pub struct NameClash {
+    /// The name.
+    pub name: String,
+    /// One source.
+    pub first: ProviderKind,
+    /// The other.
+    pub second: ProviderKind,
+}
+
+/// The whole fleet as resolution sees it: VMs of every active provider, and the session
+/// cache.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    /// VMs, sorted by name, names unique.
+    pub vms: Vec<Vm>,
+    /// Sessions last seen.
+    pub sessions: SessionCache,
+}
+
+impl Inventory {
+    /// Joins the VMs of several providers, refusing a name used twice.
+    pub fn new(mut vms: Vec<Vm>, sessions: SessionCache) -> Result<Inventory, NameClash> {
+        vms.sort_by(|a, b| a.name.cmp(&b.name));
+        if let Some(w) = vms.windows(2).find(|w| w[0].name == w[1].name) {
+            return Err(NameClash {
+                name: w[0].name.clone(),
+                first: w[0].provider,
+                second: w[1].provider,
+            });
+        }
+        Ok(Inventory { vms, sessions })
+    }
+
+    /// The VM called `name`.
+    pub fn vm(&self, name: &str) -> Option<&Vm> {
+        self.vms
+            .binary_search_by(|v| v.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.vms[i])
+    }
+}
+
+/// Loads the session cache from its place under `paths`.
+pub fn load_session_cache(paths: &Paths) -> SessionCache {
+    SessionCache::load(&paths.sessions_cache())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn vm(name: &str) -> Vm {
+        Vm {
+            name: name.into(),
+            provider: ProviderKind::Local,
+            id: name.into(),
+            address: Some("127.0.0.1".into()),
+            port: 22,
+            user: None,
+            identity_file: None,
+            proxy_jump: None,
+            label: None,
+            tags: BTreeMap::new(),
+            power: PowerState::Running,
+        }
+    }
+
+    #[test]
+    fn clashing_names_are_reported() {
+        let mut a = vm("x");
+        a.provider = ProviderKind::Azure;
+        let err = Inventory::new(vec![vm("x"), a], SessionCache::default()).unwrap_err();
+        assert_eq!(err.name, "x");
+    }
+
+    #[test]
+    fn cache_round_trips_and_tolerates_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache/sessions.json");
+        assert_eq!(SessionCache::load(&path), SessionCache::default());
+        let mut c = SessionCache::default();
+        c.record(
+            "myvm",
+            vec![SessionInfo {
+                name: "dev".into(),
+                attached: true,
+                windows: 2,
+                label: None,
+            }],
+        );
+        c.save(&path).unwrap();
+        assert_eq!(SessionCache::load(&path), c);
+        std::fs::write(&path, "{not json").unwrap();
+        assert_eq!(SessionCache::load(&path), SessionCache::default());
+    }
+}

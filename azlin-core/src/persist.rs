@@ -1,0 +1,169 @@
+//! Crash-safe file writes: every file azlin owns or edits is replaced atomically, so an
+//! interrupted run leaves either the old bytes or the new ones, never a mix.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically: a dot-named temporary file in the same directory,
+/// fsync, rename over the target, fsync of the directory.
+///
+/// When `path` is a symlink the file it points to is replaced and the link stays (a
+/// dotfiles-managed `~/.ssh/config` remains a link). `mode` sets the Unix permissions of
+/// the new file; `None` keeps those of the file being replaced (or 0600 for a new file).
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    let target = follow_symlinks(path)?;
+    let dir = parent_dir(&target);
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "azlin".to_string());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{file_name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match mode {
+            Some(m) => m,
+            None => fs::metadata(&target)
+                .map(|m| m.permissions().mode() & 0o7777)
+                .unwrap_or(0o600),
+        };
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Resolves a chain of symlinks to the path that will really be written. A dangling
+/// link resolves to its (not yet existing) destination.
+fn follow_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let dest = fs::read_link(&current)?;
+                current = if dest.is_absolute() {
+                    dest
+                } else {
+                    parent_dir(&current).join(dest)
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other(format!(
+        "too many levels of symbolic links at {}",
+        path.display()
+    )))
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Makes a rename durable. Failure is ignored: some file systems cannot fsync a
+/// directory, and the rename itself already happened.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Creates `dir` and its parents, giving each directory it creates the Unix `mode`.
+pub fn create_dir_all(dir: &Path, mode: u32) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new().recursive(true).mode(mode).create(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        fs::create_dir_all(dir)
+    }
+}
+
+/// An exclusive advisory lock on a lock file, held until dropped. Serialises azlin
+/// processes that edit the same files.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    /// Blocks until the lock on `path` (created if missing) is held.
+    pub fn acquire(path: &Path) -> io::Result<Lock> {
+        if let Some(dir) = path.parent() {
+            create_dir_all(dir, 0o700)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        file.lock()?;
+        Ok(Lock { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_keeps_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("real", &link).unwrap();
+        #[cfg(not(unix))]
+        fs::copy(&real, &link).unwrap();
+        write_atomic(&link, b"new", Some(0o600)).unwrap();
+        #[cfg(unix)]
+        {
+            assert!(
+                fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+        }
+        assert_eq!(fs::read_to_string(&link).unwrap(), "new");
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keeps_existing_mode_when_none_given() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        fs::write(&f, "x").unwrap();
+        fs::set_permissions(&f, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&f, b"y", None).unwrap();
+        assert_eq!(
+            fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+}

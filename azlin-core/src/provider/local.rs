@@ -1,0 +1,337 @@
+//! The local inventory, `$AZLIN_HOME/hosts.toml`: any ssh host the user registers with
+//! `azlin host add`. It needs no cloud account.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{PowerState, ProviderKind, Vm};
+use crate::name::{self, NameError};
+use crate::persist;
+use crate::ssh::{self, InvalidValue};
+
+/// One host as stored in `hosts.toml` (under `[hosts.NAME]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalHost {
+    /// IP address or DNS name.
+    pub address: String,
+    /// sshd port (default 22).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// Login name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Private key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_file: Option<PathBuf>,
+    /// Jump host(s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_jump: Option<String>,
+    /// Label (`azlin session VM NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A problem with the local inventory.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    /// `hosts.toml` could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `hosts.toml` is not valid.
+    #[error(
+        "{} is corrupt: {message}the file was left as it is: fix it by hand, or move it away \
+         and register the hosts again with `azlin host add`",
+        path.display()
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, naming line and column.
+        message: String,
+    },
+    /// A host name that is already registered.
+    #[error(
+        "a host named `{0}` is already registered: choose another name, or \
+         `azlin host remove {0}` first"
+    )]
+    Duplicate(String),
+    /// A host name that is not registered.
+    #[error("no host named `{name}` is registered{}", did_you_mean(.suggestions))]
+    NoSuchHost {
+        /// The name asked for.
+        name: String,
+        /// Close names.
+        suggestions: Vec<String>,
+    },
+    /// An invalid host name.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// An invalid connection value.
+    #[error(transparent)]
+    Value(#[from] InvalidValue),
+    /// An invalid tag.
+    #[error("tag `{tag}` {rule}")]
+    Tag {
+        /// The tag as given.
+        tag: String,
+        /// The rule.
+        rule: &'static str,
+    },
+    /// Port 0.
+    #[error("port 0 is not a valid ssh port: give a port from 1 to 65535")]
+    PortZero,
+    /// `hosts.toml` could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        ": see `azlin host list`".to_string()
+    } else {
+        format!(
+            "; did you mean {}?",
+            crate::resolve::quote_list(suggestions)
+        )
+    }
+}
+
+impl LocalError {
+    /// Whether the error is the user's input (exit 2) rather than a failure (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            LocalError::Duplicate(_)
+                | LocalError::Name(_)
+                | LocalError::Value(_)
+                | LocalError::Tag { .. }
+                | LocalError::PortZero
+        )
+    }
+}
+
+/// Parses and checks a `KEY=VALUE` tag.
+pub fn parse_tag(tag: &str) -> Result<(String, String), LocalError> {
+    let bad = |rule| LocalError::Tag {
+        tag: tag.escape_debug().to_string(),
+        rule,
+    };
+    let (k, v) = tag
+        .split_once('=')
+        .ok_or_else(|| bad("is not KEY=VALUE: write it as e.g. `team=backend`"))?;
+    if k.is_empty()
+        || k.len() > 512
+        || !k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(bad(
+            "has an invalid key: keys are 1 to 512 letters, digits, `_`, `-` and `.`",
+        ));
+    }
+    if v.chars().count() > 256 || v.chars().any(char::is_control) {
+        return Err(bad(
+            "has an invalid value: values are at most 256 characters, no control characters",
+        ));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+/// The parsed `hosts.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostsFile {
+    /// Hosts by name.
+    #[serde(default)]
+    pub hosts: BTreeMap<String, LocalHost>,
+}
+
+impl HostsFile {
+    /// Loads `hosts.toml`; a missing file is an empty inventory.
+    pub fn load(path: &Path) -> Result<HostsFile, LocalError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(HostsFile::default());
+            }
+            Err(source) => {
+                return Err(LocalError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let corrupt = |message: String| LocalError::Corrupt {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file: HostsFile = toml::from_str(&text).map_err(|e| corrupt(e.to_string()))?;
+        // A hand edit can put anything in the file; check it as strictly as `host add`.
+        for (name, host) in &file.hosts {
+            validate(name, host).map_err(|e| corrupt(format!("host `{name}`: {e}\n")))?;
+        }
+        Ok(file)
+    }
+
+    /// Writes `hosts.toml` atomically.
+    pub fn save(&self, path: &Path) -> Result<(), LocalError> {
+        let write_err = |source| LocalError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            persist::create_dir_all(dir, 0o700).map_err(write_err)?;
+        }
+        let body = toml::to_string_pretty(self).map_err(|e| write_err(std::io::Error::other(e)))?;
+        let text = format!("# azlin local inventory: edit with `azlin host add|remove`.\n\n{body}");
+        persist::write_atomic(path, text.as_bytes(), Some(0o600)).map_err(write_err)
+    }
+
+    /// Adds a host after checking every field; refuses a name already present.
+    pub fn add(&mut self, name: &str, host: LocalHost) -> Result<(), LocalError> {
+        validate(name, &host)?;
+        if self.hosts.contains_key(name) {
+            return Err(LocalError::Duplicate(name.to_string()));
+        }
+        self.hosts.insert(name.to_string(), host);
+        Ok(())
+    }
+
+    /// Removes a host.
+    pub fn remove(&mut self, name: &str) -> Result<LocalHost, LocalError> {
+        self.hosts
+            .remove(name)
+            .ok_or_else(|| LocalError::NoSuchHost {
+                name: name.to_string(),
+                suggestions: crate::resolve::closest(name, self.hosts.keys().map(String::as_str)),
+            })
+    }
+
+    /// The hosts as inventory VMs.
+    pub fn vms(&self) -> Vec<Vm> {
+        self.hosts
+            .iter()
+            .map(|(name, h)| Vm {
+                name: name.clone(),
+                provider: ProviderKind::Local,
+                id: name.clone(),
+                address: Some(h.address.clone()),
+                port: h.port.unwrap_or(ssh::DEFAULT_PORT),
+                user: h.user.clone(),
+                identity_file: h.identity_file.clone(),
+                proxy_jump: h.proxy_jump.clone(),
+                label: h.label.clone(),
+                tags: h.tags.clone(),
+                power: PowerState::Running,
+            })
+            .collect()
+    }
+}
+
+/// Checks a host record as `host add` would.
+fn validate(name: &str, host: &LocalHost) -> Result<(), LocalError> {
+    name::validate_vm_name(name)?;
+    ssh::validate_host_address(&host.address)?;
+    if host.port == Some(0) {
+        return Err(LocalError::PortZero);
+    }
+    if let Some(u) = &host.user {
+        ssh::validate_user(u)?;
+    }
+    if let Some(f) = &host.identity_file {
+        ssh::validate_identity_file(f)?;
+    }
+    if let Some(j) = &host.proxy_jump {
+        ssh::validate_proxy_jump(j)?;
+    }
+    if let Some(l) = &host.label {
+        name::validate_label(l)?;
+    }
+    for (k, v) in &host.tags {
+        parse_tag(&format!("{k}={v}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(addr: &str) -> LocalHost {
+        LocalHost {
+            address: addr.into(),
+            ..LocalHost::default()
+        }
+    }
+
+    #[test]
+    fn add_save_load_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hosts.toml");
+        let mut f = HostsFile::load(&path).unwrap();
+        let mut h = host("10.0.0.4");
+        h.tags.insert("team".into(), "backend".into());
+        h.label = Some("api".into());
+        f.add("myvm", h).unwrap();
+        assert!(matches!(
+            f.add("myvm", host("10.0.0.5")),
+            Err(LocalError::Duplicate(_))
+        ));
+        f.save(&path).unwrap();
+        let mut back = HostsFile::load(&path).unwrap();
+        assert_eq!(back, f);
+        back.remove("myvm").unwrap();
+        assert!(matches!(
+            back.remove("myvm"),
+            Err(LocalError::NoSuchHost { .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_fields_are_refused() {
+        let mut f = HostsFile::default();
+        assert!(f.add("bad name", host("10.0.0.1")).unwrap_err().is_usage());
+        assert!(f.add("ok", host("not an address")).unwrap_err().is_usage());
+        let mut h = host("10.0.0.1");
+        h.port = Some(0);
+        assert!(f.add("ok", h).unwrap_err().is_usage());
+        assert!(f.hosts.is_empty());
+    }
+
+    #[test]
+    fn tags_parse() {
+        assert_eq!(parse_tag("a=b").unwrap(), ("a".into(), "b".into()));
+        assert_eq!(parse_tag("a=").unwrap(), ("a".into(), "".into()));
+        assert!(parse_tag("ab").is_err());
+        assert!(parse_tag("=b").is_err());
+        assert!(parse_tag("a=b\nc").is_err());
+    }
+
+    #[test]
+    fn corrupt_file_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hosts.toml");
+        std::fs::write(&path, "[hosts.a]\naddress = \"10.0.0.1\"\n[hosts.b\n").unwrap();
+        let err = HostsFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("line 3"), "{err}");
+        std::fs::write(&path, "[hosts.a]\naddress = \"x y\"\n").unwrap();
+        let err = HostsFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("host `a`"), "{err}");
+    }
+}

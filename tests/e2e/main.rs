@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `azlin` binary in a throwaway `HOME` and `AZLIN_HOME`.
+//!
+//! One test binary (faster to link than one per file); each concern is a module.
+
+mod host_cmd;
+mod resolve_cmd;
+mod support;

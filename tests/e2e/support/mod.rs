@@ -1,0 +1,64 @@
+//! Shared test support: a throwaway home for each test, and a way to run azlin in it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A throwaway `HOME` with `AZLIN_HOME` inside it, removed when dropped.
+pub struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    /// A new, empty home.
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::Builder::new()
+                .prefix("azlin-e2e-")
+                .tempdir()
+                .expect("create temp home"),
+        }
+    }
+
+    /// `HOME`.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `AZLIN_HOME`.
+    pub fn azlin_home(&self) -> PathBuf {
+        self.dir.path().join(".azlin")
+    }
+
+    /// `azlin` with this home, no inherited azlin or Azure settings.
+    pub fn azlin(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_azlin"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path())
+            .env("AZLIN_HOME", self.azlin_home())
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    /// Runs `azlin ARGS` and asserts success.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.azlin().args(args).output().expect("run azlin");
+        assert!(
+            out.status.success(),
+            "azlin {args:?} failed ({:?}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Writes a file under `AZLIN_HOME`.
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.azlin_home().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
