@@ -4,6 +4,7 @@ use crate::config::ConfigError;
 use crate::inventory::NameClash;
 use crate::name::NameError;
 use crate::provider::local::LocalError;
+use crate::remote::RemoteError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
 
@@ -33,6 +34,9 @@ pub enum Error {
     /// Two providers use one name.
     #[error(transparent)]
     NameClash(#[from] NameClash),
+    /// A remote tmux operation over ssh.
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl Error {
@@ -42,7 +46,7 @@ impl Error {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) => false,
+            Error::Config(_) | Error::NameClash(_) | Error::Remote(_) => false,
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

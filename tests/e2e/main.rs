@@ -4,4 +4,5 @@
 
 mod host_cmd;
 mod resolve_cmd;
+mod sessions_fleet;
 mod support;
