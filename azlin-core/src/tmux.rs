@@ -17,12 +17,13 @@ pub const NO_TMUX: &str = "azlin:no-tmux";
 /// The tmux user option that holds a session's label.
 pub const LABEL_OPTION: &str = "@azlin-name";
 
-/// `=name`: exactly that session.
+/// `=name`: exactly that session (for commands whose target is a session).
 fn session_target(session: &str) -> String {
     shell_quote(&format!("={session}"))
 }
 
-/// `=name:`: the current window of exactly that session.
+/// `=name:`: the current window of exactly that session (for commands whose target is
+/// a pane or window, where a bare `=name` is not understood).
 fn window_target(session: &str) -> String {
     shell_quote(&format!("={session}:"))
 }
@@ -95,9 +96,12 @@ pub fn has_session(session: &str) -> String {
     format!("tmux has-session -t {}", session_target(session))
 }
 
-/// Detaches every client of `session`; the session keeps running.
+/// Detaches every client of `session`; the session keeps running. Succeeds when the
+/// session exists, whether or not a client was attached (tmux itself fails with "no
+/// current client" then).
 pub fn detach_clients(session: &str) -> String {
-    format!("tmux detach-client -s {}", session_target(session))
+    let t = session_target(session);
+    format!("tmux detach-client -s {t} 2>/dev/null; tmux has-session -t {t}")
 }
 
 /// Ends `session`.
@@ -110,12 +114,12 @@ pub fn set_label(session: &str, label: Option<&str>) -> String {
     match label {
         Some(l) => format!(
             "tmux set-option -t {} {LABEL_OPTION} {}",
-            session_target(session),
+            window_target(session),
             shell_quote(l)
         ),
         None => format!(
             "tmux set-option -u -t {} {LABEL_OPTION}",
-            session_target(session)
+            window_target(session)
         ),
     }
 }
@@ -124,7 +128,7 @@ pub fn set_label(session: &str, label: Option<&str>) -> String {
 pub fn show_label(session: &str) -> String {
     format!(
         "tmux show-options -v -q -t {} {LABEL_OPTION}",
-        session_target(session)
+        window_target(session)
     )
 }
 
