@@ -2,6 +2,7 @@
 //!
 //! One test binary (faster to link than one per file); each concern is a module.
 
+mod bench_list;
 mod host_cmd;
 mod resolve_cmd;
 mod sessions_connect;
