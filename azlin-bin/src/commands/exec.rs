@@ -39,6 +39,12 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
             .into());
         }
     }
+    if args.tty && (targets.len() > 1 || args.detach) {
+        return Err(UsageError(
+            "-t/--tty needs exactly one target and no --detach: a terminal cannot be shared".into(),
+        )
+        .into());
+    }
     if targets.len() == 1 && !args.detach {
         return single(ctx, args, &settings, &targets[0], command.as_deref());
     }
