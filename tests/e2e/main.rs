@@ -8,5 +8,6 @@ mod resolve_cmd;
 mod sessions_connect;
 mod sessions_exec;
 mod sessions_fleet;
+mod sessions_guides;
 mod sessions_list;
 mod support;
