@@ -13,6 +13,17 @@ fn each_fake_vm_has_its_own_tmux_server_and_all_end_on_drop() {
         home.ok(&["ssh", "vm1", "--tmux-session", "only-here"]);
         assert_eq!(fleet.vm("vm1").sessions(), vec!["only-here".to_string()]);
         assert!(fleet.vm("vm2").sessions().is_empty());
+        // The host key was accepted on first use, under the VM's alias, in azlin's file.
+        // (Debian's ssh_config hashes names, so ask ssh-keygen rather than read the file.)
+        let found = std::process::Command::new("ssh-keygen")
+            .arg("-F")
+            .arg("azlin.local.vm1")
+            .arg("-f")
+            .arg(home.azlin_home().join("known_hosts"))
+            .output()
+            .unwrap();
+        assert!(found.status.success(), "no key for azlin.local.vm1");
+        assert!(String::from_utf8_lossy(&found.stdout).contains("ssh-ed25519"));
         // sshd's SetEnv reached the remote command.
         let out = home.ok(&["connect", "vm2", "--", "sh", "-c", "echo $TMUX_TMPDIR"]);
         assert_eq!(
