@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
-use azlin_core::inventory::{PowerState, Vm};
+use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tag;
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::ssh::{SshTarget, Tty, shell_join};
@@ -98,7 +98,7 @@ fn targets(
         for vm in inventory
             .vms
             .iter()
-            .filter(|vm| vm.power == PowerState::Running && has_tags(vm, &tags))
+            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
         {
             out.push(Resolved {
                 vm: vm.clone(),
@@ -120,11 +120,6 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
     tags.iter()
         .map(|t| parse_tag(t).map_err(|e| azlin_core::Error::from(e).into()))
         .collect()
-}
-
-/// Whether `vm` has every tag.
-pub fn has_tags(vm: &Vm, tags: &[(String, String)]) -> bool {
-    tags.iter().all(|(k, v)| vm.tags.get(k) == Some(v))
 }
 
 /// Checks the session before running: a named session must exist (or is created with
