@@ -150,7 +150,7 @@ fn detach_starts_the_command_in_a_new_window_and_returns() {
             "--",
             "sh",
             "-c",
-            "echo \"$AZLIN_VM:$AZLIN_SESSION $(pwd)\" > marker; sleep 60",
+            "echo \"$AZLIN_VM:$AZLIN_SESSION $(pwd)\" > marker.tmp && mv marker.tmp marker; sleep 60",
         ],
         None,
     );
