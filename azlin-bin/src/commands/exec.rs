@@ -54,10 +54,19 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
 /// Which positionals are targets and what the command is (DESIGN.md: `exec ID "CMD"`,
 /// `exec ID… -- CMD…`, or no command: stdin is the script).
 fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
+    let fleet_wide = args.all || !args.tags.is_empty();
+    let no_target = || -> anyhow::Error {
+        UsageError(
+            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
+        )
+        .into()
+    };
     if !args.command.is_empty() {
+        if args.targets.is_empty() && !fleet_wide {
+            return Err(no_target());
+        }
         return Ok((args.targets.clone(), Some(shell_join(&args.command))));
     }
-    let fleet_wide = args.all || !args.tags.is_empty();
     let several = || -> anyhow::Error {
         UsageError(
             "too many arguments before the command: to run on several targets, put the \
@@ -69,10 +78,7 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
     match (fleet_wide, args.targets.as_slice()) {
         (true, []) => Ok((vec![], None)),
         (true, [cmd]) => Ok((vec![], Some(cmd.clone()))),
-        (false, []) => Err(UsageError(
-            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
-        )
-        .into()),
+        (false, []) => Err(no_target()),
         (false, [id]) => Ok((vec![id.clone()], None)),
         (false, [id, cmd]) => Ok((vec![id.clone()], Some(cmd.clone()))),
         _ => Err(several()),
