@@ -22,7 +22,6 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
     let mut settings = ctx.remote_settings(&args.remote);
     settings.jobs = usize::from(args.jobs);
     let (ids, command) = split_command(args)?;
-    let targets = targets(ctx, args, &ids, &settings)?;
     if command.is_none() {
         if std::io::stdin().is_terminal() {
             return Err(UsageError(
@@ -39,6 +38,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
             .into());
         }
     }
+    let targets = targets(ctx, args, &ids, &settings)?;
     if args.tty && (targets.len() > 1 || args.detach) {
         return Err(UsageError(
             "-t/--tty needs exactly one target and no --detach: a terminal cannot be shared".into(),
