@@ -23,6 +23,12 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
     settings.jobs = usize::from(args.jobs);
     let (ids, command) = split_command(args)?;
     if command.is_none() {
+        if args.no_stdin {
+            return Err(UsageError(
+                "--no-stdin needs a command: without one, stdin is the script".into(),
+            )
+            .into());
+        }
         if std::io::stdin().is_terminal() {
             return Err(UsageError(
                 "no command to run: give it after the target (`azlin exec vm:s \"make\"`), \
@@ -184,7 +190,11 @@ fn single(
         how.batch = false;
     }
     let remote = remote_command(target, command, false);
-    handoff::replace_with(ssh.command(&how, Some(&remote)))
+    let mut cmd = ssh.command(&how, Some(&remote));
+    if args.no_stdin {
+        cmd.stdin(std::process::Stdio::null());
+    }
+    handoff::replace_with(cmd)
 }
 
 /// How one of several targets ended.
