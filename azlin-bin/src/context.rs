@@ -3,6 +3,7 @@
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
 use azlin_core::inventory::{ConnectDefaults, Inventory};
+use azlin_core::provider::{LoadOptions, Loaded, ScopeFlags};
 
 use crate::cli::GlobalArgs;
 
@@ -14,6 +15,10 @@ pub struct Context {
     pub config: Config,
     /// Whether warnings are silenced (`-q`).
     pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+    /// `--subscription` and `--rg`, for the Azure provider.
+    pub scope: ScopeFlags,
 }
 
 impl Context {
@@ -26,17 +31,14 @@ impl Context {
             paths,
             config,
             quiet: global.quiet,
+            verbose: global.verbose,
+            scope: ScopeFlags {
+                subscription: global.subscription.clone(),
+                resource_group: global.resource_group.clone(),
+            },
         };
         for w in warnings {
             ctx.warn(&w);
-        }
-        // Accepted now so scripts written for the Azure provider parse, but they cannot
-        // change anything until that provider exists: say so rather than ignore silently.
-        if global.subscription.is_some() || global.resource_group.is_some() {
-            ctx.warn(
-                "--subscription and --resource-group apply to the Azure provider, which this \
-                 build does not have yet; only the local inventory is used",
-            );
         }
         Ok(ctx)
     }
@@ -48,12 +50,67 @@ impl Context {
         }
     }
 
-    /// The inventory of every active provider, with the session cache.
+    /// How to load the inventory; `refresh` is a command's `--refresh`.
+    pub fn load_options(&self, refresh: bool) -> LoadOptions {
+        LoadOptions {
+            scope: self.scope.clone(),
+            refresh,
+        }
+    }
+
+    /// The inventory of every active provider, with the session cache (Azure VMs from
+    /// the cache while it is fresh).
+    // Used by the commands that show the whole fleet (list, ssh-config).
+    #[allow(dead_code)]
     pub fn inventory(&self) -> Result<Inventory> {
-        Ok(azlin_core::provider::load_inventory(
+        let loaded = azlin_core::provider::load_inventory_with(
             &self.paths,
             &self.config,
-        )?)
+            &self.load_options(false),
+        )?;
+        Ok(self.report(loaded))
+    }
+
+    /// The inventory for resolving `id`: Azure is listed again once when `id` is not in
+    /// the cache, and always with `refresh`.
+    pub fn inventory_for(&self, id: &str, refresh: bool) -> Result<Inventory> {
+        let loaded = azlin_core::provider::load_inventory_for(
+            &self.paths,
+            &self.config,
+            &self.load_options(refresh),
+            id,
+        )?;
+        Ok(self.report(loaded))
+    }
+
+    /// Prints the warnings of a load, and with `-v` what Azure cost.
+    fn report(&self, loaded: Loaded) -> Inventory {
+        for w in &loaded.warnings {
+            self.warn(w);
+        }
+        if self.verbose > 0
+            && let Some(sub) = &loaded.azure_subscription
+        {
+            if loaded.azure_fetched {
+                eprintln!(
+                    "azure: listed subscription {sub}: {} VMs, {} requests, credential: {}",
+                    loaded
+                        .inventory
+                        .vms
+                        .iter()
+                        .filter(|v| v.provider == azlin_core::inventory::ProviderKind::Azure)
+                        .count(),
+                    loaded.azure_requests,
+                    loaded.azure_credential.unwrap_or("none")
+                );
+            } else {
+                eprintln!(
+                    "azure: subscription {sub} from the cache ({})",
+                    self.paths.azure_cache().display()
+                );
+            }
+        }
+        loaded.inventory
     }
 
     /// Connection defaults from config.

@@ -10,7 +10,7 @@ use crate::output;
 
 /// Runs `azlin resolve`.
 pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
-    let inventory = ctx.inventory()?;
+    let inventory = ctx.inventory_for(&args.id, args.refresh)?;
     let target = resolve(&args.id, &inventory, ctx.config.default_session())
         .map_err(azlin_core::Error::from)?;
     let ssh = target.vm.ssh_target(&ctx.connect_defaults());
@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
             "port": target.vm.port,
             "proxy_jump": target.vm.proxy_jump,
             "label": target.vm.label,
+            "power": target.vm.power,
             "session_known": known.is_some(),
         }))?,
         InfoFormat::Text => {
