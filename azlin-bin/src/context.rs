@@ -91,7 +91,9 @@ impl Context {
         if self.verbose > 0
             && let Some(sub) = &loaded.azure_subscription
         {
-            if loaded.azure_fetched {
+            if loaded.azure_failed {
+                eprintln!("azure: subscription {sub} could not be listed");
+            } else if loaded.azure_fetched {
                 eprintln!(
                     "azure: listed subscription {sub}: {} VMs, {} requests, credential: {}",
                     loaded

@@ -108,6 +108,11 @@ fn all_credentials_failing_lists_each_attempt() {
         assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
     }
     assert_eq!(arm.requests(), 0);
+    assert_eq!(
+        az.calls(),
+        1,
+        "a failed chain is not run again by concurrent requests"
+    );
 }
 
 #[test]
@@ -117,4 +122,59 @@ fn verbose_output_shows_the_cost_but_no_token() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("6 requests"), "{err}");
     assert!(err.contains("Azure CLI"), "{err}");
+}
+
+#[test]
+fn an_older_listing_stands_in_when_azure_fails() {
+    let (home, arm, az) = setup();
+    ok(&home, &arm, &az, &["resolve", "one"]);
+    home.write("config.toml", "[azure]\ncache_ttl = 0\n");
+    az.fail();
+    let (code, out, err) = run(&home, &arm, &az, &["resolve", "one", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"vm\": \"one\""), "{out}");
+    assert!(
+        err.contains("warning: no Azure credential gave a token"),
+        "{err}"
+    );
+    assert!(
+        err.contains("using the Azure listing from 0 minutes ago"),
+        "{err}"
+    );
+    // A miss does not try Azure again in the same run: one failed login, then not found.
+    let calls = az.calls();
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "nosuch"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(az.calls(), calls + 1);
+    // An explicit --refresh does not fall back.
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "one", "--refresh"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn a_logged_out_cli_profile_does_not_break_the_local_inventory() {
+    let (home, arm, az) = setup();
+    az.fail();
+    std::fs::create_dir_all(home.path().join(".azure")).unwrap();
+    std::fs::write(
+        home.path().join(".azure/azureProfile.json"),
+        format!(
+            "{{\"subscriptions\":[{{\"id\":\"{}\",\"isDefault\":true}}]}}",
+            crate::support::arm::SUB
+        ),
+    )
+    .unwrap();
+    home.ok(&["host", "add", "box", "--address", "10.0.0.1"]);
+    let out = azlin_azure(&home, &arm, &az)
+        .env_remove("AZURE_SUBSCRIPTION_ID")
+        .args(["resolve", "box"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Azure VMs are left out"), "{err}");
+    // The same failure with an explicit subscription is an error.
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "box"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("az login"), "{err}");
 }

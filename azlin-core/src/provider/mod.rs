@@ -10,6 +10,7 @@ use crate::inventory::{Inventory, SessionCache};
 use crate::resolve::{ResolveError, resolve};
 
 pub use azure::scope::ScopeFlags;
+use azure::scope::SubscriptionSource;
 
 /// How to load the inventory: the global Azure flags, and whether to skip the cache.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct Loaded {
     pub azure_credential: Option<&'static str>,
     /// Problems that did not stop loading, to show as warnings.
     pub warnings: Vec<String>,
+    /// Whether Azure could not be listed (an older listing, or none, stood in).
+    pub azure_failed: bool,
 }
 
 /// Loads the VMs of every active provider and the session cache (default options).
@@ -57,15 +60,29 @@ pub fn load_inventory_with(
         azure_requests: 0,
         azure_credential: None,
         warnings: Vec::new(),
+        azure_failed: false,
     };
     if let Some(scope) = azure::Scope::resolve(&options.scope, config, &paths.home)? {
-        let listing = azure::load(paths, config, &scope, options.refresh)?;
+        let listing = match azure::load(paths, config, &scope, options.refresh) {
+            Ok(l) => l,
+            // A subscription azlin only found in the Azure CLI's profile must not stop
+            // the local inventory from working when Azure is unreachable or logged out.
+            Err(e) if scope.source == SubscriptionSource::AzureCli && !e.is_usage() => {
+                loaded.warnings.push(format!(
+                    "{e}\nAzure VMs are left out; the local inventory is used"
+                ));
+                loaded.azure_failed = true;
+                azure::Listing::default()
+            }
+            Err(e) => return Err(e.into()),
+        };
+        loaded.azure_failed |= listing.stale;
         vms.extend(listing.vms.iter().filter_map(|v| v.to_vm(&config.azure)));
         loaded.azure_subscription = Some(scope.subscription);
         loaded.azure_fetched = listing.fetched;
         loaded.azure_requests = listing.requests;
         loaded.azure_credential = listing.credential;
-        loaded.warnings = listing.warnings;
+        loaded.warnings.extend(listing.warnings);
     }
     let sessions = SessionCache::load(&paths.sessions_cache());
     loaded.inventory = Inventory::new(vms, sessions)?;
@@ -82,7 +99,7 @@ pub fn load_inventory_for(
     id: &str,
 ) -> Result<Loaded, crate::Error> {
     let loaded = load_inventory_with(paths, config, options)?;
-    if loaded.azure_subscription.is_none() || loaded.azure_fetched {
+    if loaded.azure_subscription.is_none() || loaded.azure_fetched || loaded.azure_failed {
         return Ok(loaded);
     }
     match resolve(id, &loaded.inventory, config.default_session()) {

@@ -64,11 +64,21 @@ impl AzureCache {
 
     /// Whether it lists `scope` on `endpoint`, and is younger than `ttl`.
     pub fn is_fresh_for(&self, endpoint: &str, scope: &Scope, ttl: Duration) -> bool {
+        self.is_for(endpoint, scope)
+            && self.age_secs() < ttl.as_secs()
+            && self.fetched_at <= now() + 60
+    }
+
+    /// Whether it lists `scope` on `endpoint`, however old.
+    pub fn is_for(&self, endpoint: &str, scope: &Scope) -> bool {
         self.endpoint == endpoint
             && self.subscription == scope.subscription
             && self.resource_group == scope.resource_group
-            && now().saturating_sub(self.fetched_at) < ttl.as_secs()
-            && self.fetched_at <= now() + 60
+    }
+
+    /// Seconds since the listing.
+    pub fn age_secs(&self) -> u64 {
+        now().saturating_sub(self.fetched_at)
     }
 
     /// Writes the cache atomically, mode 0600.

@@ -78,6 +78,8 @@ pub struct Credentials {
     http: reqwest::Client,
     chosen: Option<Source>,
     cached: Option<AccessToken>,
+    /// Why the whole chain failed, kept so that concurrent requests do not run it again.
+    failed: Option<CredentialError>,
 }
 
 impl fmt::Debug for Credentials {
@@ -98,6 +100,7 @@ impl Credentials {
             http,
             chosen: None,
             cached: None,
+            failed: None,
         }
     }
 
@@ -132,6 +135,9 @@ impl Credentials {
             self.cached = Some(token.clone());
             return Ok(Token(token.token));
         }
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         let mut attempts = Vec::new();
         for (name, made) in self.sources() {
             let credential = match made {
@@ -150,7 +156,9 @@ impl Credentials {
                 Err(e) => attempts.push((name, reason(&e))),
             }
         }
-        Err(CredentialError { attempts })
+        let err = CredentialError { attempts };
+        self.failed = Some(err.clone());
+        Err(err)
     }
 
     /// Every source in order: the credential, or why it does not apply here.

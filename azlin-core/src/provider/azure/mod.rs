@@ -98,7 +98,7 @@ pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, AzureError> {
 }
 
 /// The Azure VMs of a scope, and how they were obtained.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Listing {
     /// The VMs, sorted by name.
     pub vms: Vec<AzureVm>,
@@ -110,6 +110,8 @@ pub struct Listing {
     pub credential: Option<&'static str>,
     /// Problems worth a warning that did not stop the listing.
     pub warnings: Vec<String>,
+    /// Whether Azure failed and an expired cache stood in.
+    pub stale: bool,
 }
 
 /// The VMs of `scope`: from the cache while it is fresh, else listed from Azure (and the
@@ -131,9 +133,34 @@ pub fn load(
             requests: 0,
             credential: None,
             warnings: Vec::new(),
+            stale: false,
         });
     }
-    fetch(paths, &endpoint, scope)
+    match fetch(paths, &endpoint, scope) {
+        Ok(listing) => Ok(listing),
+        // Azure unreachable or login expired: an older listing is better than none for
+        // reaching VMs (their addresses rarely change); an explicit --refresh still fails.
+        Err(e) if !refresh && !e.is_usage() => {
+            let Some(c) = cache::AzureCache::load(&paths.azure_cache())
+                .filter(|c| c.is_for(&endpoint, scope))
+            else {
+                return Err(e);
+            };
+            let warning = format!(
+                "{e}\nusing the Azure listing from {} minutes ago",
+                c.age_secs() / 60
+            );
+            Ok(Listing {
+                vms: c.vms,
+                fetched: false,
+                requests: 0,
+                credential: None,
+                warnings: vec![warning],
+                stale: true,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Lists the scope from Azure and rewrites the cache.
@@ -160,6 +187,7 @@ fn fetch(
         requests: arm.requests(),
         credential,
         warnings,
+        stale: false,
     })
 }
 
