@@ -231,15 +231,7 @@ fn without_a_subscription_azure_is_off_and_flags_no_longer_warn() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
     // A subscription from the Azure CLI's profile turns the provider on.
-    std::fs::create_dir_all(home.path().join(".azure")).unwrap();
-    std::fs::write(
-        home.path().join(".azure/azureProfile.json"),
-        format!(
-            "\u{feff}{{\"subscriptions\":[{{\"id\":\"{}\",\"isDefault\":true}}]}}",
-            crate::support::arm::SUB
-        ),
-    )
-    .unwrap();
+    crate::support::arm::write_cli_profile(&home);
     let arm = Arm::start(vec![EmuVm::new("cloudy", "rg")], 10);
     let az = FakeAz::install(&home.path().join("fake-bin"));
     let out = crate::support::arm::azlin_azure(&home, &arm, &az)

@@ -155,15 +155,7 @@ fn an_older_listing_stands_in_when_azure_fails() {
 fn a_logged_out_cli_profile_does_not_break_the_local_inventory() {
     let (home, arm, az) = setup();
     az.fail();
-    std::fs::create_dir_all(home.path().join(".azure")).unwrap();
-    std::fs::write(
-        home.path().join(".azure/azureProfile.json"),
-        format!(
-            "{{\"subscriptions\":[{{\"id\":\"{}\",\"isDefault\":true}}]}}",
-            crate::support::arm::SUB
-        ),
-    )
-    .unwrap();
+    crate::support::arm::write_cli_profile(&home);
     home.ok(&["host", "add", "box", "--address", "10.0.0.1"]);
     let out = azlin_azure(&home, &arm, &az)
         .env_remove("AZURE_SUBSCRIPTION_ID")

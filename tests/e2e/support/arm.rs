@@ -105,6 +105,8 @@ pub struct State {
     pub faults: VecDeque<Fault>,
     /// Every request.
     pub seen: Vec<Seen>,
+    /// Added to every response (benchmarks: a network's round trip).
+    pub latency: Duration,
 }
 
 /// A running emulator.
@@ -193,7 +195,11 @@ fn serve(stream: TcpStream, state: &Mutex<State>, base: &str) {
             return;
         }
         let body = String::from_utf8_lossy(&body).into_owned();
-        let fault = state.lock().unwrap().faults.pop_front();
+        let (fault, latency) = {
+            let mut st = state.lock().unwrap();
+            (st.faults.pop_front(), st.latency)
+        };
+        std::thread::sleep(latency);
         let (status, extra, payload) = match fault {
             Some(Fault::Drop) => {
                 record(state, &method, &target, &body, 0);
@@ -457,6 +463,16 @@ pub fn azlin_azure(home: &super::Home, arm: &Arm, az: &FakeAz) -> assert_cmd::Co
         .env("AZURE_SUBSCRIPTION_ID", SUB)
         .env("AZLIN_MANAGED_IDENTITY", "off");
     cmd
+}
+
+/// Writes an Azure CLI profile whose default subscription is the emulator's.
+pub fn write_cli_profile(home: &super::Home) {
+    std::fs::create_dir_all(home.path().join(".azure")).unwrap();
+    std::fs::write(
+        home.path().join(".azure/azureProfile.json"),
+        format!("\u{feff}{{\"subscriptions\":[{{\"id\":\"{SUB}\",\"isDefault\":true}}]}}"),
+    )
+    .unwrap();
 }
 
 /// Runs azlin against the emulator; (status code, stdout, stderr).
