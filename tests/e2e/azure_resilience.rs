@@ -170,3 +170,32 @@ fn a_logged_out_cli_profile_does_not_break_the_local_inventory() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("az login"), "{err}");
 }
+
+#[test]
+fn a_failing_service_principal_is_listed_without_its_secret() {
+    let (home, arm, az) = setup();
+    az.fail();
+    // Nothing listens on port 9: the token request fails fast and the chain moves on.
+    let out = azlin_azure(&home, &arm, &az)
+        .env("AZURE_TENANT_ID", "00000000-0000-0000-0000-000000000001")
+        .env("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000002")
+        .env("AZURE_CLIENT_SECRET", "SECRET-TOKEN-client-secret")
+        .env("AZURE_AUTHORITY_HOST", "https://127.0.0.1:9")
+        .args(["-vv", "resolve", "one"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("SECRET-TOKEN"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("SECRET-TOKEN"));
+    let sp = err
+        .lines()
+        .find(|l| l.contains("service principal"))
+        .unwrap_or_default();
+    assert!(
+        !sp.contains("not configured"),
+        "the service principal was tried: {err}"
+    );
+    assert!(err.contains("Azure CLI (az)"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! `azlin resolve ID`: where a name leads, without connecting.
 
 use anyhow::Result;
+use azlin_core::inventory::ProviderKind;
 use azlin_core::resolve::resolve;
 use serde_json::json;
 
@@ -61,6 +62,10 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
                         println!("  via:       {j}");
                     }
                 }
+                None if target.vm.provider == ProviderKind::Azure => println!(
+                    "  address:   (none: no route; {})",
+                    azlin_core::provider::azure::record::NO_ROUTE_HINT
+                ),
                 None => println!("  address:   (none: the VM has no route)"),
             }
             println!("  ssh alias: {}", target.ssh_alias());

@@ -122,30 +122,39 @@ fn change(
             let scope = azure::Scope::resolve(&options.scope, config, &paths.home)?
                 .ok_or_else(|| no_such_vm(&loaded.inventory, vm))?;
             let current = &found.tags;
-            let (op, tags) = match change {
-                Change::Add(t) => (TagOperation::Merge, t.clone()),
-                Change::Label(Some(l)) => (
-                    TagOperation::Merge,
-                    BTreeMap::from([(record::LABEL_TAG.to_string(), l.to_string())]),
-                ),
-                Change::Remove(keys) => (TagOperation::Delete, present(current, keys)),
-                Change::Label(None) => (
-                    TagOperation::Delete,
-                    present(
-                        current,
-                        &[
-                            record::LABEL_TAG.to_string(),
-                            record::UPSTREAM_LABEL_TAG.to_string(),
-                        ],
-                    ),
-                ),
-            };
+            let (op, tags) = azure_change(&change, current);
             if tags.is_empty() {
                 return Ok(current.clone());
             }
             azure::change_tags(paths, config, &scope, vm, op, &tags)?
                 .ok_or_else(|| no_such_vm(&loaded.inventory, vm).into())
         }
+    }
+}
+
+/// The Tags API operation and tags that make `change` on an Azure VM tagged `current`.
+fn azure_change(
+    change: &Change<'_>,
+    current: &BTreeMap<String, String>,
+) -> (TagOperation, BTreeMap<String, String>) {
+    match change {
+        Change::Add(t) => (TagOperation::Merge, (*t).clone()),
+        Change::Label(Some(l)) => (
+            TagOperation::Merge,
+            BTreeMap::from([(record::LABEL_TAG.to_string(), l.to_string())]),
+        ),
+        Change::Remove(keys) => (TagOperation::Delete, present(current, keys)),
+        // Both spellings: a label left in the upstream tag would still be read.
+        Change::Label(None) => (
+            TagOperation::Delete,
+            present(
+                current,
+                &[
+                    record::LABEL_TAG.to_string(),
+                    record::UPSTREAM_LABEL_TAG.to_string(),
+                ],
+            ),
+        ),
     }
 }
 
@@ -191,5 +200,78 @@ fn no_such_vm(inventory: &crate::inventory::Inventory, vm: &str) -> TagError {
     TagError::NoSuchVm {
         name: vm.to_string(),
         suggestions: crate::resolve::closest(vm, inventory.vms.iter().map(|v| v.name.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn azure_label_changes_use_merge_and_delete_of_both_spellings() {
+        let current = tags(&[
+            ("azlin-session", "old"),
+            ("azlin_session", "new"),
+            ("x", "1"),
+        ]);
+        assert_eq!(
+            azure_change(&Change::Label(Some("gpu")), &current),
+            (TagOperation::Merge, tags(&[("azlin_session", "gpu")]))
+        );
+        assert_eq!(
+            azure_change(&Change::Label(None), &current),
+            (
+                TagOperation::Delete,
+                tags(&[("azlin-session", "old"), ("azlin_session", "new")])
+            )
+        );
+        let keys = ["x".to_string(), "absent".to_string()];
+        assert_eq!(
+            azure_change(&Change::Remove(&keys), &current),
+            (TagOperation::Delete, tags(&[("x", "1")]))
+        );
+    }
+
+    #[test]
+    fn set_label_on_a_local_host() {
+        // Only the local provider: no subscription may leak in from the environment.
+        if std::env::var_os("AZURE_SUBSCRIPTION_ID").is_some() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            azlin_home: dir.path().join(".azlin"),
+            home: dir.path().to_path_buf(),
+        };
+        let mut file = HostsFile::default();
+        file.add(
+            "box",
+            super::super::local::LocalHost {
+                address: "10.0.0.1".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        file.save(&paths.hosts_file()).unwrap();
+        let (config, opts) = (Config::default(), LoadOptions::default());
+        set_label(&paths, &config, &opts, "box", Some("api")).unwrap();
+        let label = |p: &Paths| {
+            HostsFile::load(&p.hosts_file()).unwrap().hosts["box"]
+                .label
+                .clone()
+        };
+        assert_eq!(label(&paths).as_deref(), Some("api"));
+        assert!(set_label(&paths, &config, &opts, "box", Some("bad label")).is_err());
+        set_label(&paths, &config, &opts, "box", None).unwrap();
+        assert_eq!(label(&paths), None);
+        let err = set_label(&paths, &config, &opts, "bx", None).unwrap_err();
+        assert!(err.to_string().contains("did you mean `box`"), "{err}");
     }
 }

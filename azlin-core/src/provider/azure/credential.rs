@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use azure_core::credentials::{AccessToken, Secret, TokenCredential};
-use azure_core::http::{ClientOptions, Transport};
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
 use azure_identity::{
     AzureCliCredential, AzureDeveloperCliCredential, ClientSecretCredential,
     ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
@@ -164,8 +164,15 @@ impl Credentials {
     /// Every source in order: the credential, or why it does not apply here.
     #[allow(clippy::type_complexity)]
     fn sources(&self) -> Vec<(&'static str, Result<Arc<dyn TokenCredential>, String>)> {
+        // A token endpoint that does not answer fails in seconds, not after the SDK's
+        // default of eight retries over a minute; the chain then tries the next source.
         let client_options = || ClientOptions {
             transport: Some(Transport::new(Arc::new(self.http.clone()))),
+            retry: RetryOptions::exponential(ExponentialRetryOptions {
+                max_retries: 2,
+                max_total_elapsed: azure_core::time::Duration::seconds(10),
+                ..ExponentialRetryOptions::default()
+            }),
             ..ClientOptions::default()
         };
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
@@ -255,7 +262,18 @@ fn on_azure_vm() -> bool {
 /// What a source said, made to fit one line of the listing: the SDK's troubleshooting
 /// link and the repeated "X authentication failed." prefix are dropped.
 fn reason(err: &azure_core::Error) -> String {
-    let text = err.to_string();
+    // The SDK's own message can be as vague as "retry policy expired"; the causes
+    // underneath say what happened (connection refused, an Entra error code).
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        source = cause.source();
+    }
     let text = text
         .split_once("authentication failed.")
         .map(|(_, rest)| rest)

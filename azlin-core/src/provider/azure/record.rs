@@ -15,6 +15,12 @@ pub const UPSTREAM_LABEL_TAG: &str = "azlin-session";
 /// The tag naming the jump host(s) for a VM without a public IP.
 pub const PROXY_JUMP_TAG: &str = "azlin_proxy_jump";
 
+/// What to tell a user about an Azure VM that has no address azlin can use.
+pub const NO_ROUTE_HINT: &str = "the VM has no public IP, and no jump host is set for its \
+     private IP: set `proxy_jump` under `[azure]` in config.toml or the VM tag \
+     `azlin_proxy_jump`, or give the VM a public IP (a deallocated VM may have lost its \
+     dynamic IP: start it)";
+
 /// One Azure VM as listed and joined.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AzureVm {
