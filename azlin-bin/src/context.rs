@@ -63,10 +63,17 @@ impl Context {
     // Used by the commands that show the whole fleet (list, ssh-config).
     #[allow(dead_code)]
     pub fn inventory(&self) -> Result<Inventory> {
+        self.inventory_refreshed(false)
+    }
+
+    /// Like [`Context::inventory`]; `refresh` (a command's `--refresh`) lists Azure again
+    /// even when the cache is fresh.
+    #[allow(dead_code)]
+    pub fn inventory_refreshed(&self, refresh: bool) -> Result<Inventory> {
         let loaded = azlin_core::provider::load_inventory_with(
             &self.paths,
             &self.config,
-            &self.load_options(false),
+            &self.load_options(refresh),
         )?;
         Ok(self.report(loaded))
     }

@@ -254,3 +254,21 @@ fn without_a_subscription_azure_is_off_and_flags_no_longer_warn() {
     assert_eq!(code, 2);
     assert!(err.contains("--subscription"), "{err}");
 }
+
+#[test]
+fn commands_that_need_no_inventory_never_call_azure() {
+    let home = Home::new();
+    let arm = Arm::start(vec![EmuVm::new("one", "rg")], 10);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    ok(&home, &arm, &az, &["--version"]);
+    ok(
+        &home,
+        &arm,
+        &az,
+        &["host", "add", "box", "--address", "10.0.0.1"],
+    );
+    ok(&home, &arm, &az, &["host", "list"]);
+    ok(&home, &arm, &az, &["resolve", "--help"]);
+    assert_eq!(arm.requests(), 0);
+    assert_eq!(az.calls(), 0);
+}

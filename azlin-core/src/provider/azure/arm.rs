@@ -371,6 +371,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn next_links_must_stay_on_the_endpoint() {
+        let arm = Arm::new("https://management.azure.com".into()).unwrap();
+        arm.check_same_origin("https://management.azure.com/subscriptions/x?$skiptoken=1")
+            .unwrap();
+        for other in [
+            "https://evil.example/subscriptions/x",
+            "http://management.azure.com/x",
+            "https://management.azure.com:8443/x",
+            "not a url",
+        ] {
+            assert!(arm.check_same_origin(other).is_err(), "{other}");
+        }
+    }
+
+    #[test]
     fn backoff_grows_and_is_bounded() {
         for attempt in 0..10 {
             let d = backoff(attempt);
