@@ -92,6 +92,11 @@ impl Context {
 
     /// Prints the warnings of a load, and with `-v` what Azure cost.
     fn report(&self, loaded: Loaded) -> Inventory {
+        if self.verbose > 1 {
+            for line in &loaded.azure_log {
+                eprintln!("azure: {line}");
+            }
+        }
         for w in &loaded.warnings {
             self.warn(w);
         }

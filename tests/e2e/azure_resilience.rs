@@ -121,6 +121,13 @@ fn verbose_output_shows_the_cost_but_no_token() {
     let (code, _, err) = run(&home, &arm, &az, &["-vv", "resolve", "one"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("6 requests"), "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("azure: GET ") && l.contains("-> 200"))
+            .count(),
+        6,
+        "{err}"
+    );
     assert!(err.contains("Azure CLI"), "{err}");
 }
 

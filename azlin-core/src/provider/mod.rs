@@ -38,6 +38,8 @@ pub struct Loaded {
     pub warnings: Vec<String>,
     /// Whether Azure could not be listed (an older listing, or none, stood in).
     pub azure_failed: bool,
+    /// One line per request sent to Azure, for `-vv`.
+    pub azure_log: Vec<String>,
 }
 
 /// Loads the VMs of every active provider and the session cache (default options).
@@ -61,6 +63,7 @@ pub fn load_inventory_with(
         azure_credential: None,
         warnings: Vec::new(),
         azure_failed: false,
+        azure_log: Vec::new(),
     };
     if let Some(scope) = azure::Scope::resolve(&options.scope, config, &paths.home)? {
         let listing = match azure::load(paths, config, &scope, options.refresh) {
@@ -77,6 +80,7 @@ pub fn load_inventory_with(
             Err(e) => return Err(e.into()),
         };
         loaded.azure_failed |= listing.stale;
+        loaded.azure_log = listing.log;
         vms.extend(listing.vms.iter().filter_map(|v| v.to_vm(&config.azure)));
         loaded.azure_subscription = Some(scope.subscription);
         loaded.azure_fetched = listing.fetched;
