@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
-use azlin_core::inventory::{ConnectDefaults, Inventory};
+use azlin_core::inventory::{ConnectDefaults, Inventory, ProviderKind};
 use azlin_core::provider::{LoadOptions, Loaded, ScopeFlags};
 
 use crate::cli::GlobalArgs;
@@ -92,30 +92,29 @@ impl Context {
 
     /// Prints the warnings of a load, and with `-v` what Azure cost.
     fn report(&self, loaded: Loaded) -> Inventory {
-        if self.verbose > 1 {
-            for line in &loaded.azure_log {
-                eprintln!("azure: {line}");
-            }
-        }
         for w in &loaded.warnings {
             self.warn(w);
         }
-        if self.verbose > 0
-            && let Some(sub) = &loaded.azure_subscription
-        {
-            if loaded.azure_failed {
+        if let Some(azure) = loaded.azure.as_ref().filter(|_| self.verbose > 0) {
+            if self.verbose > 1 {
+                for line in &azure.log {
+                    eprintln!("azure: {line}");
+                }
+            }
+            let sub = &azure.subscription;
+            if azure.failed {
                 eprintln!("azure: subscription {sub} could not be listed");
-            } else if loaded.azure_fetched {
+            } else if azure.fetched {
+                let count = loaded
+                    .inventory
+                    .vms
+                    .iter()
+                    .filter(|v| v.provider == ProviderKind::Azure)
+                    .count();
                 eprintln!(
-                    "azure: listed subscription {sub}: {} VMs, {} requests, credential: {}",
-                    loaded
-                        .inventory
-                        .vms
-                        .iter()
-                        .filter(|v| v.provider == azlin_core::inventory::ProviderKind::Azure)
-                        .count(),
-                    loaded.azure_requests,
-                    loaded.azure_credential.unwrap_or("none")
+                    "azure: listed subscription {sub}: {count} VMs, {} requests, credential: {}",
+                    azure.requests,
+                    azure.credential.unwrap_or("none")
                 );
             } else {
                 eprintln!(

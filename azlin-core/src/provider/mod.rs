@@ -26,20 +26,27 @@ pub struct LoadOptions {
 pub struct Loaded {
     /// VMs of every active provider, and the session cache.
     pub inventory: Inventory,
-    /// The Azure subscription listed, when the Azure provider is active.
-    pub azure_subscription: Option<String>,
-    /// Whether Azure was asked in this run (else its VMs came from the cache).
-    pub azure_fetched: bool,
-    /// Requests sent to Azure.
-    pub azure_requests: usize,
-    /// The Azure credential used, when one was needed.
-    pub azure_credential: Option<&'static str>,
+    /// What the Azure provider did, when it is active.
+    pub azure: Option<AzureLoad>,
     /// Problems that did not stop loading, to show as warnings.
     pub warnings: Vec<String>,
+}
+
+/// What loading cost on the Azure side.
+#[derive(Debug, Clone, Default)]
+pub struct AzureLoad {
+    /// The subscription.
+    pub subscription: String,
+    /// Whether Azure was listed in this run (else its VMs came from the cache).
+    pub fetched: bool,
     /// Whether Azure could not be listed (an older listing, or none, stood in).
-    pub azure_failed: bool,
-    /// One line per request sent to Azure, for `-vv`.
-    pub azure_log: Vec<String>,
+    pub failed: bool,
+    /// Requests sent.
+    pub requests: usize,
+    /// The credential used, when one was needed.
+    pub credential: Option<&'static str>,
+    /// One line per request sent, for `-vv`.
+    pub log: Vec<String>,
 }
 
 /// Loads the VMs of every active provider and the session cache (default options).
@@ -55,42 +62,41 @@ pub fn load_inventory_with(
 ) -> Result<Loaded, crate::Error> {
     let hosts = local::HostsFile::load(&paths.hosts_file())?;
     let mut vms = hosts.vms();
-    let mut loaded = Loaded {
-        inventory: Inventory::default(),
-        azure_subscription: None,
-        azure_fetched: false,
-        azure_requests: 0,
-        azure_credential: None,
-        warnings: Vec::new(),
-        azure_failed: false,
-        azure_log: Vec::new(),
-    };
+    let mut warnings = Vec::new();
+    let mut azure = None;
     if let Some(scope) = azure::Scope::resolve(&options.scope, config, &paths.home)? {
-        let listing = match azure::load(paths, config, &scope, options.refresh) {
-            Ok(l) => l,
+        let (listing, failed) = match azure::load(paths, config, &scope, options.refresh) {
+            Ok(l) => {
+                let stale = l.stale;
+                (l, stale)
+            }
             // A subscription azlin only found in the Azure CLI's profile must not stop
             // the local inventory from working when Azure is unreachable or logged out.
             Err(e) if scope.source == SubscriptionSource::AzureCli && !e.is_usage() => {
-                loaded.warnings.push(format!(
+                warnings.push(format!(
                     "{e}\nAzure VMs are left out; the local inventory is used"
                 ));
-                loaded.azure_failed = true;
-                azure::Listing::default()
+                (azure::Listing::default(), true)
             }
             Err(e) => return Err(e.into()),
         };
-        loaded.azure_failed |= listing.stale;
-        loaded.azure_log = listing.log;
         vms.extend(listing.vms.iter().filter_map(|v| v.to_vm(&config.azure)));
-        loaded.azure_subscription = Some(scope.subscription);
-        loaded.azure_fetched = listing.fetched;
-        loaded.azure_requests = listing.requests;
-        loaded.azure_credential = listing.credential;
-        loaded.warnings.extend(listing.warnings);
+        warnings.extend(listing.warnings);
+        azure = Some(AzureLoad {
+            subscription: scope.subscription,
+            fetched: listing.fetched,
+            failed,
+            requests: listing.requests,
+            credential: listing.credential,
+            log: listing.log,
+        });
     }
     let sessions = SessionCache::load(&paths.sessions_cache());
-    loaded.inventory = Inventory::new(vms, sessions)?;
-    Ok(loaded)
+    Ok(Loaded {
+        inventory: Inventory::new(vms, sessions)?,
+        azure,
+        warnings,
+    })
 }
 
 /// Loads the inventory for resolving `id`: from the cache, and once more from Azure when
@@ -103,8 +109,9 @@ pub fn load_inventory_for(
     id: &str,
 ) -> Result<Loaded, crate::Error> {
     let loaded = load_inventory_with(paths, config, options)?;
-    if loaded.azure_subscription.is_none() || loaded.azure_fetched || loaded.azure_failed {
-        return Ok(loaded);
+    match &loaded.azure {
+        Some(a) if !a.fetched && !a.failed => {}
+        _ => return Ok(loaded),
     }
     match resolve(id, &loaded.inventory, config.default_session()) {
         Err(ResolveError::NotFound { .. }) => {
