@@ -272,3 +272,25 @@ fn commands_that_need_no_inventory_never_call_azure() {
     assert_eq!(arm.requests(), 0);
     assert_eq!(az.calls(), 0);
 }
+
+#[test]
+fn hostile_names_and_tags_from_azure_never_reach_a_target() {
+    let mut evil = EmuVm::new("evil", "rg");
+    evil.public_ip = None;
+    evil.tags.insert(
+        "azlin_proxy_jump".into(),
+        "bastion\nProxyCommand touch /tmp/pwned".into(),
+    );
+    evil.tags.insert("azlin_session".into(), "x\nHost *".into());
+    let mut odd = EmuVm::new("-oProxyCommand=x", "rg");
+    odd.public_ip = Some("20.0.0.9".into());
+    let (home, arm, az) = setup(vec![evil, odd, EmuVm::new("fine", "rg")], 10);
+    let v = resolve_json(&home, &arm, &az, "evil");
+    assert_eq!(v["address"], Value::Null, "no jump host from a hostile tag");
+    assert_eq!(v["proxy_jump"], Value::Null);
+    assert_eq!(v["label"], Value::Null);
+    // A VM whose name cannot be an identifier is left out, the rest still resolve.
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "20.0.0.9"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(resolve_json(&home, &arm, &az, "fine")["vm"], "fine");
+}
