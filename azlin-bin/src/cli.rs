@@ -80,6 +80,9 @@ pub enum Command {
     /// Show, set or clear the name of a VM (`session VM NAME`) or a session (`session vm:s NAME`)
     #[command(after_help = SESSION_HELP)]
     Session(SessionArgs),
+    /// List, add or remove tags of a VM (Azure tags, or a local host's tags)
+    #[command(subcommand)]
+    Tag(TagCommand),
 }
 
 const LIST_HELP: &str = "\
@@ -151,9 +154,10 @@ pub struct ListArgs {
     #[arg(long)]
     pub wide: bool,
     /// List VMs only, without probing their sessions
-    #[arg(long, conflicts_with = "refresh")]
+    #[arg(long)]
     pub no_tmux: bool,
-    /// Probe sessions live (what `list` always does; accepted so scripts can say so)
+    /// List Azure VMs again even when the inventory cache is fresh (sessions are always
+    /// probed live)
     #[arg(long)]
     pub refresh: bool,
     /// Only VMs with this tag, KEY=VALUE (repeatable: all must match)
@@ -299,6 +303,9 @@ pub struct ResolveArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
     pub format: InfoFormat,
+    /// List Azure again instead of using the inventory cache
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 /// Format of a single record.
@@ -374,4 +381,51 @@ pub struct HostListArgs {
 pub struct HostRemoveArgs {
     /// The host's name
     pub name: String,
+}
+
+/// `azlin tag …`.
+#[derive(Debug, Subcommand)]
+pub enum TagCommand {
+    /// Show a VM's tags
+    #[command(after_help = "Example:\n  azlin tag list myvm --format json")]
+    List(TagListArgs),
+    /// Add or change tags (KEY=VALUE…); other tags are kept
+    #[command(after_help = "Example:\n  azlin tag add myvm team=backend env=dev")]
+    Add(TagAddArgs),
+    /// Remove tags by key
+    #[command(after_help = "Example:\n  azlin tag remove myvm env")]
+    Remove(TagRemoveArgs),
+}
+
+/// `azlin tag list`.
+#[derive(Debug, Args)]
+pub struct TagListArgs {
+    /// The VM's name
+    pub vm: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+    /// List Azure again instead of using the inventory cache
+    #[arg(long)]
+    pub refresh: bool,
+}
+
+/// `azlin tag add`.
+#[derive(Debug, Args)]
+pub struct TagAddArgs {
+    /// The VM's name
+    pub vm: String,
+    /// Tags to set, KEY=VALUE
+    #[arg(value_name = "K=V", required = true)]
+    pub tags: Vec<String>,
+}
+
+/// `azlin tag remove`.
+#[derive(Debug, Args)]
+pub struct TagRemoveArgs {
+    /// The VM's name
+    pub vm: String,
+    /// Keys of the tags to remove
+    #[arg(value_name = "KEY", required = true)]
+    pub keys: Vec<String>,
 }

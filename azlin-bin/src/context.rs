@@ -2,8 +2,11 @@
 
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
-use azlin_core::inventory::{ConnectDefaults, Inventory, SessionCache, SessionInfo, Vm};
+use azlin_core::inventory::{
+    ConnectDefaults, Inventory, ProviderKind, SessionCache, SessionInfo, Vm,
+};
 use azlin_core::persist::Lock;
+use azlin_core::provider::{LoadOptions, Loaded, ScopeFlags};
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::resolve::ResolveError;
 use azlin_core::ssh::SshTarget;
@@ -36,6 +39,10 @@ pub struct Context {
     pub config: Config,
     /// Whether warnings are silenced (`-q`).
     pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+    /// `--subscription` and `--rg`, for the Azure provider.
+    pub scope: ScopeFlags,
 }
 
 impl Context {
@@ -48,17 +55,14 @@ impl Context {
             paths,
             config,
             quiet: global.quiet,
+            verbose: global.verbose,
+            scope: ScopeFlags {
+                subscription: global.subscription.clone(),
+                resource_group: global.resource_group.clone(),
+            },
         };
         for w in warnings {
             ctx.warn(&w);
-        }
-        // Accepted now so scripts written for the Azure provider parse, but they cannot
-        // change anything until that provider exists: say so rather than ignore silently.
-        if global.subscription.is_some() || global.resource_group.is_some() {
-            ctx.warn(
-                "--subscription and --resource-group apply to the Azure provider, which this \
-                 build does not have yet; only the local inventory is used",
-            );
         }
         Ok(ctx)
     }
@@ -70,12 +74,77 @@ impl Context {
         }
     }
 
-    /// The inventory of every active provider, with the session cache.
+    /// How to load the inventory; `refresh` is a command's `--refresh`.
+    pub fn load_options(&self, refresh: bool) -> LoadOptions {
+        LoadOptions {
+            scope: self.scope.clone(),
+            refresh,
+        }
+    }
+
+    /// The inventory of every active provider, with the session cache (Azure VMs from
+    /// the cache while it is fresh).
     pub fn inventory(&self) -> Result<Inventory> {
-        Ok(azlin_core::provider::load_inventory(
+        self.inventory_refreshed(false)
+    }
+
+    /// Like [`Context::inventory`]; `refresh` (a command's `--refresh`) lists Azure again
+    /// even when the cache is fresh.
+    pub fn inventory_refreshed(&self, refresh: bool) -> Result<Inventory> {
+        let loaded = azlin_core::provider::load_inventory_with(
             &self.paths,
             &self.config,
-        )?)
+            &self.load_options(refresh),
+        )?;
+        Ok(self.report(loaded))
+    }
+
+    /// The inventory for resolving `id`: Azure is listed again once when `id` is not in
+    /// the cache, and always with `refresh`.
+    pub fn inventory_for(&self, id: &str, refresh: bool) -> Result<Inventory> {
+        let loaded = azlin_core::provider::load_inventory_for(
+            &self.paths,
+            &self.config,
+            &self.load_options(refresh),
+            id,
+        )?;
+        Ok(self.report(loaded))
+    }
+
+    /// Prints the warnings of a load, and with `-v` what Azure cost.
+    fn report(&self, loaded: Loaded) -> Inventory {
+        for w in &loaded.warnings {
+            self.warn(w);
+        }
+        if let Some(azure) = loaded.azure.as_ref().filter(|_| self.verbose > 0) {
+            if self.verbose > 1 {
+                for line in &azure.log {
+                    eprintln!("azure: {line}");
+                }
+            }
+            let sub = &azure.subscription;
+            if azure.failed {
+                eprintln!("azure: subscription {sub} could not be listed");
+            } else if azure.fetched {
+                let count = loaded
+                    .inventory
+                    .vms
+                    .iter()
+                    .filter(|v| v.provider == ProviderKind::Azure)
+                    .count();
+                eprintln!(
+                    "azure: listed subscription {sub}: {count} VMs, {} requests, credential: {}",
+                    azure.requests,
+                    azure.credential.unwrap_or("none")
+                );
+            } else {
+                eprintln!(
+                    "azure: subscription {sub} from the cache ({})",
+                    self.paths.azure_cache().display()
+                );
+            }
+        }
+        loaded.inventory
     }
 
     /// Connection defaults from config.
@@ -114,7 +183,7 @@ impl Context {
     }
 
     fn resolve_with(&self, id: &str, settings: &Settings, probe_first: bool) -> Result<Resolved> {
-        let mut inventory = self.inventory()?;
+        let mut inventory = self.inventory_for(id, false)?;
         if probe_first {
             inventory = self.probe_fleet(inventory, settings)?;
         }

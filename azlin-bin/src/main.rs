@@ -36,6 +36,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Disconnect(args) => commands::session_ops::disconnect(&ctx, &args),
         Command::Kill(args) => commands::session_ops::kill(&ctx, &args),
         Command::Session(args) => commands::session::run(&ctx, &args),
+        Command::Tag(cmd) => commands::tag::run(&ctx, &cmd),
     }
 }
 

@@ -42,6 +42,10 @@ impl Paths {
     pub fn sessions_cache(&self) -> PathBuf {
         self.cache_dir().join("sessions.json")
     }
+    /// `cache/azure.json`, the last Azure listing.
+    pub fn azure_cache(&self) -> PathBuf {
+        self.cache_dir().join("azure.json")
+    }
     /// `known_hosts`, azlin's own host-key store.
     pub fn known_hosts(&self) -> PathBuf {
         self.azlin_home.join("known_hosts")
@@ -131,6 +135,11 @@ pub struct AzureSettings {
     pub subscription: Option<String>,
     /// Narrow listing to one resource group.
     pub resource_group: Option<String>,
+    /// Jump host(s) for VMs that have only a private IP (the VM tag `azlin_proxy_jump`
+    /// wins).
+    pub proxy_jump: Option<String>,
+    /// Seconds a listing stays fresh in `cache/azure.json` (default 600).
+    pub cache_ttl: Option<u64>,
 }
 
 impl Config {
@@ -139,6 +148,14 @@ impl Config {
         self.default_session
             .as_deref()
             .unwrap_or(name::DEFAULT_SESSION)
+    }
+
+    /// How long an Azure listing stays fresh in the cache.
+    pub fn azure_cache_ttl(&self) -> std::time::Duration {
+        self.azure
+            .cache_ttl
+            .map(std::time::Duration::from_secs)
+            .unwrap_or(crate::provider::azure::cache::DEFAULT_TTL)
     }
 
     /// Whether commands resync the generated ssh config by themselves.
@@ -198,6 +215,10 @@ impl Config {
             crate::ssh::validate_identity_file(f)
                 .map_err(|e| invalid("identity_file", e.to_string()))?;
         }
+        if let Some(j) = &self.azure.proxy_jump {
+            crate::ssh::validate_proxy_jump(j)
+                .map_err(|e| invalid("azure.proxy_jump", e.to_string()))?;
+        }
         Ok(())
     }
 }
@@ -208,7 +229,10 @@ const KNOWN_KEYS: [(&str, &[&str]); 5] = [
     ("default_user", &[]),
     ("identity_file", &[]),
     ("ssh_config", &["auto"]),
-    ("azure", &["subscription", "resource_group"]),
+    (
+        "azure",
+        &["subscription", "resource_group", "proxy_jump", "cache_ttl"],
+    ),
 ];
 
 fn strip_unknown(
@@ -263,7 +287,8 @@ mod tests {
     fn reads_every_key() {
         let (c, w) = parse(
             "default_session = \"main\"\ndefault_user = \"alice\"\nidentity_file = \"/k/id\"\n\
-             [ssh_config]\nauto = false\n[azure]\nsubscription = \"s\"\nresource_group = \"rg\"\n",
+             [ssh_config]\nauto = false\n[azure]\nsubscription = \"s\"\nresource_group = \"rg\"\n\
+             proxy_jump = \"ops@bastion\"\ncache_ttl = 60\n",
         )
         .unwrap();
         assert!(w.is_empty());
@@ -271,6 +296,8 @@ mod tests {
         assert_eq!(c.default_user.as_deref(), Some("alice"));
         assert!(!c.ssh_config_auto());
         assert_eq!(c.azure.resource_group.as_deref(), Some("rg"));
+        assert_eq!(c.azure.proxy_jump.as_deref(), Some("ops@bastion"));
+        assert_eq!(c.azure_cache_ttl().as_secs(), 60);
     }
 
     #[test]

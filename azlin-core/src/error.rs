@@ -3,7 +3,9 @@
 use crate::config::ConfigError;
 use crate::inventory::NameClash;
 use crate::name::NameError;
+use crate::provider::azure::AzureError;
 use crate::provider::local::LocalError;
+use crate::provider::tags::TagError;
 use crate::remote::RemoteError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
@@ -37,6 +39,18 @@ pub enum Error {
     /// A remote tmux operation over ssh.
     #[error(transparent)]
     Remote(#[from] RemoteError),
+    /// The Azure provider (boxed: its errors are large and rare).
+    #[error(transparent)]
+    Azure(Box<AzureError>),
+    /// A tag or label change.
+    #[error(transparent)]
+    Tag(#[from] TagError),
+}
+
+impl From<AzureError> for Error {
+    fn from(e: AzureError) -> Self {
+        Error::Azure(Box::new(e))
+    }
 }
 
 impl Error {
@@ -46,6 +60,8 @@ impl Error {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
+            Error::Azure(e) => e.is_usage(),
+            Error::Tag(e) => e.is_usage(),
             Error::Config(_) | Error::NameClash(_) | Error::Remote(_) => false,
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }

@@ -161,12 +161,7 @@ impl SessionCache {
 
     /// Writes the cache atomically.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            persist::create_dir_all(dir, 0o700)?;
-        }
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        bytes.push(b'\n');
-        persist::write_atomic(path, &bytes, Some(0o600))
+        persist::write_json(path, self, true)
     }
 
     /// Records a fresh probe of `vm`.

@@ -43,6 +43,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
     Ok(())
 }
 
+/// Writes `value` as JSON to `path` atomically with mode 0600, creating the directory
+/// (mode 0700) if needed: how azlin's caches are written.
+pub fn write_json(path: &Path, value: &impl serde::Serialize, pretty: bool) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        create_dir_all(dir, 0o700)?;
+    }
+    let mut bytes = if pretty {
+        serde_json::to_vec_pretty(value)
+    } else {
+        serde_json::to_vec(value)
+    }
+    .map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes, Some(0o600))
+}
+
 /// Resolves a chain of symlinks to the path that will really be written. A dangling
 /// link resolves to its (not yet existing) destination.
 fn follow_symlinks(path: &Path) -> io::Result<PathBuf> {

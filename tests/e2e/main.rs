@@ -2,6 +2,9 @@
 //!
 //! One test binary (faster to link than one per file); each concern is a module.
 
+mod azure_inventory;
+mod azure_resilience;
+mod azure_tags;
 mod bench_list;
 mod host_cmd;
 mod resolve_cmd;

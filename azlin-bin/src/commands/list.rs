@@ -38,7 +38,7 @@ const NARROW_MAX: usize = 24;
 /// Runs `azlin list`.
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     let tags = parse_tags(&args.tags)?;
-    let inventory = ctx.inventory()?;
+    let inventory = ctx.inventory_refreshed(args.refresh)?;
     let vms: Vec<&Vm> = inventory
         .vms
         .iter()

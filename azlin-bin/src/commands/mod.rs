@@ -7,3 +7,4 @@ pub mod list;
 pub mod resolve;
 pub mod session;
 pub mod session_ops;
+pub mod tag;

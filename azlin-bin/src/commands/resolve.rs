@@ -1,6 +1,7 @@
 //! `azlin resolve ID`: where a name leads, without connecting.
 
 use anyhow::Result;
+use azlin_core::inventory::ProviderKind;
 use azlin_core::resolve::resolve;
 use serde_json::json;
 
@@ -10,7 +11,7 @@ use crate::output;
 
 /// Runs `azlin resolve`.
 pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
-    let inventory = ctx.inventory()?;
+    let inventory = ctx.inventory_for(&args.id, args.refresh)?;
     let target = resolve(&args.id, &inventory, ctx.config.default_session())
         .map_err(azlin_core::Error::from)?;
     let ssh = target.vm.ssh_target(&ctx.connect_defaults());
@@ -33,6 +34,7 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
             "port": target.vm.port,
             "proxy_jump": target.vm.proxy_jump,
             "label": target.vm.label,
+            "power": target.vm.power,
             "session_known": known.is_some(),
         }))?,
         InfoFormat::Text => {
@@ -60,6 +62,10 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
                         println!("  via:       {j}");
                     }
                 }
+                None if target.vm.provider == ProviderKind::Azure => println!(
+                    "  address:   (none: no route; {})",
+                    azlin_core::provider::azure::record::NO_ROUTE_HINT
+                ),
                 None => println!("  address:   (none: the VM has no route)"),
             }
             println!("  ssh alias: {}", target.ssh_alias());

@@ -3,10 +3,7 @@
 //! `@azlin-name`). Without NAME it prints `Session name for ID: NAME`.
 
 use anyhow::Result;
-use azlin_core::inventory::ProviderKind;
 use azlin_core::name::validate_label;
-use azlin_core::persist::Lock;
-use azlin_core::provider::local::HostsFile;
 use azlin_core::remote::{self, Settings};
 use azlin_core::tmux;
 
@@ -55,26 +52,19 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
         report(ctx, &vm.name, &change, vm.label.as_deref());
         return Ok(0);
     }
-    if vm.provider != ProviderKind::Local {
-        anyhow::bail!(
-            "cannot name VM `{}`: names of {} VMs are Azure tags, which this build cannot \
-             change yet; name a session instead (`azlin session {}:SESSION NAME`)",
-            vm.name,
-            vm.provider,
-            vm.name
-        );
-    }
-    let path = ctx.paths.hosts_file();
-    let _lock = Lock::acquire(&ctx.paths.lock_file())?;
-    let mut file = HostsFile::load(&path).map_err(azlin_core::Error::from)?;
-    let Some(host) = file.hosts.get_mut(&vm.name) else {
-        anyhow::bail!("host `{}` was removed meanwhile", vm.name);
-    };
-    host.label = match change {
-        Change::Set(n) => Some(n.to_string()),
+    let label = match change {
+        Change::Set(n) => Some(n),
         _ => None,
     };
-    file.save(&path).map_err(azlin_core::Error::from)?;
+    // One function for both providers: a local host's label in hosts.toml, an Azure VM's
+    // `azlin_session` tag through the Tags API.
+    azlin_core::provider::tags::set_label(
+        &ctx.paths,
+        &ctx.config,
+        &ctx.load_options(false),
+        &vm.name,
+        label,
+    )?;
     report(ctx, &vm.name, &change, None);
     Ok(0)
 }

@@ -1,15 +1,126 @@
 //! Sources of VMs. `local` (hosts registered with `azlin host add`) needs no cloud and is
-//! always active.
+//! always active; `azure` is active when a subscription is known.
 
+pub mod azure;
 pub mod local;
+pub mod tags;
 
 use crate::config::{Config, Paths};
 use crate::inventory::{Inventory, SessionCache};
+use crate::resolve::{ResolveError, resolve};
+
+pub use azure::scope::ScopeFlags;
+use azure::scope::SubscriptionSource;
+
+/// How to load the inventory: the global Azure flags, and whether to skip the cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// `--subscription` and `--rg`.
+    pub scope: ScopeFlags,
+    /// `--refresh`: list Azure again even when the cache is fresh.
+    pub refresh: bool,
+}
+
+/// The inventory and what it took to load it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// VMs of every active provider, and the session cache.
+    pub inventory: Inventory,
+    /// What the Azure provider did, when it is active.
+    pub azure: Option<AzureLoad>,
+    /// Problems that did not stop loading, to show as warnings.
+    pub warnings: Vec<String>,
+}
+
+/// What loading cost on the Azure side.
+#[derive(Debug, Clone, Default)]
+pub struct AzureLoad {
+    /// The subscription.
+    pub subscription: String,
+    /// Whether Azure was listed in this run (else its VMs came from the cache).
+    pub fetched: bool,
+    /// Whether Azure could not be listed (an older listing, or none, stood in).
+    pub failed: bool,
+    /// Requests sent.
+    pub requests: usize,
+    /// The credential used, when one was needed.
+    pub credential: Option<&'static str>,
+    /// One line per request sent, for `-vv`.
+    pub log: Vec<String>,
+}
+
+/// Loads the VMs of every active provider and the session cache (default options).
+pub fn load_inventory(paths: &Paths, config: &Config) -> Result<Inventory, crate::Error> {
+    Ok(load_inventory_with(paths, config, &LoadOptions::default())?.inventory)
+}
 
 /// Loads the VMs of every active provider and the session cache.
-pub fn load_inventory(paths: &Paths, _config: &Config) -> Result<Inventory, crate::Error> {
+pub fn load_inventory_with(
+    paths: &Paths,
+    config: &Config,
+    options: &LoadOptions,
+) -> Result<Loaded, crate::Error> {
     let hosts = local::HostsFile::load(&paths.hosts_file())?;
-    let vms = hosts.vms();
+    let mut vms = hosts.vms();
+    let mut warnings = Vec::new();
+    let mut azure = None;
+    if let Some(scope) = azure::Scope::resolve(&options.scope, config, &paths.home)? {
+        let (listing, failed) = match azure::load(paths, config, &scope, options.refresh) {
+            Ok(l) => {
+                let stale = l.stale;
+                (l, stale)
+            }
+            // A subscription azlin only found in the Azure CLI's profile must not stop
+            // the local inventory from working when Azure is unreachable or logged out.
+            Err(e) if scope.source == SubscriptionSource::AzureCli && !e.is_usage() => {
+                warnings.push(format!(
+                    "{e}\nAzure VMs are left out; the local inventory is used"
+                ));
+                (azure::Listing::default(), true)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        vms.extend(listing.vms.iter().filter_map(|v| v.to_vm(&config.azure)));
+        warnings.extend(listing.warnings);
+        azure = Some(AzureLoad {
+            subscription: scope.subscription,
+            fetched: listing.fetched,
+            failed,
+            requests: listing.requests,
+            credential: listing.credential,
+            log: listing.log,
+        });
+    }
     let sessions = SessionCache::load(&paths.sessions_cache());
-    Ok(Inventory::new(vms, sessions)?)
+    Ok(Loaded {
+        inventory: Inventory::new(vms, sessions)?,
+        azure,
+        warnings,
+    })
+}
+
+/// Loads the inventory for resolving `id`: from the cache, and once more from Azure when
+/// `id` names nothing there (a VM created since the last listing), so that "not found"
+/// is only said after a fresh look.
+pub fn load_inventory_for(
+    paths: &Paths,
+    config: &Config,
+    options: &LoadOptions,
+    id: &str,
+) -> Result<Loaded, crate::Error> {
+    let loaded = load_inventory_with(paths, config, options)?;
+    match &loaded.azure {
+        Some(a) if !a.fetched && !a.failed => {}
+        _ => return Ok(loaded),
+    }
+    match resolve(id, &loaded.inventory, config.default_session()) {
+        Err(ResolveError::NotFound { .. }) => {
+            let refresh = LoadOptions {
+                refresh: true,
+                ..options.clone()
+            };
+            load_inventory_with(paths, config, &refresh)
+        }
+        _ => Ok(loaded),
+    }
 }

@@ -1,0 +1,58 @@
+//! `azlin tag list|add|remove VM …`: tags of an Azure VM (Tags API) or a local host.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use azlin_core::provider::local::parse_tag;
+use azlin_core::provider::tags;
+
+use crate::cli::{InfoFormat, TagCommand};
+use crate::context::Context;
+use crate::output;
+
+/// Runs `azlin tag …`.
+pub fn run(ctx: &Context, cmd: &TagCommand) -> Result<u8> {
+    let (paths, config) = (&ctx.paths, &ctx.config);
+    match cmd {
+        TagCommand::List(args) => {
+            let tags = tags::list_tags(paths, config, &ctx.load_options(args.refresh), &args.vm)?;
+            match args.format {
+                InfoFormat::Json => output::print_json(&tags)?,
+                InfoFormat::Text => print_tags(&tags),
+            }
+        }
+        TagCommand::Add(args) => {
+            let mut new = BTreeMap::new();
+            for t in &args.tags {
+                let (k, v) = parse_tag(t).map_err(azlin_core::Error::from)?;
+                new.insert(k, v);
+            }
+            let after = tags::add_tags(paths, config, &ctx.load_options(false), &args.vm, &new)?;
+            if !ctx.quiet {
+                print_tags(&after);
+            }
+        }
+        TagCommand::Remove(args) => {
+            let after = tags::remove_tags(
+                paths,
+                config,
+                &ctx.load_options(false),
+                &args.vm,
+                &args.keys,
+            )?;
+            if !ctx.quiet {
+                print_tags(&after);
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn print_tags(tags: &BTreeMap<String, String>) {
+    if tags.is_empty() {
+        eprintln!("(no tags)");
+    }
+    for (k, v) in tags {
+        println!("{k}={v}");
+    }
+}

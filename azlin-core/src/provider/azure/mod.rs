@@ -1,0 +1,228 @@
+//! The Azure provider: VMs, addresses, tags and labels from Azure Resource Manager.
+//!
+//! Concepts, one module each: [`scope`] (which subscription and resource group),
+//! [`credential`] (tokens from `azure_identity`), [`arm`] (the HTTP client: retries,
+//! pagination), [`listing`] (VMs, NICs and public IPs joined locally), [`record`] (what
+//! azlin keeps of a VM and how it becomes an inventory VM), [`cache`] (the inventory cache
+//! with its TTL), [`tags`] (the Tags API).
+//!
+//! Nothing here starts a runtime or touches the network until Azure data is really needed
+//! (a cache miss, a refresh, a tag change): [`Session`] is created lazily.
+
+pub mod arm;
+pub mod cache;
+pub mod credential;
+pub mod listing;
+pub mod record;
+pub mod scope;
+pub mod tags;
+
+use std::future::Future;
+
+pub use record::AzureVm;
+pub use scope::Scope;
+
+/// The environment variable that replaces `https://management.azure.com` (tests, sovereign
+/// clouds).
+pub const ARM_ENDPOINT_ENV: &str = "AZLIN_ARM_ENDPOINT";
+/// The public cloud's Resource Manager.
+pub const DEFAULT_ARM_ENDPOINT: &str = "https://management.azure.com";
+
+/// A failure of the Azure provider.
+#[derive(Debug, thiserror::Error)]
+pub enum AzureError {
+    /// No credential produced a token.
+    #[error("{0}")]
+    Credential(#[from] credential::CredentialError),
+    /// A request failed after its retries.
+    #[error(
+        "Azure request {method} {url} failed{}: {reason}",
+        status.map(|s| format!(" with status {s}")).unwrap_or_default()
+    )]
+    Request {
+        /// HTTP method.
+        method: String,
+        /// The URL, without query secrets (ARM URLs hold none).
+        url: String,
+        /// Final HTTP status, if a response came back.
+        status: Option<u16>,
+        /// What went wrong, with ARM's own error code and message when it sent one.
+        reason: String,
+    },
+    /// A response that is not what ARM documents.
+    #[error("unexpected response from {url}: {reason}")]
+    BadResponse {
+        /// The URL.
+        url: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// A value that breaks a rule (endpoint, subscription id, resource group).
+    #[error("{what} `{value}` {rule}")]
+    Invalid {
+        /// What the value is.
+        what: &'static str,
+        /// The value.
+        value: String,
+        /// The rule and the fix.
+        rule: String,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the Azure client: {0}")]
+    Runtime(String),
+    /// The inventory cache could not be written.
+    #[error("cannot write the Azure inventory cache {}: {source}", path.display())]
+    CacheWrite {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl AzureError {
+    /// Whether the error is the user's input (exit 2) rather than a failure (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, AzureError::Invalid { .. })
+    }
+}
+
+/// Runs one future to completion on a single-threaded runtime created for it. Only
+/// called when Azure data is needed, so local-only commands never start a runtime.
+pub(crate) fn block_on<F: Future>(future: F) -> Result<F::Output, AzureError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AzureError::Runtime(e.to_string()))?;
+    Ok(runtime.block_on(future))
+}
+
+/// The Azure VMs of a scope, and how they were obtained.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// The VMs, sorted by name.
+    pub vms: Vec<AzureVm>,
+    /// Whether they were listed from Azure in this run (else read from the cache).
+    pub fetched: bool,
+    /// HTTP requests sent to Resource Manager.
+    pub requests: usize,
+    /// The credential that gave the token, when one was needed.
+    pub credential: Option<&'static str>,
+    /// Problems worth a warning that did not stop the listing.
+    pub warnings: Vec<String>,
+    /// Whether Azure failed and an expired cache stood in.
+    pub stale: bool,
+    /// One line per request sent (see [`arm::Arm::log`]).
+    pub log: Vec<String>,
+}
+
+/// The VMs of `scope`: from the cache while it is fresh, else listed from Azure (and the
+/// cache rewritten). `refresh` skips the cache.
+pub fn load(
+    paths: &crate::config::Paths,
+    config: &crate::config::Config,
+    scope: &Scope,
+    refresh: bool,
+) -> Result<Listing, AzureError> {
+    let endpoint = arm::endpoint_from_env()?;
+    if !refresh
+        && let Some(c) = cache::AzureCache::load(&paths.azure_cache())
+        && c.is_fresh_for(&endpoint, scope, config.azure_cache_ttl())
+    {
+        return Ok(Listing {
+            vms: c.vms,
+            fetched: false,
+            requests: 0,
+            credential: None,
+            warnings: Vec::new(),
+            stale: false,
+            log: Vec::new(),
+        });
+    }
+    match fetch(paths, &endpoint, scope) {
+        Ok(listing) => Ok(listing),
+        // Azure unreachable or login expired: an older listing is better than none for
+        // reaching VMs (their addresses rarely change); an explicit --refresh still fails.
+        Err(e) if !refresh && !e.is_usage() => {
+            let Some(c) = cache::AzureCache::load(&paths.azure_cache())
+                .filter(|c| c.is_for(&endpoint, scope))
+            else {
+                return Err(e);
+            };
+            let warning = format!(
+                "{e}\nusing the Azure listing from {} minutes ago",
+                c.age_secs() / 60
+            );
+            Ok(Listing {
+                vms: c.vms,
+                fetched: false,
+                requests: 0,
+                credential: None,
+                warnings: vec![warning],
+                stale: true,
+                log: Vec::new(),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Lists the scope from Azure and rewrites the cache.
+fn fetch(
+    paths: &crate::config::Paths,
+    endpoint: &str,
+    scope: &Scope,
+) -> Result<Listing, AzureError> {
+    let arm = arm::Arm::new(endpoint.to_string())?;
+    let (vms, credential) = block_on(async {
+        let vms = listing::list_vms(&arm, scope).await;
+        (vms, arm.credential_source().await)
+    })?;
+    let vms = vms?;
+    let mut warnings = Vec::new();
+    let path = paths.azure_cache();
+    if let Err(e) = cache::AzureCache::new(endpoint, scope, vms.clone()).save(&path) {
+        // The listing itself succeeded; only the next run pays for the failure.
+        warnings.push(AzureError::CacheWrite { path, source: e }.to_string());
+    }
+    Ok(Listing {
+        vms,
+        fetched: true,
+        requests: arm.requests(),
+        credential,
+        warnings,
+        stale: false,
+        log: arm.log(),
+    })
+}
+
+/// Changes the tags of the Azure VM `vm` with the Tags API and records the result in the
+/// cache; the VM's tags afterwards. `None` when no VM of that name is in the scope.
+pub fn change_tags(
+    paths: &crate::config::Paths,
+    config: &crate::config::Config,
+    scope: &Scope,
+    vm: &str,
+    operation: tags::TagOperation,
+    changes: &std::collections::BTreeMap<String, String>,
+) -> Result<Option<std::collections::BTreeMap<String, String>>, AzureError> {
+    let endpoint = arm::endpoint_from_env()?;
+    let mut listing = load(paths, config, scope, false)?;
+    if !listing.vms.iter().any(|v| v.name == vm) && !listing.fetched {
+        listing = fetch(paths, &endpoint, scope)?;
+    }
+    let Some(record) = listing.vms.iter().find(|v| v.name == vm) else {
+        return Ok(None);
+    };
+    let arm = arm::Arm::new(endpoint.clone())?;
+    let new_tags = block_on(tags::patch_tags(&arm, &record.arm_id, operation, changes))??;
+    // Keep the cache truthful so that the next resolve sees the change without a refresh.
+    let path = paths.azure_cache();
+    if let Some(mut c) = cache::AzureCache::load(&path)
+        && let Some(r) = c.vms.iter_mut().find(|r| r.name == vm)
+    {
+        r.tags = new_tags.clone();
+        let _ = c.save(&path);
+    }
+    Ok(Some(new_tags))
+}

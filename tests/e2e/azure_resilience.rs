@@ -1,0 +1,208 @@
+//! The ARM client under trouble: throttling, server errors, timeouts, dropped
+//! connections, expired tokens, and no credential at all. No token ever reaches the output
+//! (every run through `support::arm::run` checks).
+
+use std::time::Duration;
+
+use crate::support::Home;
+use crate::support::arm::{Arm, EmuVm, FakeAz, Fault, azlin_azure, ok, run};
+
+fn setup() -> (Home, Arm, FakeAz) {
+    let home = Home::new();
+    let arm = Arm::start(vec![EmuVm::new("one", "rg"), EmuVm::new("two", "rg")], 1);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    (home, arm, az)
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried() {
+    let (home, arm, az) = setup();
+    arm.inject([
+        Fault::Status(429, Some(1)),
+        Fault::Status(500, None),
+        Fault::Status(503, None),
+    ]);
+    let v = ok(&home, &arm, &az, &["resolve", "two", "--format", "json"]);
+    assert!(v.contains("\"vm\": \"two\""), "{v}");
+    let seen = arm.seen();
+    assert_eq!(seen.iter().filter(|s| s.status == 429).count(), 1);
+    assert_eq!(seen.iter().filter(|s| s.status >= 500).count(), 2);
+    // 2 pages of VMs, NICs and public IPs each, plus the 3 failed attempts.
+    assert_eq!(seen.len(), 6 + 3);
+}
+
+#[test]
+fn timeouts_and_dropped_connections_are_retried() {
+    let (home, arm, az) = setup();
+    arm.inject([Fault::Delay(Duration::from_secs(5)), Fault::Drop]);
+    let out = azlin_azure(&home, &arm, &az)
+        .env("AZLIN_ARM_TIMEOUT", "1")
+        .args(["resolve", "one"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn failure_after_retries_names_the_request_and_status() {
+    let (home, arm, az) = setup();
+    arm.inject((0..40).map(|_| Fault::Status(500, Some(0))));
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "one"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("status 500"), "{err}");
+    assert!(err.contains("gave up after 5 attempts"), "{err}");
+    assert!(err.contains("/subscriptions/"), "{err}");
+    assert!(err.contains("GET "), "{err}");
+    arm.state.lock().unwrap().faults.clear();
+    let (code, _, err) = run(
+        &home,
+        &arm,
+        &az,
+        &["--subscription", "0000", "resolve", "one"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("status 404"), "{err}");
+}
+
+#[test]
+fn an_expired_token_is_replaced_once() {
+    let (home, arm, az) = setup();
+    arm.state
+        .lock()
+        .unwrap()
+        .expired
+        .insert("SECRET-TOKEN-1".into());
+    ok(&home, &arm, &az, &["resolve", "one"]);
+    assert_eq!(az.calls(), 2, "one token, found expired, then a fresh one");
+    let seen = arm.seen();
+    assert!(seen.iter().any(|s| s.status == 401));
+    // The CLI was asked for a token of the endpoint's scope, in /bin (absolute PATH).
+    let calls = std::fs::read_to_string(az.dir.join("calls")).unwrap();
+    assert!(
+        calls.contains(&format!("--scope {}/.default", arm.endpoint)),
+        "{calls}"
+    );
+}
+
+#[test]
+fn all_credentials_failing_lists_each_attempt() {
+    let (home, arm, az) = setup();
+    az.fail();
+    let (code, _, err) = run(&home, &arm, &az, &["-v", "resolve", "one"]);
+    assert_eq!(code, 1, "{err}");
+    for needle in [
+        "no Azure credential gave a token",
+        "service principal",
+        "AZURE_CLIENT_SECRET",
+        "workload identity",
+        "managed identity",
+        "Azure CLI (az): ERROR: Please run 'az login'",
+        "Azure Developer CLI (azd)",
+        "az login",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+    assert_eq!(arm.requests(), 0);
+    assert_eq!(
+        az.calls(),
+        1,
+        "a failed chain is not run again by concurrent requests"
+    );
+}
+
+#[test]
+fn verbose_output_shows_the_cost_but_no_token() {
+    let (home, arm, az) = setup();
+    let (code, _, err) = run(&home, &arm, &az, &["-vv", "resolve", "one"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("6 requests"), "{err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("azure: GET ") && l.contains("-> 200"))
+            .count(),
+        6,
+        "{err}"
+    );
+    assert!(err.contains("Azure CLI"), "{err}");
+}
+
+#[test]
+fn an_older_listing_stands_in_when_azure_fails() {
+    let (home, arm, az) = setup();
+    ok(&home, &arm, &az, &["resolve", "one"]);
+    home.write("config.toml", "[azure]\ncache_ttl = 0\n");
+    az.fail();
+    let (code, out, err) = run(&home, &arm, &az, &["resolve", "one", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"vm\": \"one\""), "{out}");
+    assert!(
+        err.contains("warning: no Azure credential gave a token"),
+        "{err}"
+    );
+    assert!(
+        err.contains("using the Azure listing from 0 minutes ago"),
+        "{err}"
+    );
+    // A miss does not try Azure again in the same run: one failed login, then not found.
+    let calls = az.calls();
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "nosuch"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(az.calls(), calls + 1);
+    // An explicit --refresh does not fall back.
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "one", "--refresh"]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn a_logged_out_cli_profile_does_not_break_the_local_inventory() {
+    let (home, arm, az) = setup();
+    az.fail();
+    crate::support::arm::write_cli_profile(&home);
+    home.ok(&["host", "add", "box", "--address", "10.0.0.1"]);
+    let out = azlin_azure(&home, &arm, &az)
+        .env_remove("AZURE_SUBSCRIPTION_ID")
+        .args(["resolve", "box"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("Azure VMs are left out"), "{err}");
+    // The same failure with an explicit subscription is an error.
+    let (code, _, err) = run(&home, &arm, &az, &["resolve", "box"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("az login"), "{err}");
+}
+
+#[test]
+fn a_failing_service_principal_is_listed_without_its_secret() {
+    let (home, arm, az) = setup();
+    az.fail();
+    // Nothing listens on port 9: the token request fails fast and the chain moves on.
+    let out = azlin_azure(&home, &arm, &az)
+        .env("AZURE_TENANT_ID", "00000000-0000-0000-0000-000000000001")
+        .env("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000002")
+        .env("AZURE_CLIENT_SECRET", "SECRET-TOKEN-client-secret")
+        .env("AZURE_AUTHORITY_HOST", "https://127.0.0.1:9")
+        .args(["-vv", "resolve", "one"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("SECRET-TOKEN"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("SECRET-TOKEN"));
+    let sp = err
+        .lines()
+        .find(|l| l.contains("service principal"))
+        .unwrap_or_default();
+    assert!(
+        !sp.contains("not configured"),
+        "the service principal was tried: {err}"
+    );
+    assert!(err.contains("Azure CLI (az)"), "{err}");
+}

@@ -1,0 +1,134 @@
+//! `azlin tag` and labels on Azure VMs (through the emulator's Tags API) and local hosts.
+
+use std::collections::BTreeMap;
+
+use crate::support::Home;
+use crate::support::arm::{Arm, EmuVm, FakeAz, ok, run};
+
+#[test]
+fn tag_round_trip_on_an_azure_vm_is_visible_in_azure() {
+    let home = Home::new();
+    let mut vm = EmuVm::new("web", "rg");
+    vm.tags.insert("owner".into(), "ops".into());
+    let arm = Arm::start(vec![vm, EmuVm::new("db", "rg")], 10);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+
+    assert_eq!(ok(&home, &arm, &az, &["tag", "list", "web"]), "owner=ops\n");
+    let out = ok(
+        &home,
+        &arm,
+        &az,
+        &["tag", "add", "web", "team=backend", "env=dev"],
+    );
+    assert_eq!(out, "env=dev\nowner=ops\nteam=backend\n");
+    let want: BTreeMap<String, String> = [("env", "dev"), ("owner", "ops"), ("team", "backend")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(arm.tags_of("web"), want);
+    let patch = arm
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "PATCH")
+        .unwrap();
+    assert!(
+        patch.target.ends_with(
+            "/virtualMachines/web/providers/Microsoft.Resources/tags/default?api-version=2021-04-01"
+        ),
+        "{}",
+        patch.target
+    );
+    assert!(
+        patch.body.contains("\"operation\":\"Merge\""),
+        "{}",
+        patch.body
+    );
+
+    // The change is in the cache: listing the tags costs no request.
+    let before = arm.requests();
+    let json = ok(
+        &home,
+        &arm,
+        &az,
+        &["tag", "list", "web", "--format", "json"],
+    );
+    assert_eq!(arm.requests(), before);
+    let listed: BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
+    assert_eq!(listed, want);
+
+    ok(&home, &arm, &az, &["tag", "remove", "web", "env", "owner"]);
+    assert_eq!(
+        arm.tags_of("web"),
+        BTreeMap::from([("team".to_string(), "backend".to_string())])
+    );
+    assert!(arm.tags_of("db").is_empty(), "other VMs untouched");
+    let delete = arm
+        .seen()
+        .into_iter()
+        .rev()
+        .find(|s| s.method == "PATCH")
+        .unwrap();
+    assert!(
+        delete.body.contains("\"operation\":\"Delete\""),
+        "{}",
+        delete.body
+    );
+
+    // Bad input is refused before any request.
+    let before = arm.requests();
+    let (code, _, err) = run(&home, &arm, &az, &["tag", "add", "web", "novalue"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("KEY=VALUE"), "{err}");
+    assert_eq!(arm.requests(), before);
+    let (code, _, err) = run(&home, &arm, &az, &["tag", "list", "nosuch"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no VM named `nosuch`"), "{err}");
+}
+
+#[test]
+fn label_tag_written_by_azlin_resolves_immediately() {
+    let home = Home::new();
+    let arm = Arm::start(vec![EmuVm::new("gpu", "rg")], 10);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    // `session VM NAME` is another branch's command; it calls the same core function as
+    // `tag add VM azlin_session=NAME`.
+    ok(
+        &home,
+        &arm,
+        &az,
+        &["tag", "add", "gpu", "azlin_session=training"],
+    );
+    assert_eq!(
+        arm.tags_of("gpu").get("azlin_session").map(String::as_str),
+        Some("training")
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &home,
+        &arm,
+        &az,
+        &["resolve", "training", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(v["vm"], "gpu");
+    assert_eq!(v["matched_by"], "label");
+}
+
+#[test]
+fn tags_of_local_hosts() {
+    let home = Home::new();
+    home.ok(&[
+        "host",
+        "add",
+        "box",
+        "--address",
+        "10.0.0.7",
+        "--tag",
+        "a=1",
+    ]);
+    assert_eq!(home.ok(&["tag", "list", "box"]), "a=1\n");
+    assert_eq!(home.ok(&["tag", "add", "box", "b=2"]), "a=1\nb=2\n");
+    assert_eq!(home.ok(&["tag", "remove", "box", "a"]), "b=2\n");
+    let hosts = std::fs::read_to_string(home.azlin_home().join("hosts.toml")).unwrap();
+    assert!(hosts.contains("b = \"2\""), "{hosts}");
+    assert!(!hosts.contains("a = \"1\""), "{hosts}");
+}
