@@ -28,6 +28,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Resolve(args) => commands::resolve::run(&ctx, &args),
         Command::Host(cmd) => commands::host::run(&ctx, &cmd),
+        Command::SshConfig(args) => commands::ssh_config::run(&ctx, &args),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::name::NameError;
 use crate::provider::local::LocalError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
+use crate::ssh_config::SshConfigError;
 
 /// Exit status for bad input (DESIGN.md, Exit codes).
 pub const EXIT_USAGE: i32 = 2;
@@ -33,6 +34,9 @@ pub enum Error {
     /// Two providers use one name.
     #[error(transparent)]
     NameClash(#[from] NameClash),
+    /// The generated ssh config.
+    #[error(transparent)]
+    SshConfig(#[from] SshConfigError),
 }
 
 impl Error {
@@ -42,7 +46,7 @@ impl Error {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) => false,
+            Error::Config(_) | Error::NameClash(_) | Error::SshConfig(_) => false,
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

@@ -2,7 +2,7 @@
 //!
 //! Organised by concept: [`name`] (identifiers), [`resolve`] (identifier → target),
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
-//! [`ssh`] (how a VM is reached), [`config`] (files and settings), [`persist`]
+//! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`config`] (files and settings), [`persist`]
 //! (crash-safe writes).
 
 pub mod config;
@@ -12,6 +12,7 @@ pub mod persist;
 pub mod provider;
 pub mod resolve;
 pub mod ssh;
+pub mod ssh_config;
 
 mod error;
 

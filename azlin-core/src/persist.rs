@@ -38,9 +38,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<
     #[cfg(not(unix))]
     let _ = mode;
     tmp.as_file().sync_all()?;
+    #[cfg(debug_assertions)]
+    inject_fault(&target);
     tmp.persist(&target).map_err(|e| e.error)?;
     sync_dir(dir);
     Ok(())
+}
+
+/// Test hook, compiled into debug builds only (release builds ignore the variable):
+/// `AZLIN_FAULT=abort-before-rename:NAME` aborts the process after the temporary for a
+/// file called NAME is written and synced but before it is renamed into place, as a crash
+/// or power cut at that moment would. Tests use it to prove the old file survives.
+#[cfg(debug_assertions)]
+fn inject_fault(target: &Path) {
+    let Some(spec) = std::env::var_os("AZLIN_FAULT") else {
+        return;
+    };
+    let spec = spec.to_string_lossy();
+    if let Some(name) = spec.strip_prefix("abort-before-rename:")
+        && target.file_name().is_some_and(|n| n == name)
+    {
+        eprintln!(
+            "AZLIN_FAULT: aborting before renaming over {}",
+            target.display()
+        );
+        std::process::abort();
+    }
 }
 
 /// Resolves a chain of symlinks to the path that will really be written. A dangling

@@ -2,3 +2,4 @@
 
 pub mod host;
 pub mod resolve;
+pub mod ssh_config;
