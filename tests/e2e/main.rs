@@ -4,4 +4,5 @@
 
 mod host_cmd;
 mod resolve_cmd;
+mod ssh_config_files;
 mod support;
