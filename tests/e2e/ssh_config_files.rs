@@ -28,14 +28,33 @@ fn config(home: &Home) -> PathBuf {
 /// Registers `myvm` (sessions dev and build) and `other` (no session).
 fn fleet(home: &Home) {
     home.ok(&[
-        "host", "add", "myvm", "--address", "127.0.0.1", "--port", "2222", "--user", "alice",
+        "host",
+        "add",
+        "myvm",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        "2222",
+        "--user",
+        "alice",
     ]);
-    home.ok(&["host", "add", "other", "--address", "10.1.2.3", "--user", "bob"]);
+    home.ok(&[
+        "host",
+        "add",
+        "other",
+        "--address",
+        "10.1.2.3",
+        "--user",
+        "bob",
+    ]);
     sessions(home, "myvm", &["dev", "build"]);
 }
 
 fn sessions(home: &Home, vm: &str, names: &[&str]) {
-    let list: Vec<_> = names.iter().map(|n| serde_json::json!({"name": n})).collect();
+    let list: Vec<_> = names
+        .iter()
+        .map(|n| serde_json::json!({"name": n}))
+        .collect();
     let cache = serde_json::json!({"version": 1, "vms": {vm: {"probed_at": 1, "sessions": list}}});
     home.write("cache/sessions.json", &cache.to_string());
 }
@@ -86,7 +105,10 @@ fn user_config_is_kept_byte_for_byte_and_remove_restores_it() {
     assert_eq!(added_lines.len(), 2, "{added:?}");
     assert!(added_lines.iter().all(|l| l.ends_with("\r\n")), "{added:?}");
     assert!(added_lines[0].starts_with("# Added by azlin"), "{added:?}");
-    assert!(added_lines[0].contains("azlin ssh-config remove"), "{added:?}");
+    assert!(
+        added_lines[0].contains("azlin ssh-config remove"),
+        "{added:?}"
+    );
     assert!(added_lines[1].starts_with("Include "), "{added:?}");
     assert_eq!(
         fs::read(ssh_dir(&home).join("config.azlin.bak")).unwrap(),
@@ -368,7 +390,11 @@ fn print_gives_stanzas_usable_with_ssh_f_and_writes_nothing() {
 fn hostile_session_names_are_refused_naming_the_vm_and_the_rest_is_synced() {
     let home = Home::new();
     fleet(&home);
-    sessions(&home, "myvm", &["dev", "x\nHost *\n  ProxyCommand sh", "50%off"]);
+    sessions(
+        &home,
+        "myvm",
+        &["dev", "x\nHost *\n  ProxyCommand sh", "50%off"],
+    );
     home.azlin()
         .arg("ssh-config")
         .assert()
