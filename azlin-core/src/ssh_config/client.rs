@@ -23,19 +23,15 @@ pub struct Client {
 impl Client {
     /// Asks `program -V` for its version and `program -G` where `~` is.
     pub fn probe(program: &OsStr) -> Client {
-        let version_text = Command::new(program)
+        let null_config = if cfg!(windows) { "NUL" } else { "/dev/null" };
+        // Both at once: they are independent, and every sync pays for them.
+        let version = Command::new(program)
             .arg("-V")
             .stdin(Stdio::null())
-            .output()
-            .ok()
-            .map(|o| {
-                let mut t = String::from_utf8_lossy(&o.stderr).into_owned();
-                t.push_str(&String::from_utf8_lossy(&o.stdout));
-                t
-            })
-            .unwrap_or_default();
-        let null_config = if cfg!(windows) { "NUL" } else { "/dev/null" };
-        let tilde_home = Command::new(program)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let tilde = Command::new(program)
             .args([
                 "-G",
                 "-F",
@@ -45,8 +41,19 @@ impl Client {
                 "azlin-probe",
             ])
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .output()
+            .spawn();
+        let version_text = version
+            .and_then(|c| c.wait_with_output())
+            .map(|o| {
+                let mut t = String::from_utf8_lossy(&o.stderr).into_owned();
+                t.push_str(&String::from_utf8_lossy(&o.stdout));
+                t
+            })
+            .unwrap_or_default();
+        let tilde_home = tilde
+            .and_then(|c| c.wait_with_output())
             .ok()
             .filter(|o| o.status.success())
             .and_then(|o| {
