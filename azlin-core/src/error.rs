@@ -4,6 +4,7 @@ use crate::config::ConfigError;
 use crate::inventory::NameClash;
 use crate::name::NameError;
 use crate::provider::local::LocalError;
+use crate::remote::RemoteError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
 use crate::ssh_config::SshConfigError;
@@ -37,6 +38,9 @@ pub enum Error {
     /// The generated ssh config.
     #[error(transparent)]
     SshConfig(#[from] SshConfigError),
+    /// A remote tmux operation over ssh.
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl Error {
@@ -46,7 +50,9 @@ impl Error {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) | Error::SshConfig(_) => false,
+            Error::Config(_) | Error::NameClash(_) | Error::Remote(_) | Error::SshConfig(_) => {
+                false
+            }
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

@@ -4,5 +4,10 @@
 
 mod host_cmd;
 mod resolve_cmd;
+mod sessions_connect;
+mod sessions_exec;
+mod sessions_fleet;
+mod sessions_list;
 mod ssh_config_files;
+mod ssh_config_sshd;
 mod support;

@@ -1,5 +1,10 @@
 //! One module per command: read the arguments, call the core, render the result.
 
+pub mod connect;
+pub mod exec;
 pub mod host;
+pub mod list;
 pub mod resolve;
+pub mod session;
+pub mod session_ops;
 pub mod ssh_config;

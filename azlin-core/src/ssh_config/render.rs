@@ -165,7 +165,10 @@ pub(crate) fn render(
             for (key, value) in [
                 ("ControlMaster", "auto".to_string()),
                 ("ControlPath", s.control_path.clone()),
-                ("ControlPersist", "10m".to_string()),
+                (
+                    "ControlPersist",
+                    crate::ssh::CONTROL_PERSIST_SECS.to_string(),
+                ),
             ] {
                 options.push(OptionCtx {
                     key,
@@ -473,7 +476,7 @@ mod tests {
     StrictHostKeyChecking accept-new
     ControlMaster auto
     ControlPath ~/.ssh/cm/%C
-    ControlPersist 10m
+    ControlPersist 60
 
 Host myvm--build
     RequestTTY yes

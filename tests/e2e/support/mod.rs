@@ -62,3 +62,6 @@ impl Home {
         std::fs::write(path, text).unwrap();
     }
 }
+
+pub mod fleet;
+pub mod terminal;
