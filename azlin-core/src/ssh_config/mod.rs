@@ -123,11 +123,13 @@ pub struct Options {
     pub defaults: ConnectDefaults,
     /// The ssh client (`AZLIN_SSH`, default `ssh`).
     pub ssh: OsString,
-    /// At most this many changed files (spread evenly over them) are checked with `ssh -G`,
-    /// two lookups each, run at once. Every lookup reads every generated file, so checking
-    /// all of a thousand changed files would take a minute; the files share one template
-    /// and validated values, so a spread sample finds what a full check would. The
-    /// Include edit alone is checked with one file. Default 3.
+    /// At most this many changed files (spread evenly over them) get their aliases
+    /// checked with `ssh -G`, two lookups each, run at once. Any one lookup already
+    /// makes ssh parse every generated file (a syntax error anywhere fails it); the
+    /// per-alias comparison of hostname, user, port and remotecommand catches a user's
+    /// config taking precedence, which affects every file alike. So a small spread sample
+    /// finds what a full check would, where checking all of a thousand changed files (a
+    /// first sync) would take a minute. Default 2.
     pub validate_limit: usize,
 }
 
@@ -139,7 +141,7 @@ impl Options {
             ssh: std::env::var_os("AZLIN_SSH")
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "ssh".into()),
-            validate_limit: 3,
+            validate_limit: 2,
         }
     }
 }
@@ -587,9 +589,17 @@ fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
     } else if written.len() <= limit.max(1) {
         written
     } else {
-        let step = written.len() as f64 / limit.max(1) as f64;
-        (0..limit.max(1))
-            .map(|i| written[(i as f64 * step) as usize])
+        // First, last, and evenly between.
+        let last = written.len() - 1;
+        let picks = limit.max(1);
+        (0..picks)
+            .map(|i| {
+                written[if picks == 1 {
+                    0
+                } else {
+                    i * last / (picks - 1)
+                }]
+            })
             .collect()
     };
     chosen.into_iter().flat_map(|f| f.expect.iter()).collect()

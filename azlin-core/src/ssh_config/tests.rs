@@ -202,3 +202,16 @@ fn diff_and_stanzas_describe_the_plan_without_writing() {
     assert!(p.stanzas().contains("Host myvm myvm--*"));
     assert!(!f.paths.ssh_dir().exists());
 }
+
+#[test]
+fn a_large_change_is_checked_on_the_first_and_last_files() {
+    let f = fixture();
+    let vms = (0..5)
+        .map(|i| vm(&format!("vm{i}"), &format!("10.0.0.{}", i + 1), "u"))
+        .collect();
+    // Only the first and last VMs have a session: checking them is 2 lookups each.
+    let inv = inventory(vms, &[("vm0", "dev"), ("vm4", "dev")]);
+    let r = sync(&f.paths, &inv, &opts(&f)).unwrap();
+    assert_eq!(r.written.len(), 5);
+    assert_eq!(r.validated, 4, "{r:?}");
+}
