@@ -145,7 +145,7 @@ fn glob_match(pattern: &str, text: &str) -> bool {
 
 /// Whether azlin wrote `line`: an Include whose only argument is `arg`.
 fn is_ours(line: &Line<'_>, arg: &str) -> bool {
-    line.include_args().is_some_and(|a| a == [arg])
+    line.include_args().is_some_and(|a| a == split_args(arg))
 }
 
 /// The config with the Include in place, or `None` when it already is.
@@ -275,6 +275,18 @@ mod tests {
                 include_line(ARG)
             )
         );
+    }
+
+    #[test]
+    fn a_quoted_argument_is_recognised_as_ours() {
+        let arg = "\"/home/my user/.ssh/config.d/azlin-*.conf\"";
+        let r = Resolver {
+            tilde_home: "/root".into(),
+            sample: "/home/my user/.ssh/config.d/azlin-x.conf".into(),
+        };
+        let edited = ensure(b"Host x\n", arg, &r).unwrap();
+        assert_eq!(ensure(&edited, arg, &r), None);
+        assert_eq!(remove(&edited, arg).unwrap(), b"Host x\n");
     }
 
     #[test]
