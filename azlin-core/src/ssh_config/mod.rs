@@ -361,11 +361,13 @@ fn plan_with(
             });
         }
     }
+    let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
+        .files
+        .iter()
+        .map(|f| f.file_name.as_ref())
+        .collect();
     for path in existing_files(&layout.config_d)? {
-        let wanted = path
-            .file_name()
-            .is_some_and(|n| rendered.files.iter().any(|f| n == f.file_name.as_str()));
-        if !wanted {
+        if !path.file_name().is_some_and(|n| wanted.contains(n)) {
             files.push(FileChange {
                 old: read_opt(&path)?,
                 path,
@@ -574,15 +576,17 @@ fn write_changes(plan: &Plan) -> Result<(), SshConfigError> {
 /// The aliases to check: both of each written file, evenly spread when there are more
 /// than `limit` files, and one file's when only the Include line changed.
 fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
+    let changed: std::collections::HashSet<&std::ffi::OsStr> = plan
+        .files
+        .iter()
+        .filter(|c| c.new.is_some())
+        .filter_map(|c| c.path.file_name())
+        .collect();
     let written: Vec<&render::VmFile> = plan
         .rendered
         .files
         .iter()
-        .filter(|f| {
-            plan.files
-                .iter()
-                .any(|c| c.new.is_some() && c.path.file_name() == Some(f.file_name.as_ref()))
-        })
+        .filter(|f| changed.contains(std::ffi::OsStr::new(&f.file_name)))
         .collect();
     let chosen: Vec<&render::VmFile> = if written.is_empty() {
         plan.rendered.files.iter().take(1).collect()
