@@ -197,8 +197,11 @@ pub struct ListArgs {
     #[arg(long)]
     pub wide: bool,
     /// List VMs only, without probing their sessions
-    #[arg(long)]
+    #[arg(long, conflicts_with = "refresh")]
     pub no_tmux: bool,
+    /// Probe sessions live (what `list` always does; accepted so scripts can say so)
+    #[arg(long)]
+    pub refresh: bool,
     /// Only VMs with this tag, KEY=VALUE (repeatable: all must match)
     #[arg(long = "tag", value_name = "K=V")]
     pub tags: Vec<String>,
@@ -268,6 +271,10 @@ pub struct ExecArgs {
     /// Give the command a terminal (ssh -t)
     #[arg(short = 't', long = "tty")]
     pub tty: bool,
+    /// Do not pass stdin on (ssh -n): for `while read …; do azlin exec …; done < file`,
+    /// where the command would otherwise read the rest of the loop's input
+    #[arg(short = 'n', long = "no-stdin")]
+    pub no_stdin: bool,
     /// Create a named session that does not exist yet
     #[arg(long)]
     pub create: bool,

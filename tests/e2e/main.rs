@@ -2,11 +2,13 @@
 //!
 //! One test binary (faster to link than one per file); each concern is a module.
 
+mod bench_list;
 mod host_cmd;
 mod resolve_cmd;
 mod sessions_connect;
 mod sessions_exec;
 mod sessions_fleet;
+mod sessions_guides;
 mod sessions_list;
 mod ssh_config_files;
 mod ssh_config_sshd;

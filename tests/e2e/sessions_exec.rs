@@ -130,6 +130,11 @@ fn a_missing_named_session_is_an_error_listing_those_that_exist_unless_create() 
 
     // Forms that cannot be read are usage errors.
     home.azlin()
+        .args(["exec", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(contains("name a target"));
+    home.azlin()
         .args(["exec", "a:b", "c:d", "echo"])
         .assert()
         .code(2)
@@ -150,7 +155,7 @@ fn detach_starts_the_command_in_a_new_window_and_returns() {
             "--",
             "sh",
             "-c",
-            "echo \"$AZLIN_VM:$AZLIN_SESSION $(pwd)\" > marker; sleep 60",
+            "echo \"$AZLIN_VM:$AZLIN_SESSION $(pwd)\" > marker.tmp && mv marker.tmp marker; sleep 60",
         ],
         None,
     );
@@ -238,4 +243,34 @@ fn all_and_tag_run_on_every_matching_vm_with_a_shared_script() {
             "{stdout}"
         );
     }
+}
+
+#[test]
+fn tmux_commands_in_exec_act_on_the_target_session() {
+    let home = Home::new();
+    let work = tempfile::tempdir().unwrap();
+    let fleet = fleet_with_dev(&home, work.path());
+    // Made after `dev`: tmux's own default without a target.
+    fleet.vm("myvm").new_session("other", None);
+    // The guide's idle check: `azlin exec "$hostname:$session" "tmux display-message …"`.
+    let out = exec(
+        &home,
+        &[
+            "myvm:dev",
+            "tmux display-message -p '#{session_name} #{session_activity}'",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let mut fields = stdout.split_whitespace();
+    assert_eq!(fields.next(), Some("dev"), "{stdout}");
+    assert!(
+        fields.next().and_then(|t| t.parse::<u64>().ok()).is_some(),
+        "{stdout}"
+    );
+    // …and its "Optionally destroy": `azlin exec "$hostname:$session" "tmux kill-session"`.
+    let out = exec(&home, &["myvm:dev", "tmux kill-session"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(fleet.vm("myvm").sessions(), ["other"]);
 }

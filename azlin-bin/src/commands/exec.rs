@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
-use azlin_core::inventory::{PowerState, Vm};
+use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tag;
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::ssh::{SshTarget, Tty, shell_join};
@@ -22,8 +22,13 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
     let mut settings = ctx.remote_settings(&args.remote);
     settings.jobs = usize::from(args.jobs);
     let (ids, command) = split_command(args)?;
-    let targets = targets(ctx, args, &ids, &settings)?;
     if command.is_none() {
+        if args.no_stdin {
+            return Err(UsageError(
+                "--no-stdin needs a command: without one, stdin is the script".into(),
+            )
+            .into());
+        }
         if std::io::stdin().is_terminal() {
             return Err(UsageError(
                 "no command to run: give it after the target (`azlin exec vm:s \"make\"`), \
@@ -39,6 +44,13 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
             .into());
         }
     }
+    let targets = targets(ctx, args, &ids, &settings)?;
+    if args.tty && (targets.len() > 1 || args.detach) {
+        return Err(UsageError(
+            "-t/--tty needs exactly one target and no --detach: a terminal cannot be shared".into(),
+        )
+        .into());
+    }
     if targets.len() == 1 && !args.detach {
         return single(ctx, args, &settings, &targets[0], command.as_deref());
     }
@@ -48,10 +60,19 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
 /// Which positionals are targets and what the command is (DESIGN.md: `exec ID "CMD"`,
 /// `exec ID… -- CMD…`, or no command: stdin is the script).
 fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
+    let fleet_wide = args.all || !args.tags.is_empty();
+    let no_target = || -> anyhow::Error {
+        UsageError(
+            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
+        )
+        .into()
+    };
     if !args.command.is_empty() {
+        if args.targets.is_empty() && !fleet_wide {
+            return Err(no_target());
+        }
         return Ok((args.targets.clone(), Some(shell_join(&args.command))));
     }
-    let fleet_wide = args.all || !args.tags.is_empty();
     let several = || -> anyhow::Error {
         UsageError(
             "too many arguments before the command: to run on several targets, put the \
@@ -63,10 +84,7 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
     match (fleet_wide, args.targets.as_slice()) {
         (true, []) => Ok((vec![], None)),
         (true, [cmd]) => Ok((vec![], Some(cmd.clone()))),
-        (false, []) => Err(UsageError(
-            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
-        )
-        .into()),
+        (false, []) => Err(no_target()),
         (false, [id]) => Ok((vec![id.clone()], None)),
         (false, [id, cmd]) => Ok((vec![id.clone()], Some(cmd.clone()))),
         _ => Err(several()),
@@ -92,7 +110,7 @@ fn targets(
         for vm in inventory
             .vms
             .iter()
-            .filter(|vm| vm.power == PowerState::Running && has_tags(vm, &tags))
+            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
         {
             out.push(Resolved {
                 vm: vm.clone(),
@@ -114,11 +132,6 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
     tags.iter()
         .map(|t| parse_tag(t).map_err(|e| azlin_core::Error::from(e).into()))
         .collect()
-}
-
-/// Whether `vm` has every tag.
-pub fn has_tags(vm: &Vm, tags: &[(String, String)]) -> bool {
-    tags.iter().all(|(k, v)| vm.tags.get(k) == Some(v))
 }
 
 /// Checks the session before running: a named session must exist (or is created with
@@ -177,7 +190,11 @@ fn single(
         how.batch = false;
     }
     let remote = remote_command(target, command, false);
-    handoff::replace_with(ssh.command(&how, Some(&remote)))
+    let mut cmd = ssh.command(&how, Some(&remote));
+    if args.no_stdin {
+        cmd.stdin(std::process::Stdio::null());
+    }
+    handoff::replace_with(cmd)
 }
 
 /// How one of several targets ended.

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod fleet;
+pub mod terminal;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -62,6 +65,3 @@ impl Home {
         std::fs::write(path, text).unwrap();
     }
 }
-
-pub mod fleet;
-pub mod terminal;
