@@ -81,16 +81,22 @@ pub fn ssh_g(config: &Path, alias: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A home with the fleet registered and [`USER_CONFIG`] as `~/.ssh/config`.
+fn home_with_user_config() -> Home {
+    let home = Home::new();
+    fleet(&home);
+    fs::create_dir_all(ssh_dir(&home)).unwrap();
+    fs::write(config(&home), USER_CONFIG).unwrap();
+    home
+}
+
 fn mtime(path: &Path) -> std::time::SystemTime {
     fs::metadata(path).unwrap().modified().unwrap()
 }
 
 #[test]
 fn user_config_is_kept_byte_for_byte_and_remove_restores_it() {
-    let home = Home::new();
-    fleet(&home);
-    fs::create_dir_all(ssh_dir(&home)).unwrap();
-    fs::write(config(&home), USER_CONFIG).unwrap();
+    let home = home_with_user_config();
 
     let out = home.ok(&["ssh-config"]);
     assert!(out.contains("added the Include line"), "{out}");
@@ -322,10 +328,7 @@ fn sync_interrupted_between_write_and_rename_leaves_old_files_intact() {
 #[test]
 fn read_only_config_gets_the_exact_line_and_exit_1_touching_nothing() {
     use std::os::unix::fs::PermissionsExt;
-    let home = Home::new();
-    fleet(&home);
-    fs::create_dir_all(ssh_dir(&home)).unwrap();
-    fs::write(config(&home), USER_CONFIG).unwrap();
+    let home = home_with_user_config();
     fs::set_permissions(config(&home), fs::Permissions::from_mode(0o444)).unwrap();
     let out = home.azlin().arg("ssh-config").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
