@@ -385,16 +385,21 @@ fn plan_with(
         sample: layout.config_d.join("azlin-x.conf"),
     };
     let old_config = read_opt(&layout.config)?;
-    let config = include::ensure(
-        old_config.as_deref().unwrap_or_default(),
-        &include_arg,
-        &resolver,
-    )
-    .map(|new| FileChange {
-        path: layout.config.clone(),
-        old: old_config,
-        new: Some(new),
-    });
+    // With nothing to include, the user's config is not touched at all.
+    let config = (!rendered.files.is_empty())
+        .then(|| {
+            include::ensure(
+                old_config.as_deref().unwrap_or_default(),
+                &include_arg,
+                &resolver,
+            )
+        })
+        .flatten()
+        .map(|new| FileChange {
+            path: layout.config.clone(),
+            old: old_config,
+            new: Some(new),
+        });
     Ok(Plan {
         files,
         config,

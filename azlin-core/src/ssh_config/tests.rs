@@ -215,3 +215,11 @@ fn a_large_change_is_checked_on_the_first_and_last_files() {
     assert_eq!(r.written.len(), 5);
     assert_eq!(r.validated, 4, "{r:?}");
 }
+
+#[test]
+fn an_empty_inventory_leaves_the_user_config_alone() {
+    let f = fixture();
+    let r = sync(&f.paths, &inventory(vec![], &[]), &opts(&f)).unwrap();
+    assert!(!r.changed(), "{r:?}");
+    assert!(!f.paths.ssh_dir().exists());
+}
