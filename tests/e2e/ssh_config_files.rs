@@ -90,6 +90,16 @@ fn home_with_user_config() -> Home {
     home
 }
 
+/// The names in `~/.ssh/config.d` ending with `suffix`.
+fn in_config_d(home: &Home, suffix: &str) -> Vec<String> {
+    fs::read_dir(ssh_dir(home).join("config.d"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(suffix))
+        .collect()
+}
+
 fn mtime(path: &Path) -> std::time::SystemTime {
     fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -140,11 +150,7 @@ fn user_config_is_kept_byte_for_byte_and_remove_restores_it() {
 
     home.ok(&["ssh-config", "remove"]);
     assert_eq!(fs::read(config(&home)).unwrap(), USER_CONFIG);
-    let left: Vec<_> = fs::read_dir(ssh_dir(&home).join("config.d"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".conf"))
-        .collect();
+    let left = in_config_d(&home, ".conf");
     assert!(left.is_empty(), "{left:?}");
     assert_eq!(ssh_g(&config(&home), "myvm")["hostname"], "myvm");
 }
@@ -272,11 +278,7 @@ fn eight_concurrent_syncs_leave_a_valid_complete_result() {
         ssh_g(&config(&home), "vm3--dev")["remotecommand"],
         "tmux new-session -A -s dev"
     );
-    let temporaries: Vec<_> = fs::read_dir(ssh_dir(&home).join("config.d"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
+    let temporaries = in_config_d(&home, ".tmp");
     assert!(temporaries.is_empty(), "{temporaries:?}");
     home.azlin()
         .args(["ssh-config", "--check"])
@@ -316,11 +318,7 @@ fn sync_interrupted_between_write_and_rename_leaves_old_files_intact() {
     // The next run finishes the job and clears the leftover temporary.
     home.ok(&["ssh-config"]);
     assert_eq!(ssh_g(&config(&home), "myvm")["hostname"], "10.9.9.9");
-    let temporaries: Vec<_> = fs::read_dir(ssh_dir(&home).join("config.d"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .collect();
+    let temporaries = in_config_d(&home, ".tmp");
     assert!(temporaries.is_empty(), "{temporaries:?}");
 }
 
@@ -411,4 +409,31 @@ fn hostile_session_names_are_refused_naming_the_vm_and_the_rest_is_synced() {
         ssh_g(&config(&home), "myvm--dev")["remotecommand"],
         "tmux new-session -A -s dev"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn ssh_rejecting_the_result_restores_the_previous_files_and_shows_why() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = home_with_user_config();
+    // An ssh client (named by AZLIN_SSH) that answers the version and home probes but
+    // rejects every lookup of the written config.
+    let fake = home.path().join("fake-ssh");
+    fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$*\" in -V|*azlin-probe*) exec ssh \"$@\";; esac\n\
+         echo \"fake-ssh: Bad configuration option: simulated\" >&2\nexit 255\n",
+    )
+    .unwrap();
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    home.azlin()
+        .arg("ssh-config")
+        .env("AZLIN_SSH", &fake)
+        .assert()
+        .code(1)
+        .stderr(contains("Bad configuration option: simulated"))
+        .stderr(contains("restored"));
+    assert_eq!(fs::read(config(&home)).unwrap(), USER_CONFIG);
+    let generated = in_config_d(&home, ".conf");
+    assert!(generated.is_empty(), "{generated:?}");
 }
