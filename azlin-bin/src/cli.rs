@@ -83,6 +83,52 @@ pub enum Command {
     /// List, add or remove tags of a VM (Azure tags, or a local host's tags)
     #[command(subcommand)]
     Tag(TagCommand),
+    /// Write `Host vm vm--session` aliases to ~/.ssh/config.d for plain ssh, scp and VS Code
+    #[command(
+        name = "ssh-config",
+        args_conflicts_with_subcommands = true,
+        after_help = SSH_CONFIG_HELP
+    )]
+    SshConfig(SshConfigArgs),
+}
+
+const SSH_CONFIG_HELP: &str = "\
+Writes one file per VM, ~/.ssh/config.d/azlin-<vm>.conf: `Host <vm> <vm>--*` with the
+connection options, then `Host <vm>--<session>` with `RemoteCommand tmux new-session -A -s
+<session>` for every known session. One `Include` line at the top of ~/.ssh/config pulls
+them in (a backup is kept in ~/.ssh/config.azlin.bak before its first edit).
+
+Examples:
+  azlin ssh-config              # sync; then `ssh myvm--dev` attaches session dev
+  azlin ssh-config --dry-run    # show the changes as a diff
+  azlin ssh-config --check      # exit 1 when out of date (CI, cron)
+  azlin ssh-config print        # the stanzas on stdout, for `ssh -F`
+  azlin ssh-config remove       # undo: delete the files and the Include line
+
+Exit status: 0 in sync; 1 when out of date (--check), when a VM or session got no alias
+(named on stderr), or when ~/.ssh/config is read-only (the line to add is printed).";
+
+/// `azlin ssh-config`.
+#[derive(Debug, Args)]
+pub struct SshConfigArgs {
+    /// `print` or `remove`; without one, sync
+    #[command(subcommand)]
+    pub action: Option<SshConfigAction>,
+    /// Show what a sync would change as a unified diff, and write nothing
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Exit 1 if the generated config is out of date, and write nothing
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `azlin ssh-config print|remove`.
+#[derive(Debug, Subcommand)]
+pub enum SshConfigAction {
+    /// Print the generated stanzas on stdout (for `ssh -F` or another tool)
+    Print,
+    /// Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is
+    Remove,
 }
 
 const LIST_HELP: &str = "\

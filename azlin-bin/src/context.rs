@@ -241,6 +241,21 @@ impl Context {
         Ok(cache)
     }
 
+    /// Records in the session cache that `session` exists (or is about to) on `vm`,
+    /// for a session created by a process that replaces azlin.
+    pub fn note_session(&self, vm: &Vm, session: &str) {
+        let path = self.paths.sessions_cache();
+        let Ok(_lock) = Lock::acquire(&self.paths.lock_file()) else {
+            return;
+        };
+        let mut cache = SessionCache::load(&path);
+        if cache.note_session(&vm.name, session)
+            && let Err(e) = cache.save(&path)
+        {
+            self.warn(&format!("cannot update {}: {e}", path.display()));
+        }
+    }
+
     /// Probes one VM and records the result; for commands that changed its sessions.
     pub fn refresh_vm(&self, vm: &Vm, settings: &Settings) {
         let Ok(target) = self.ssh_target(vm) else {

@@ -37,6 +37,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Kill(args) => commands::session_ops::kill(&ctx, &args),
         Command::Session(args) => commands::session::run(&ctx, &args),
         Command::Tag(cmd) => commands::tag::run(&ctx, &cmd),
+        Command::SshConfig(args) => commands::ssh_config::run(&ctx, &args),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::provider::tags::TagError;
 use crate::remote::RemoteError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
+use crate::ssh_config::SshConfigError;
 
 /// Exit status for bad input (DESIGN.md, Exit codes).
 pub const EXIT_USAGE: i32 = 2;
@@ -36,6 +37,9 @@ pub enum Error {
     /// Two providers use one name.
     #[error(transparent)]
     NameClash(#[from] NameClash),
+    /// The generated ssh config.
+    #[error(transparent)]
+    SshConfig(#[from] SshConfigError),
     /// A remote tmux operation over ssh.
     #[error(transparent)]
     Remote(#[from] RemoteError),
@@ -62,7 +66,9 @@ impl Error {
             Error::Local(e) => e.is_usage(),
             Error::Azure(e) => e.is_usage(),
             Error::Tag(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) | Error::Remote(_) => false,
+            Error::Config(_) | Error::NameClash(_) | Error::Remote(_) | Error::SshConfig(_) => {
+                false
+            }
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

@@ -179,6 +179,23 @@ impl SessionCache {
         );
     }
 
+    /// Adds `session` to what is known of `vm` when it is not there yet: for a session
+    /// azlin is about to create by handing the terminal to ssh, where no probe follows.
+    /// Its windows and attached state stay unknown until the next probe.
+    pub fn note_session(&mut self, vm: &str, session: &str) -> bool {
+        let entry = self.vms.entry(vm.to_string()).or_default();
+        if entry.sessions.iter().any(|s| s.name == session) {
+            return false;
+        }
+        entry.sessions.push(SessionInfo {
+            name: session.to_string(),
+            attached: false,
+            windows: 0,
+            label: None,
+        });
+        true
+    }
+
     /// Sessions last seen on `vm` (empty when never probed).
     pub fn sessions_of(&self, vm: &str) -> &[SessionInfo] {
         self.vms

@@ -2,8 +2,9 @@
 //!
 //! Organised by concept: [`name`] (identifiers), [`resolve`] (identifier → target),
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
-//! [`ssh`] (how a VM is reached), [`tmux`] (remote tmux command lines), [`fleet`]
-//! (bounded fan-out), [`remote`] (probes and session operations), [`config`] (files and settings), [`persist`]
+//! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
+//! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
+//! operations), [`config`] (files and settings), [`persist`]
 //! (crash-safe writes).
 
 pub mod config;
@@ -15,6 +16,7 @@ pub mod provider;
 pub mod remote;
 pub mod resolve;
 pub mod ssh;
+pub mod ssh_config;
 pub mod tmux;
 
 mod error;

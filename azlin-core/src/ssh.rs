@@ -314,13 +314,19 @@ impl Invocation {
 /// it cannot be created or its socket paths would be too long for a Unix socket: then
 /// connections are simply not shared.
 pub fn control_dir(ssh_dir: &Path) -> Option<PathBuf> {
+    let dir = control_dir_path(ssh_dir)?;
+    crate::persist::create_dir_all(&dir, 0o700).ok()?;
+    Some(dir)
+}
+
+/// [`control_dir`] without creating it: `None` when its socket paths would be too long.
+pub fn control_dir_path(ssh_dir: &Path) -> Option<PathBuf> {
     let dir = ssh_dir.join("cm");
     // `%C` expands to 40 hex digits; Unix socket paths hold about 104 bytes, and ssh
     // appends a temporary suffix of about 17 while it sets the master up.
     if dir.as_os_str().len() + 1 + 40 + 17 > 104 {
         return None;
     }
-    crate::persist::create_dir_all(&dir, 0o700).ok()?;
     Some(dir)
 }
 

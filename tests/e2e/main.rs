@@ -13,4 +13,6 @@ mod sessions_exec;
 mod sessions_fleet;
 mod sessions_guides;
 mod sessions_list;
+mod ssh_config_files;
+mod ssh_config_sshd;
 mod support;

@@ -8,6 +8,7 @@ use azlin_core::ssh::{Invocation, Tty, shell_join};
 use azlin_core::tmux;
 
 use crate::cli::{ConnectArgs, SshArgs};
+use crate::commands::ssh_config;
 use crate::context::{Context, Resolved};
 use crate::handoff;
 
@@ -22,17 +23,32 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
         target.session = s.clone();
         target.session_explicit = true;
     }
-    open(ctx, &settings, &target, &args.command)
+    let code = open(
+        ctx,
+        &settings,
+        &target,
+        &args.command,
+        args.tmux_session.is_some(),
+    )?;
+    Ok(code)
 }
 
 /// Runs `azlin connect`.
 pub fn run_connect(ctx: &Context, args: &ConnectArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
     let target = ctx.resolve(&args.id, &settings)?;
-    open(ctx, &settings, &target, &args.command)
+    open(ctx, &settings, &target, &args.command, false)
 }
 
-fn open(ctx: &Context, settings: &Settings, target: &Resolved, command: &[String]) -> Result<u8> {
+/// Attaches (or runs `command`). `resync` is set for `ssh --tmux-session`, which makes a
+/// new session known and so refreshes the generated ssh config (DESIGN.md).
+fn open(
+    ctx: &Context,
+    settings: &Settings,
+    target: &Resolved,
+    command: &[String],
+    resync: bool,
+) -> Result<u8> {
     let ssh = ctx.ssh_target(&target.vm)?;
     let interactive = handoff::at_terminal();
     if !command.is_empty() {
@@ -44,6 +60,11 @@ fn open(ctx: &Context, settings: &Settings, target: &Resolved, command: &[String
         return handoff::replace_with(ssh.command(&how, Some(&shell_join(command))));
     }
     if interactive {
+        if resync {
+            // ssh replaces azlin, so nothing runs after it: make the session known first.
+            ctx.note_session(&target.vm, &target.session);
+            ssh_config::auto_sync(ctx);
+        }
         let how = Invocation::interactive(Tty::Yes);
         return handoff::replace_with(ssh.command(&how, Some(&tmux::attach(&target.session))));
     }
@@ -52,6 +73,9 @@ fn open(ctx: &Context, settings: &Settings, target: &Resolved, command: &[String
     remote::tmux_checked(&ssh, settings, &tmux::ensure_detached(&target.session))
         .map_err(azlin_core::Error::from)?;
     ctx.refresh_vm(&target.vm, settings);
+    if resync {
+        ssh_config::auto_sync(ctx);
+    }
     if !ctx.quiet {
         eprintln!(
             "Session `{c}` is running (created detached: no terminal here). \

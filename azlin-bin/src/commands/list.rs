@@ -100,6 +100,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         }
     }
     render(args, &rows)?;
+    if !probed.is_empty() {
+        crate::commands::ssh_config::auto_sync(ctx);
+    }
     if unreachable > 0 {
         ctx.warn(&format!(
             "{unreachable} of {} VMs could not be probed; the others are listed",

@@ -7,4 +7,5 @@ pub mod list;
 pub mod resolve;
 pub mod session;
 pub mod session_ops;
+pub mod ssh_config;
 pub mod tag;

@@ -65,6 +65,7 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
         &vm.name,
         label,
     )?;
+    crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &vm.name, &change, None);
     Ok(0)
 }
@@ -97,6 +98,7 @@ fn session_label(
     }
     .map_err(azlin_core::Error::from)?;
     ctx.refresh_vm(&target.vm, settings);
+    crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &what, &change, None);
     Ok(0)
 }

@@ -170,6 +170,7 @@ impl Fleet {
                  SetEnv TMUX_TMPDIR={tmux}\n\
                  MaxStartups 100\n\
                  MaxSessions 100\n\
+                 Subsystem sftp internal-sftp\n\
                  LogLevel ERROR\n",
                 host_key = host_key.display(),
                 keys = self.dir.path().join("authorized_keys").display(),

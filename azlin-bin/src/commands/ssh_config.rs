@@ -1,0 +1,188 @@
+//! `azlin ssh-config [--dry-run] [--check] [print] [remove]`: the generated OpenSSH config.
+
+use std::path::Path;
+
+use anyhow::Result;
+use azlin_core::ssh_config::{self, Options, Problem, SyncReport};
+
+use crate::cli::{SshConfigAction, SshConfigArgs};
+use crate::context::Context;
+
+/// Runs `azlin ssh-config …`.
+pub fn run(ctx: &Context, args: &SshConfigArgs) -> Result<u8> {
+    match args.action {
+        Some(SshConfigAction::Print) => print(ctx),
+        Some(SshConfigAction::Remove) => remove(ctx),
+        None if args.dry_run => dry_run(ctx),
+        None if args.check => check(ctx),
+        None => sync(ctx),
+    }
+}
+
+fn options(ctx: &Context) -> Options {
+    Options::new(ctx.connect_defaults())
+}
+
+fn plan(ctx: &Context) -> Result<ssh_config::Plan> {
+    let inventory = ctx.inventory()?;
+    Ok(ssh_config::plan(&ctx.paths, &inventory, &options(ctx)).map_err(azlin_core::Error::from)?)
+}
+
+/// Warns about every VM or session left out; exit status 1 when there is one.
+fn report_problems(ctx: &Context, problems: &[Problem]) -> u8 {
+    for p in problems {
+        ctx.warn(&p.to_string());
+    }
+    u8::from(!problems.is_empty())
+}
+
+fn sync(ctx: &Context) -> Result<u8> {
+    let inventory = ctx.inventory()?;
+    let report =
+        ssh_config::sync(&ctx.paths, &inventory, &options(ctx)).map_err(azlin_core::Error::from)?;
+    for w in &report.warnings {
+        ctx.warn(w);
+    }
+    if !ctx.quiet {
+        println!("{}", summary(&ctx.paths.ssh_dir(), &report));
+    }
+    Ok(report_problems(ctx, &report.problems))
+}
+
+fn summary(ssh_dir: &Path, r: &SyncReport) -> String {
+    if !r.changed() {
+        return "ssh config is up to date.".to_string();
+    }
+    let mut parts = Vec::new();
+    if !r.written.is_empty() {
+        parts.push(format!(
+            "wrote {} file(s) in {}",
+            r.written.len(),
+            ssh_dir.join(ssh_config::CONFIG_D).display()
+        ));
+    }
+    if !r.removed.is_empty() {
+        parts.push(format!(
+            "removed {} file(s) of VMs that are gone",
+            r.removed.len()
+        ));
+    }
+    if r.config_edited {
+        parts.push(format!(
+            "added the Include line to {}",
+            ssh_dir.join("config").display()
+        ));
+    }
+    if let Some(b) = &r.backup {
+        parts.push(format!("backed it up first to {}", b.display()));
+    }
+    let mut text = parts.join("; ");
+    if let Some(first) = text.get(..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    format!(
+        "{text}.\nUse `ssh VM--SESSION` to attach a session, `ssh VM` for scp, rsync, git and \
+         VS Code. Undo with `azlin ssh-config remove`."
+    )
+}
+
+fn dry_run(ctx: &Context) -> Result<u8> {
+    let plan = plan(ctx)?;
+    if plan.is_up_to_date() {
+        if !ctx.quiet {
+            eprintln!("ssh config is up to date: nothing would change.");
+        }
+    } else {
+        print!("{}", plan.diff());
+    }
+    Ok(report_problems(ctx, &plan.problems))
+}
+
+fn check(ctx: &Context) -> Result<u8> {
+    let plan = plan(ctx)?;
+    report_problems(ctx, &plan.problems);
+    if plan.is_up_to_date() {
+        return Ok(0);
+    }
+    if !ctx.quiet {
+        for ch in plan.config.iter().chain(&plan.files) {
+            let what = match (&ch.old, &ch.new) {
+                (None, _) => "missing",
+                (_, None) => "stale (VM gone)",
+                _ => "out of date",
+            };
+            eprintln!("{what}: {}", ch.path.display());
+        }
+        eprintln!("Run `azlin ssh-config` to update (`--dry-run` shows the diff).");
+    }
+    Ok(1)
+}
+
+fn print(ctx: &Context) -> Result<u8> {
+    let plan = plan(ctx)?;
+    print!("{}", plan.stanzas());
+    Ok(report_problems(ctx, &plan.problems))
+}
+
+fn remove(ctx: &Context) -> Result<u8> {
+    let report = ssh_config::remove(&ctx.paths).map_err(azlin_core::Error::from)?;
+    if !ctx.quiet {
+        if report.removed.is_empty() && !report.config_edited {
+            println!("Nothing to remove: no generated ssh config found.");
+        } else {
+            println!(
+                "Removed {} generated file(s){}.",
+                report.removed.len(),
+                if report.config_edited {
+                    " and the Include line from ~/.ssh/config"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// The automatic resync after `list`, `ssh --tmux-session` and `session` (config
+/// `ssh_config.auto`, default on): silent unless `verbose`, and never fatal, since the
+/// command that triggered it already did its job. Warnings still show (unless `-q`).
+/// Only a config the user turned on (by running `azlin ssh-config` once) is refreshed.
+pub fn auto_sync(ctx: &Context) {
+    let verbose = ctx.verbose > 0;
+    if !ctx.config.ssh_config_auto() || !ssh_config::is_enabled(&ctx.paths) {
+        if verbose {
+            eprintln!(
+                "ssh config: not resynced ({})",
+                if ctx.config.ssh_config_auto() {
+                    "run `azlin ssh-config` once to turn it on"
+                } else {
+                    "ssh_config.auto is off"
+                }
+            );
+        }
+        return;
+    }
+    let result = ctx.inventory().and_then(|inventory| {
+        Ok(ssh_config::sync(&ctx.paths, &inventory, &options(ctx))
+            .map_err(azlin_core::Error::from)?)
+    });
+    match result {
+        Ok(report) => {
+            for w in &report.warnings {
+                ctx.warn(w);
+            }
+            if verbose && report.changed() {
+                eprintln!("{}", summary(&ctx.paths.ssh_dir(), &report));
+            }
+            if verbose {
+                for p in &report.problems {
+                    ctx.warn(&p.to_string());
+                }
+            }
+        }
+        Err(e) => ctx.warn(&format!(
+            "could not update the generated ssh config (run `azlin ssh-config` to see why): {e}"
+        )),
+    }
+}

@@ -1,0 +1,197 @@
+//! The installed ssh client: what it supports (`ssh -V`), where it expands `~`, and what
+//! it makes of the written config (`ssh -G`).
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::render::Expect;
+
+/// What azlin learnt about the ssh client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    /// The program (`AZLIN_SSH`, else `ssh`).
+    pub program: OsString,
+    /// OpenSSH major and minor version, when `ssh -V` said.
+    pub version: Option<(u32, u32)>,
+    /// Whether it is the Windows port (no connection sharing there).
+    pub windows: bool,
+    /// The directory ssh expands `~` to (the account's home, which need not be `$HOME`).
+    pub tilde_home: Option<PathBuf>,
+}
+
+impl Client {
+    /// Asks `program -V` for its version and `program -G` where `~` is.
+    pub fn probe(program: &OsStr) -> Client {
+        let null_config = if cfg!(windows) { "NUL" } else { "/dev/null" };
+        // Both at once: they are independent, and every sync pays for them.
+        let version = Command::new(program)
+            .arg("-V")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let tilde = Command::new(program)
+            .args([
+                "-G",
+                "-F",
+                null_config,
+                "-o",
+                "ControlPath=~",
+                "azlin-probe",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let version_text = version
+            .and_then(|c| c.wait_with_output())
+            .map(|o| {
+                let mut t = String::from_utf8_lossy(&o.stderr).into_owned();
+                t.push_str(&String::from_utf8_lossy(&o.stdout));
+                t
+            })
+            .unwrap_or_default();
+        let tilde_home = tilde
+            .and_then(|c| c.wait_with_output())
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .find_map(|l| l.strip_prefix("controlpath ").map(PathBuf::from))
+            });
+        Client {
+            program: program.to_os_string(),
+            version: parse_version(&version_text),
+            windows: version_text.contains("Windows") || cfg!(windows),
+            tilde_home,
+        }
+    }
+
+    /// Whether the client answered at all (`ssh -G` works).
+    pub fn available(&self) -> bool {
+        self.tilde_home.is_some()
+    }
+
+    /// Connection sharing (ControlMaster, ControlPath with `%C`): OpenSSH 6.7 or later,
+    /// not the Windows port (which has no Unix sockets for it).
+    pub fn supports_sharing(&self) -> bool {
+        !self.windows && self.version.is_some_and(|v| v >= (6, 7))
+    }
+
+    /// Runs `ssh -G -F config alias` and compares what ssh resolved with `expect`.
+    /// The error is ssh's own message, or the value that differs.
+    pub fn check(&self, config: &Path, expect: &Expect) -> Result<(), String> {
+        let out = Command::new(&self.program)
+            .arg("-G")
+            .arg("-F")
+            .arg(config)
+            .arg(&expect.alias)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", self.program.to_string_lossy()))?;
+        if !out.status.success() {
+            let msg = String::from_utf8_lossy(&out.stderr);
+            return Err(format!(
+                "`{} -G {}` failed: {}",
+                self.program.to_string_lossy(),
+                expect.alias,
+                msg.trim()
+            ));
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let get = |key: &str| {
+            stdout.lines().find_map(|l| {
+                l.strip_prefix(key)
+                    .and_then(|r| r.strip_prefix(' '))
+                    .map(str::to_string)
+            })
+        };
+        let mut wrong = Vec::new();
+        let mut compare = |key: &str, want: &str, got: Option<String>| {
+            if !got.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(want)) {
+                wrong.push(format!(
+                    "{key} is `{}`, expected `{want}`",
+                    got.unwrap_or_default()
+                ));
+            }
+        };
+        compare("hostname", &expect.hostname, get("hostname"));
+        compare("port", &expect.port.to_string(), get("port"));
+        if let Some(user) = &expect.user {
+            compare("user", user, get("user"));
+        }
+        if let Some(cmd) = &expect.remote_command {
+            compare("remotecommand", cmd, get("remotecommand"));
+        }
+        if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "ssh resolves `{}` differently ({}): an earlier line of your ssh config \
+                 (a `Host` or `Match` block, or a global option before azlin's Include) \
+                 takes precedence",
+                expect.alias,
+                wrong.join(", ")
+            ))
+        }
+    }
+}
+
+/// `OpenSSH_9.2p1 Debian…` or `OpenSSH_for_Windows_8.1p1` → (9, 2).
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let start = text.find("OpenSSH_")? + "OpenSSH_".len();
+    let rest = text[start..].trim_start_matches("for_Windows_");
+    let mut nums = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty());
+    let major = nums.next()?.parse().ok()?;
+    let minor = nums.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            parse_version("OpenSSH_9.2p1 Debian-2+deb12u3, OpenSSL 3.0"),
+            Some((9, 2))
+        );
+        assert_eq!(
+            parse_version("OpenSSH_for_Windows_8.1p1, LibreSSL 3.0.2"),
+            Some((8, 1))
+        );
+        assert_eq!(parse_version("ssh: command not found"), None);
+        let old = Client {
+            program: "ssh".into(),
+            version: Some((6, 6)),
+            windows: false,
+            tilde_home: None,
+        };
+        assert!(!old.supports_sharing());
+        let win = Client {
+            version: Some((9, 5)),
+            windows: true,
+            ..old.clone()
+        };
+        assert!(!win.supports_sharing());
+        assert!(
+            Client {
+                version: Some((9, 5)),
+                ..old
+            }
+            .supports_sharing()
+        );
+    }
+
+    #[test]
+    fn missing_client_is_unavailable() {
+        let c = Client::probe(OsStr::new("/nonexistent/ssh"));
+        assert!(!c.available());
+        assert!(!c.supports_sharing());
+    }
+}

@@ -1,0 +1,300 @@
+//! The one `Include` line in `~/.ssh/config` that pulls in the generated files.
+//!
+//! The functions here work on bytes and never touch a line that is not azlin's: the
+//! user's config comes back byte-for-byte (CRLF endings, a missing final newline, odd
+//! encodings) apart from the two lines azlin adds or removes.
+
+use std::path::{Path, PathBuf};
+
+/// First words of the comment azlin puts above its Include line.
+pub const MARKER: &str = "# Added by azlin";
+
+/// The comment above the Include line: it says how to undo it.
+pub fn marker_line() -> String {
+    format!(
+        "{MARKER} for its generated `Host vm vm--session` aliases. \
+         Undo: `azlin ssh-config remove` (or delete this line and the next)."
+    )
+}
+
+/// The Include line for the generated files, whose argument is `arg`.
+pub fn include_line(arg: &str) -> String {
+    format!("Include {arg}")
+}
+
+/// One line of the file, terminator included.
+struct Line<'a> {
+    bytes: &'a [u8],
+}
+
+impl Line<'_> {
+    /// The keyword (first word, up to white space or `=`) and the rest, or `None` for a
+    /// blank line, a comment, or a line that is not UTF-8.
+    fn keyword(&self) -> Option<(&str, &str)> {
+        let text = std::str::from_utf8(self.bytes).ok()?;
+        let text = text.trim_matches(|c: char| c.is_whitespace());
+        if text.is_empty() || text.starts_with('#') {
+            return None;
+        }
+        let end = text
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(text.len());
+        let (kw, rest) = text.split_at(end);
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix('=').unwrap_or(rest).trim_start();
+        Some((kw, rest))
+    }
+
+    fn is_block_start(&self) -> bool {
+        self.keyword().is_some_and(|(kw, _)| {
+            kw.eq_ignore_ascii_case("host") || kw.eq_ignore_ascii_case("match")
+        })
+    }
+
+    /// The arguments of an Include line.
+    fn include_args(&self) -> Option<Vec<String>> {
+        let (kw, rest) = self.keyword()?;
+        kw.eq_ignore_ascii_case("include").then(|| split_args(rest))
+    }
+
+    fn is_marker(&self) -> bool {
+        self.bytes.starts_with(MARKER.as_bytes())
+    }
+}
+
+/// Splits an argument list on white space, honouring double quotes as ssh does.
+fn split_args(rest: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in rest.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    args.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        args.push(cur);
+    }
+    args
+}
+
+fn lines(bytes: &[u8]) -> Vec<Line<'_>> {
+    bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(|bytes| Line { bytes })
+        .collect()
+}
+
+/// How the file ends its lines: CRLF when its first line does.
+fn line_ending(bytes: &[u8]) -> &'static str {
+    match bytes.iter().position(|&b| b == b'\n') {
+        Some(i) if i > 0 && bytes[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// Where ssh finds the files an Include argument names: `~` is the user's home as ssh
+/// sees it, and a relative path is relative to `~/.ssh`.
+pub struct Resolver {
+    /// The directory ssh expands `~` to.
+    pub tilde_home: PathBuf,
+    /// A generated file, e.g. `~/.ssh/config.d/azlin-x.conf`, to test patterns against.
+    pub sample: PathBuf,
+}
+
+impl Resolver {
+    /// Whether an Include argument would load the generated files.
+    pub fn covers(&self, arg: &str) -> bool {
+        let path = if let Some(rest) = arg.strip_prefix("~/") {
+            self.tilde_home.join(rest)
+        } else if Path::new(arg).is_absolute() {
+            PathBuf::from(arg)
+        } else {
+            self.tilde_home.join(".ssh").join(arg)
+        };
+        glob_match(&path.to_string_lossy(), &self.sample.to_string_lossy())
+    }
+}
+
+/// A glob with `*` and `?` (no `/` crossing), as glob(3) matches file names. A pattern
+/// with `[` is not understood and counts as no match, so azlin adds its own line.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    if pattern.contains('[') {
+        return false;
+    }
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len())
+                .take_while(|&i| i == 0 || t[i - 1] != '/')
+                .any(|i| go(rest, &t[i..])),
+            Some(('?', rest)) => t.first().is_some_and(|&c| c != '/') && go(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    go(&p, &t)
+}
+
+/// Whether azlin wrote `line`: an Include whose only argument is `arg`.
+fn is_ours(line: &Line<'_>, arg: &str) -> bool {
+    line.include_args().is_some_and(|a| a == split_args(arg))
+}
+
+/// The config with the Include in place, or `None` when it already is.
+///
+/// An Include before the first `Host`/`Match` line that covers the files is enough. azlin's
+/// own line found further down (it drifted into a block, where it only applies to that
+/// block) is taken out, and the line goes to the very top of the file: there nothing the
+/// user wrote can take precedence over it (ssh keeps the first value it reads), and it is
+/// before every `Host` and `Match`.
+pub fn ensure(bytes: &[u8], arg: &str, resolver: &Resolver) -> Option<Vec<u8>> {
+    let lines = lines(bytes);
+    let first_block = lines
+        .iter()
+        .position(Line::is_block_start)
+        .unwrap_or(lines.len());
+    let covered = lines[..first_block].iter().any(|l| {
+        l.include_args()
+            .is_some_and(|args| args.iter().any(|a| resolver.covers(a)))
+    });
+    if covered {
+        return None;
+    }
+    let eol = line_ending(bytes);
+    let mut out = format!("{}{eol}{}{eol}", marker_line(), include_line(arg)).into_bytes();
+    out.extend_from_slice(&strip_ours(&lines, arg));
+    Some(out)
+}
+
+/// The config without azlin's Include line and its comment, or `None` when it has none.
+pub fn remove(bytes: &[u8], arg: &str) -> Option<Vec<u8>> {
+    let lines = lines(bytes);
+    if !lines.iter().any(|l| is_ours(l, arg)) {
+        return None;
+    }
+    Some(strip_ours(&lines, arg))
+}
+
+/// The bytes of every line but azlin's Include lines and the marker comments right above
+/// them.
+fn strip_ours(lines: &[Line<'_>], arg: &str) -> Vec<u8> {
+    let mut drop = vec![false; lines.len()];
+    for (i, line) in lines.iter().enumerate() {
+        if is_ours(line, arg) {
+            drop[i] = true;
+            if i > 0 && lines[i - 1].is_marker() {
+                drop[i - 1] = true;
+            }
+        }
+    }
+    lines
+        .iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .flat_map(|(l, _)| l.bytes.iter().copied())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARG: &str = "~/.ssh/config.d/azlin-*.conf";
+
+    fn resolver() -> Resolver {
+        Resolver {
+            tilde_home: "/home/me".into(),
+            sample: "/home/me/.ssh/config.d/azlin-x.conf".into(),
+        }
+    }
+
+    const USER: &[u8] = b"# my config\r\nServerAliveInterval 30\r\nHOST *\r\n  User me\r\nmatch host x\r\n  Port 1\r\nInclude other.conf\r\n  # trailing";
+
+    #[test]
+    fn inserts_at_top_with_the_files_line_endings_and_removes_exactly() {
+        let edited = ensure(USER, ARG, &resolver()).unwrap();
+        let text = String::from_utf8(edited.clone()).unwrap();
+        assert!(text.starts_with(MARKER));
+        assert!(text.contains("\r\nInclude ~/.ssh/config.d/azlin-*.conf\r\n# my config"));
+        assert!(edited.ends_with(USER));
+        assert_eq!(ensure(&edited, ARG, &resolver()), None);
+        assert_eq!(remove(&edited, ARG).unwrap(), USER);
+        assert_eq!(remove(USER, ARG), None);
+    }
+
+    #[test]
+    fn empty_or_missing_config_gets_just_the_block() {
+        let edited = ensure(b"", ARG, &resolver()).unwrap();
+        assert_eq!(
+            String::from_utf8(edited.clone()).unwrap(),
+            format!("{}\n{}\n", marker_line(), include_line(ARG))
+        );
+        assert_eq!(remove(&edited, ARG).unwrap(), b"");
+    }
+
+    #[test]
+    fn existing_covering_include_is_enough() {
+        for line in [
+            "Include config.d/*",
+            "include ~/.ssh/config.d/*.conf",
+            "Include=/home/me/.ssh/config.d/azlin-*.conf",
+            "  Include a.conf \"config.d/azlin-?.conf\"",
+        ] {
+            let cfg = format!("{line}\nHost x\n  Port 2\n");
+            assert_eq!(ensure(cfg.as_bytes(), ARG, &resolver()), None, "{line}");
+        }
+        // Inside a block it only applies to that block: not enough.
+        let cfg = b"Host x\n  Include config.d/*\n";
+        assert!(ensure(cfg, ARG, &resolver()).is_some());
+        // A pattern for other files does not cover.
+        let cfg = b"Include config.d/work-*.conf\n";
+        assert!(ensure(cfg, ARG, &resolver()).is_some());
+    }
+
+    #[test]
+    fn drifted_line_moves_up_and_hostname_words_are_not_blocks() {
+        let cfg = format!(
+            "HostName-ish comment? no\nHostKeyAlias x\nHost a\n  Port 2\n{}\n{}\nHost b\n",
+            marker_line(),
+            include_line(ARG)
+        );
+        let edited = String::from_utf8(ensure(cfg.as_bytes(), ARG, &resolver()).unwrap()).unwrap();
+        assert_eq!(
+            edited,
+            format!(
+                "{}\n{}\nHostName-ish comment? no\nHostKeyAlias x\nHost a\n  Port 2\nHost b\n",
+                marker_line(),
+                include_line(ARG)
+            )
+        );
+    }
+
+    #[test]
+    fn a_quoted_argument_is_recognised_as_ours() {
+        let arg = "\"/home/my user/.ssh/config.d/azlin-*.conf\"";
+        let r = Resolver {
+            tilde_home: "/root".into(),
+            sample: "/home/my user/.ssh/config.d/azlin-x.conf".into(),
+        };
+        let edited = ensure(b"Host x\n", arg, &r).unwrap();
+        assert_eq!(ensure(&edited, arg, &r), None);
+        assert_eq!(remove(&edited, arg).unwrap(), b"Host x\n");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("/a/*.conf", "/a/x.conf"));
+        assert!(!glob_match("/a/*.conf", "/a/b/x.conf"));
+        assert!(glob_match("/a/?.conf", "/a/x.conf"));
+        assert!(!glob_match("/a/[ab].conf", "/a/a.conf"));
+        assert!(glob_match("/a/*", "/a/azlin-x.conf"));
+    }
+}

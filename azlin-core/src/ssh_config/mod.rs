@@ -1,0 +1,735 @@
+//! The generated OpenSSH config: `Host <vm> <vm>--*` and `Host <vm>--<session>` stanzas in
+//! `~/.ssh/config.d/azlin-<vm>.conf`, pulled in by one `Include` in `~/.ssh/config`, so
+//! that plain `ssh myvm--dev`, scp/rsync/git over `myvm` and VS Code work without azlin.
+//!
+//! - [`render`] turns the inventory into file texts through Handlebars templates;
+//! - [`include`] adds and removes the Include line, leaving every other byte alone;
+//! - [`client`] asks the installed ssh what it supports and checks the result with `ssh -G`;
+//! - this module plans (what would change), syncs (writes it safely) and removes.
+//!
+//! Entry points: [`sync`] (what `azlin ssh-config` and the automatic resync after `list`,
+//! `ssh --tmux-session` and `session` call when `Config::ssh_config_auto()` is on),
+//! [`plan`] (for `--dry-run`, `--check` and `print`), [`remove`].
+
+pub mod client;
+pub mod include;
+pub mod render;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::config::Paths;
+use crate::inventory::{ConnectDefaults, Inventory};
+use crate::persist::{self, Lock};
+
+use client::Client;
+use include::Resolver;
+use render::{Rendered, Sharing};
+
+/// Directory of the generated files, under `~/.ssh`.
+pub const CONFIG_D: &str = "config.d";
+/// File name prefix of a generated file.
+pub const FILE_PREFIX: &str = "azlin-";
+/// File name suffix of a generated file.
+pub const FILE_SUFFIX: &str = ".conf";
+/// The copy of `~/.ssh/config` taken before azlin first edits it.
+pub const BACKUP: &str = "config.azlin.bak";
+/// The lock that serialises writers, in `~/.ssh/config.d` (shared by every `AZLIN_HOME`
+/// that writes to this `~/.ssh`).
+pub const LOCK: &str = ".azlin.lock";
+
+/// Whether the user has turned the generated config on, by running `azlin ssh-config`
+/// once: some generated file exists in `~/.ssh/config.d`. The automatic resync after
+/// `list`, `ssh --tmux-session` and `session` only refreshes a config the user asked for;
+/// it never edits `~/.ssh/config` of someone who never ran `azlin ssh-config`.
+pub fn is_enabled(paths: &Paths) -> bool {
+    let dir = paths.ssh_dir().join(CONFIG_D);
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(FILE_PREFIX) && name.ends_with(FILE_SUFFIX)
+        })
+    })
+}
+
+/// A problem with the generated ssh config.
+#[derive(Debug, thiserror::Error)]
+pub enum SshConfigError {
+    /// A file could not be read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What azlin was doing.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A template does not parse or render.
+    #[error("template {origin} is broken: {message}; fix it or delete it to use the built-in one")]
+    Template {
+        /// Which template (a path for a user override).
+        origin: String,
+        /// Handlebars' message.
+        message: String,
+    },
+    /// `~/.ssh/config` needs an edit but is read-only: nothing was touched.
+    #[error(
+        "{} is read-only, so azlin changed nothing. {instruction}:\n\n{lines}\n",
+        path.display()
+    )]
+    ReadOnly {
+        /// The config file.
+        path: PathBuf,
+        /// What the user should do with `lines`.
+        instruction: &'static str,
+        /// The exact lines.
+        lines: String,
+    },
+    /// `ssh -G` rejected or misread the written config; the previous files are back.
+    #[error("{message}\nThe previous ssh config files were restored.")]
+    Validation {
+        /// ssh's message, or the value that came out different.
+        message: String,
+    },
+}
+
+/// A VM (or one of its sessions) that got no alias, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The VM's name, control characters escaped.
+    pub vm: String,
+    /// The session, when the problem is one session's.
+    pub session: Option<String>,
+    /// The reason, with the fix.
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(vm: &str, session: Option<&str>, message: String) -> Problem {
+        Problem {
+            vm: vm.escape_debug().to_string(),
+            session: session.map(|s| s.escape_debug().to_string()),
+            message,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.session {
+            Some(s) => write!(
+                f,
+                "VM `{}`, session `{s}`: no ssh alias: {}",
+                self.vm, self.message
+            ),
+            None => write!(f, "VM `{}`: no ssh config: {}", self.vm, self.message),
+        }
+    }
+}
+
+/// How to sync.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// User and key for VMs whose record names none, and azlin's known_hosts.
+    pub defaults: ConnectDefaults,
+    /// The ssh client (`AZLIN_SSH`, default `ssh`).
+    pub ssh: OsString,
+    /// At most this many changed files (spread evenly over them) get their aliases
+    /// checked with `ssh -G`, two lookups each, run at once. Any one lookup already
+    /// makes ssh parse every generated file (a syntax error anywhere fails it); the
+    /// per-alias comparison of hostname, user, port and remotecommand catches a user's
+    /// config taking precedence, which affects every file alike. So a small spread sample
+    /// finds what a full check would, where checking all of a thousand changed files (a
+    /// first sync) would take a minute. Default 2.
+    pub validate_limit: usize,
+}
+
+impl Options {
+    /// Options with the client from `AZLIN_SSH` (default `ssh`).
+    pub fn new(defaults: ConnectDefaults) -> Options {
+        Options {
+            defaults,
+            ssh: std::env::var_os("AZLIN_SSH")
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "ssh".into()),
+            validate_limit: 2,
+        }
+    }
+}
+
+/// Where everything lives, from [`Paths`].
+#[derive(Debug, Clone)]
+struct Layout {
+    ssh_dir: PathBuf,
+    config: PathBuf,
+    config_d: PathBuf,
+    backup: PathBuf,
+    lock: PathBuf,
+    cm_dir: PathBuf,
+}
+
+impl Layout {
+    fn new(paths: &Paths) -> Layout {
+        let ssh_dir = paths.ssh_dir();
+        Layout {
+            config: ssh_dir.join("config"),
+            config_d: ssh_dir.join(CONFIG_D),
+            backup: ssh_dir.join(BACKUP),
+            lock: ssh_dir.join(CONFIG_D).join(LOCK),
+            cm_dir: ssh_dir.join("cm"),
+            ssh_dir,
+        }
+    }
+}
+
+/// One file's change: `old` is `None` for a new file, `new` is `None` for a removal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The file.
+    pub path: PathBuf,
+    /// Its bytes now.
+    pub old: Option<Vec<u8>>,
+    /// Its bytes after the sync.
+    pub new: Option<Vec<u8>>,
+}
+
+/// What a sync would do, computed without writing anything.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Generated files to write or remove.
+    pub files: Vec<FileChange>,
+    /// The edit of `~/.ssh/config`, if it needs one.
+    pub config: Option<FileChange>,
+    /// The Include line azlin uses (with its comment).
+    pub include_lines: String,
+    /// VMs and sessions left out.
+    pub problems: Vec<Problem>,
+    /// The rendered files (also those that did not change).
+    pub rendered: Rendered,
+    /// The ssh client as probed.
+    pub client: Client,
+    layout: Layout,
+}
+
+impl Plan {
+    /// Whether the files on disk are already what a sync would write.
+    pub fn is_up_to_date(&self) -> bool {
+        self.files.is_empty() && self.config.is_none()
+    }
+
+    /// Every change as a unified diff (`/dev/null` for new and removed files).
+    pub fn diff(&self) -> String {
+        let mut out = String::new();
+        for ch in self.config.iter().chain(&self.files) {
+            let old = String::from_utf8_lossy(ch.old.as_deref().unwrap_or_default());
+            let new = String::from_utf8_lossy(ch.new.as_deref().unwrap_or_default());
+            let name = ch.path.display().to_string();
+            let (a, b) = match (&ch.old, &ch.new) {
+                (None, _) => ("/dev/null".to_string(), name),
+                (_, None) => (name, "/dev/null".to_string()),
+                _ => (name.clone(), name),
+            };
+            let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref());
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .missing_newline_hint(true)
+                    .header(&a, &b)
+                    .to_string(),
+            );
+        }
+        out
+    }
+
+    /// Every generated file's text, one after the other (for `ssh -F` or another tool).
+    pub fn stanzas(&self) -> String {
+        self.rendered
+            .files
+            .iter()
+            .map(|f| f.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// What [`sync`] did.
+#[derive(Debug, Clone, Default)]
+pub struct SyncReport {
+    /// Generated files written.
+    pub written: Vec<PathBuf>,
+    /// Generated files removed (their VMs are gone).
+    pub removed: Vec<PathBuf>,
+    /// Whether the Include line was added to (or moved up in) `~/.ssh/config`.
+    pub config_edited: bool,
+    /// The backup taken before the first edit of `~/.ssh/config`, when taken now.
+    pub backup: Option<PathBuf>,
+    /// VMs and sessions left out.
+    pub problems: Vec<Problem>,
+    /// How many aliases `ssh -G` checked.
+    pub validated: usize,
+    /// Things the user should know (no ssh client to check with).
+    pub warnings: Vec<String>,
+}
+
+impl SyncReport {
+    /// Whether anything on disk changed.
+    pub fn changed(&self) -> bool {
+        !self.written.is_empty() || !self.removed.is_empty() || self.config_edited
+    }
+}
+
+/// What [`remove`] did.
+#[derive(Debug, Clone, Default)]
+pub struct RemoveReport {
+    /// Generated files removed.
+    pub removed: Vec<PathBuf>,
+    /// Whether the Include line was taken out of `~/.ssh/config`.
+    pub config_edited: bool,
+}
+
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> SshConfigError {
+    let path = path.to_path_buf();
+    move |source| SshConfigError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// Reads a file, `None` when it does not exist.
+fn read_opt(path: &Path) -> Result<Option<Vec<u8>>, SshConfigError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err("read", path)(e)),
+    }
+}
+
+/// A path for a config line: `~/…` when ssh's `~` is `$HOME`, else absolute (ssh expands
+/// `~` to the account's home, which a test or a `sudo -E` run may not share); quoted when
+/// it holds white space.
+fn config_path(client: &Client, paths: &Paths, rel: &str) -> String {
+    let text = if client.tilde_home.as_deref() == Some(paths.home.as_path()) {
+        format!("~/{rel}")
+    } else {
+        paths.home.join(rel).to_string_lossy().into_owned()
+    };
+    if text.contains(char::is_whitespace) {
+        format!("\"{text}\"")
+    } else {
+        text
+    }
+}
+
+/// The generated files now in `config.d` (`azlin-*.conf`), sorted.
+fn existing_files(config_d: &Path) -> Result<Vec<PathBuf>, SshConfigError> {
+    let entries = match std::fs::read_dir(config_d) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_err("list", config_d)(e)),
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.starts_with(FILE_PREFIX) && n.ends_with(FILE_SUFFIX)
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Computes what a sync would change, writing nothing. Probes the ssh client.
+pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
+    plan_with(paths, inventory, opts, Client::probe(&opts.ssh))
+}
+
+fn plan_with(
+    paths: &Paths,
+    inventory: &Inventory,
+    opts: &Options,
+    client: Client,
+) -> Result<Plan, SshConfigError> {
+    let layout = Layout::new(paths);
+    let sharing = client.supports_sharing().then(|| Sharing {
+        control_path: format!("{}/%C", config_path(&client, paths, ".ssh/cm")),
+    });
+    let hb = render::registry(&paths.templates_dir())?;
+    let rendered = render::render(&hb, inventory, &opts.defaults, sharing.as_ref())?;
+
+    let mut files = Vec::new();
+    for f in &rendered.files {
+        let path = layout.config_d.join(&f.file_name);
+        let old = read_opt(&path)?;
+        if old.as_deref() != Some(f.text.as_bytes()) {
+            files.push(FileChange {
+                path,
+                old,
+                new: Some(f.text.clone().into_bytes()),
+            });
+        }
+    }
+    let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
+        .files
+        .iter()
+        .map(|f| f.file_name.as_ref())
+        .collect();
+    for path in existing_files(&layout.config_d)? {
+        if !path.file_name().is_some_and(|n| wanted.contains(n)) {
+            files.push(FileChange {
+                old: read_opt(&path)?,
+                path,
+                new: None,
+            });
+        }
+    }
+
+    let include_arg = config_path(&client, paths, ".ssh/config.d/azlin-*.conf");
+    let resolver = Resolver {
+        tilde_home: client
+            .tilde_home
+            .clone()
+            .unwrap_or_else(|| paths.home.clone()),
+        sample: layout.config_d.join("azlin-x.conf"),
+    };
+    let old_config = read_opt(&layout.config)?;
+    // With nothing to include, the user's config is not touched at all.
+    let config = (!rendered.files.is_empty())
+        .then(|| {
+            include::ensure(
+                old_config.as_deref().unwrap_or_default(),
+                &include_arg,
+                &resolver,
+            )
+        })
+        .flatten()
+        .map(|new| FileChange {
+            path: layout.config.clone(),
+            old: old_config,
+            new: Some(new),
+        });
+    Ok(Plan {
+        files,
+        config,
+        include_lines: format!(
+            "{}\n{}",
+            include::marker_line(),
+            include::include_line(&include_arg)
+        ),
+        problems: rendered.problems.clone(),
+        rendered,
+        client,
+        layout,
+    })
+}
+
+/// Whether a file may be edited: it exists with no write permission bit for its owner
+/// (root ignores the bits, so they are checked rather than trusted to fail), or opening
+/// it for writing fails.
+fn is_read_only(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o200 == 0 {
+            return true;
+        }
+    }
+    #[cfg(not(unix))]
+    if meta.permissions().readonly() {
+        return true;
+    }
+    std::fs::OpenOptions::new().append(true).open(path).is_err()
+}
+
+/// Brings the generated files and the Include line up to date with the inventory.
+///
+/// Nothing is written when nothing changed (mtimes stay). Otherwise, under a lock in
+/// `~/.ssh/config.d`: `~/.ssh` (0700) and the files are created as needed, a backup of
+/// `~/.ssh/config` is taken before its first edit, each file is replaced atomically
+/// (symlinks followed), files of vanished VMs are removed, and the result is checked with
+/// `ssh -G`; if that check fails every file is put back as it was and the error carries
+/// ssh's message. A read-only `~/.ssh/config` that needs the Include gives
+/// [`SshConfigError::ReadOnly`] (with the exact lines to add) before anything is touched.
+///
+/// VMs and sessions that cannot get an alias (hostile values, alias collisions) are left
+/// out and listed in [`SyncReport::problems`]; the rest is still synced.
+pub fn sync(
+    paths: &Paths,
+    inventory: &Inventory,
+    opts: &Options,
+) -> Result<SyncReport, SshConfigError> {
+    let first = plan(paths, inventory, opts)?;
+    if first.is_up_to_date() {
+        return Ok(SyncReport {
+            problems: first.problems,
+            ..SyncReport::default()
+        });
+    }
+    let layout = first.layout.clone();
+    if first.config.is_some() && is_read_only(&layout.config) {
+        return Err(SshConfigError::ReadOnly {
+            path: layout.config,
+            instruction: "Add these lines at the top of it (before any `Host` or `Match` \
+                          line), then run `azlin ssh-config` again",
+            lines: first.include_lines,
+        });
+    }
+    persist::create_dir_all(&layout.ssh_dir, 0o700).map_err(io_err("create", &layout.ssh_dir))?;
+    let _lock = Lock::acquire(&layout.lock).map_err(io_err("lock", &layout.lock))?;
+    // Another run may have synced while this one waited for the lock.
+    let plan = plan_with(paths, inventory, opts, first.client)?;
+    apply(plan, opts)
+}
+
+fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
+    let layout = &plan.layout;
+    let mut report = SyncReport {
+        problems: plan.problems.clone(),
+        ..SyncReport::default()
+    };
+    if plan.is_up_to_date() {
+        return Ok(report);
+    }
+    remove_leftover_temporaries(&layout.config_d);
+    if plan.client.supports_sharing() {
+        persist::create_dir_all(&layout.cm_dir, 0o700).map_err(io_err("create", &layout.cm_dir))?;
+    }
+    if let Some(FileChange { old: Some(old), .. }) = &plan.config
+        && !layout.backup.exists()
+    {
+        persist::write_atomic(&layout.backup, old, Some(0o600))
+            .map_err(io_err("back up to", &layout.backup))?;
+        report.backup = Some(layout.backup.clone());
+    }
+    // Everything touched is remembered first, so that a failure at any point can put back
+    // the files as they were.
+    let undo = Undo {
+        done: plan
+            .files
+            .iter()
+            .chain(&plan.config)
+            .map(|ch| (ch.path.clone(), ch.old.clone()))
+            .collect(),
+    };
+    if let Err(e) = write_changes(&plan) {
+        undo.restore();
+        return Err(e);
+    }
+    for ch in plan.files.iter().chain(&plan.config) {
+        match &ch.new {
+            Some(_) if Some(ch) == plan.config.as_ref() => report.config_edited = true,
+            Some(_) => report.written.push(ch.path.clone()),
+            None => report.removed.push(ch.path.clone()),
+        }
+    }
+    if !plan.client.available() {
+        report.warnings.push(format!(
+            "ssh client `{}` not found: the generated config was not checked with `ssh -G` \
+             (set AZLIN_SSH to the client you use)",
+            plan.client.program.to_string_lossy()
+        ));
+        return Ok(report);
+    }
+    let expects = to_validate(&plan, opts.validate_limit);
+    // The lookups are independent and each reads every generated file: run them at once.
+    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = expects
+            .iter()
+            .map(|e| scope.spawn(|| plan.client.check(&layout.config, e)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("ssh check panicked".into()))
+            })
+            .collect()
+    });
+    if let Some(Err(message)) = results.into_iter().find(Result::is_err) {
+        undo.restore();
+        return Err(SshConfigError::Validation { message });
+    }
+    report.validated = expects.len();
+    Ok(report)
+}
+
+/// Writes every new file in one batch (one durability barrier), then removes the files
+/// of vanished VMs.
+fn write_changes(plan: &Plan) -> Result<(), SshConfigError> {
+    let writes: Vec<persist::FileWrite<'_>> = plan
+        .files
+        .iter()
+        .chain(&plan.config)
+        .filter_map(|ch| {
+            let bytes = ch.new.as_deref()?;
+            // A generated file is always private; a new config too; an existing config
+            // keeps its mode.
+            let mode = if ch.old.is_none() || Some(ch) != plan.config.as_ref() {
+                Some(0o600)
+            } else {
+                None
+            };
+            Some((ch.path.as_path(), bytes, mode))
+        })
+        .collect();
+    persist::write_atomic_all(&writes).map_err(|source| SshConfigError::Io {
+        action: "write",
+        path: plan.layout.config_d.clone(),
+        source,
+    })?;
+    for ch in plan.files.iter().filter(|ch| ch.new.is_none()) {
+        std::fs::remove_file(&ch.path).map_err(io_err("remove", &ch.path))?;
+    }
+    Ok(())
+}
+
+/// The aliases to check: both of each written file, evenly spread when there are more
+/// than `limit` files, and one file's when only the Include line changed.
+fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
+    let changed: std::collections::HashSet<&std::ffi::OsStr> = plan
+        .files
+        .iter()
+        .filter(|c| c.new.is_some())
+        .filter_map(|c| c.path.file_name())
+        .collect();
+    let written: Vec<&render::VmFile> = plan
+        .rendered
+        .files
+        .iter()
+        .filter(|f| changed.contains(std::ffi::OsStr::new(&f.file_name)))
+        .collect();
+    let chosen: Vec<&render::VmFile> = if written.is_empty() {
+        plan.rendered.files.iter().take(1).collect()
+    } else if written.len() <= limit.max(1) {
+        written
+    } else {
+        // First, last, and evenly between.
+        let last = written.len() - 1;
+        let picks = limit.max(1);
+        (0..picks)
+            .map(|i| {
+                written[if picks == 1 {
+                    0
+                } else {
+                    i * last / (picks - 1)
+                }]
+            })
+            .collect()
+    };
+    chosen.into_iter().flat_map(|f| f.expect.iter()).collect()
+}
+
+/// Previous contents of every file touched, to put back when a later step fails.
+#[derive(Default)]
+struct Undo {
+    done: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Undo {
+    /// Best effort: a failure to restore one file must not stop the others.
+    fn restore(self) {
+        let writes: Vec<persist::FileWrite<'_>> = self
+            .done
+            .iter()
+            .filter_map(|(path, old)| Some((path.as_path(), old.as_deref()?, None)))
+            .collect();
+        if persist::write_atomic_all(&writes).is_err() {
+            // Then one by one, so that one bad file does not keep the others back.
+            for (path, bytes, mode) in writes {
+                let _ = persist::write_atomic(path, bytes, mode);
+            }
+        }
+        for (path, old) in &self.done {
+            if old.is_none() {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// Temporaries left by a run that died between write and rename: they are not matched by
+/// the Include pattern, so they are only clutter.
+fn remove_leftover_temporaries(config_d: &Path) {
+    let Ok(entries) = std::fs::read_dir(config_d) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let n = e.file_name();
+        let n = n.to_string_lossy();
+        if n.starts_with(&format!(".{FILE_PREFIX}")) && n.ends_with(".tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Deletes the generated files and azlin's Include line (in either form azlin writes),
+/// leaving every other byte of `~/.ssh/config` as it was. A config that held nothing but
+/// azlin's lines is deleted (unless it is a symlink). The backup is kept.
+pub fn remove(paths: &Paths) -> Result<RemoveReport, SshConfigError> {
+    let layout = Layout::new(paths);
+    let old = read_opt(&layout.config)?;
+    let tilde_arg = format!("~/.ssh/{CONFIG_D}/{FILE_PREFIX}*{FILE_SUFFIX}");
+    let abs = layout.config_d.join(format!("{FILE_PREFIX}*{FILE_SUFFIX}"));
+    let abs = abs.to_string_lossy();
+    let abs_arg = if abs.contains(char::is_whitespace) {
+        format!("\"{abs}\"")
+    } else {
+        abs.into_owned()
+    };
+    let new = old.as_deref().and_then(|bytes| {
+        let once = include::remove(bytes, &tilde_arg);
+        let twice = include::remove(once.as_deref().unwrap_or(bytes), &abs_arg);
+        twice.or(once)
+    });
+    if new.is_some() && is_read_only(&layout.config) {
+        return Err(SshConfigError::ReadOnly {
+            path: layout.config,
+            instruction: "Delete these lines from it yourself, then run `azlin ssh-config \
+                          remove` again",
+            lines: format!(
+                "{}\n{}",
+                include::marker_line(),
+                include::include_line(&tilde_arg)
+            ),
+        });
+    }
+    let files = existing_files(&layout.config_d)?;
+    let mut report = RemoveReport::default();
+    if files.is_empty() && new.is_none() {
+        return Ok(report);
+    }
+    let lock = Lock::acquire(&layout.lock).map_err(io_err("lock", &layout.lock))?;
+    for f in existing_files(&layout.config_d)? {
+        std::fs::remove_file(&f).map_err(io_err("remove", &f))?;
+        report.removed.push(f);
+    }
+    remove_leftover_temporaries(&layout.config_d);
+    if let Some(new) = new {
+        let is_link =
+            std::fs::symlink_metadata(&layout.config).is_ok_and(|m| m.file_type().is_symlink());
+        if new.is_empty() && !is_link {
+            std::fs::remove_file(&layout.config).map_err(io_err("remove", &layout.config))?;
+        } else {
+            persist::write_atomic(&layout.config, &new, None)
+                .map_err(io_err("write", &layout.config))?;
+        }
+        report.config_edited = true;
+    }
+    // The lock file stays: deleting it while another run waits on it would let a third
+    // run lock a new file and write at the same time.
+    drop(lock);
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,225 @@
+//! Sync, validation, restore and remove against a throwaway home and the real ssh client.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use super::*;
+use crate::inventory::{PowerState, ProviderKind, SessionCache, SessionInfo, Vm};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    paths: Paths,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        azlin_home: dir.path().join(".azlin"),
+        home: dir.path().to_path_buf(),
+    };
+    Fixture { _dir: dir, paths }
+}
+
+fn vm(name: &str, address: &str, user: &str) -> Vm {
+    Vm {
+        name: name.into(),
+        provider: ProviderKind::Local,
+        id: name.into(),
+        address: Some(address.into()),
+        port: 2200,
+        user: Some(user.into()),
+        identity_file: None,
+        proxy_jump: None,
+        label: None,
+        tags: BTreeMap::new(),
+        power: PowerState::Running,
+    }
+}
+
+fn inventory(vms: Vec<Vm>, sessions: &[(&str, &str)]) -> Inventory {
+    let mut cache = SessionCache::default();
+    for (vm, s) in sessions {
+        let mut list = cache.sessions_of(vm).to_vec();
+        list.push(SessionInfo {
+            name: s.to_string(),
+            attached: false,
+            windows: 1,
+            label: None,
+        });
+        cache.record(vm, list);
+    }
+    Inventory::new(vms, cache).unwrap()
+}
+
+fn opts(f: &Fixture) -> Options {
+    let mut o = Options::new(ConnectDefaults {
+        user: None,
+        identity_file: None,
+        known_hosts: f.paths.known_hosts(),
+    });
+    o.ssh = "ssh".into();
+    o
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn first_sync_creates_everything_private_and_second_changes_nothing() {
+    let f = fixture();
+    let inv = inventory(
+        vec![vm("myvm", "127.0.0.1", "alice")],
+        &[("myvm", "dev"), ("myvm", "build")],
+    );
+    let report = sync(&f.paths, &inv, &opts(&f)).unwrap();
+    assert!(report.changed());
+    assert!(report.config_edited);
+    assert_eq!(
+        report.backup, None,
+        "no config existed, so nothing to back up"
+    );
+    assert_eq!(report.validated, 2, "{report:?}");
+    let ssh = f.paths.ssh_dir();
+    assert_eq!(mode(&ssh), 0o700);
+    assert_eq!(mode(&ssh.join("config")), 0o600);
+    let file = ssh.join("config.d/azlin-myvm.conf");
+    assert_eq!(mode(&file), 0o600);
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(text.contains("Host myvm myvm--*\n"), "{text}");
+    assert!(text.contains(
+        "Host myvm--dev\n    RequestTTY yes\n    RemoteCommand tmux new-session -A -s dev\n"
+    ));
+
+    let before = fs::metadata(&file).unwrap().modified().unwrap();
+    let cfg_before = fs::metadata(ssh.join("config"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = sync(&f.paths, &inv, &opts(&f)).unwrap();
+    assert!(!again.changed(), "{again:?}");
+    assert_eq!(fs::metadata(&file).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        fs::metadata(ssh.join("config"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        cfg_before
+    );
+    assert!(plan(&f.paths, &inv, &opts(&f)).unwrap().is_up_to_date());
+}
+
+#[test]
+fn vanished_vms_lose_their_file_and_backup_is_taken_once() {
+    let f = fixture();
+    let ssh = f.paths.ssh_dir();
+    fs::create_dir_all(&ssh).unwrap();
+    fs::write(ssh.join("config"), "Host *\n  ServerAliveInterval 30\n").unwrap();
+    let both = inventory(
+        vec![vm("a", "10.0.0.1", "u"), vm("b", "10.0.0.2", "u")],
+        &[],
+    );
+    let r = sync(&f.paths, &both, &opts(&f)).unwrap();
+    assert_eq!(r.backup.as_deref(), Some(ssh.join(BACKUP).as_path()));
+    assert_eq!(
+        fs::read_to_string(ssh.join(BACKUP)).unwrap(),
+        "Host *\n  ServerAliveInterval 30\n"
+    );
+    let only_a = inventory(vec![vm("a", "10.0.0.1", "u")], &[]);
+    let r = sync(&f.paths, &only_a, &opts(&f)).unwrap();
+    assert_eq!(r.removed, vec![ssh.join("config.d/azlin-b.conf")]);
+    assert!(!r.config_edited);
+    assert!(ssh.join("config.d/azlin-a.conf").exists());
+}
+
+#[test]
+fn failed_ssh_check_restores_previous_files_and_shows_why() {
+    let f = fixture();
+    let ssh = f.paths.ssh_dir();
+    fs::create_dir_all(&ssh).unwrap();
+    // A global User before the user's own (covering) Include wins over azlin's User.
+    let user_config = format!("User bob\nInclude {}/config.d/*\n", ssh.display());
+    fs::write(ssh.join("config"), &user_config).unwrap();
+    let inv = inventory(vec![vm("myvm", "10.0.0.1", "alice")], &[]);
+    let err = sync(&f.paths, &inv, &opts(&f)).unwrap_err().to_string();
+    assert!(err.contains("user is `bob`, expected `alice`"), "{err}");
+    assert!(err.contains("restored"), "{err}");
+    assert!(!ssh.join("config.d/azlin-myvm.conf").exists());
+    assert_eq!(fs::read_to_string(ssh.join("config")).unwrap(), user_config);
+}
+
+#[test]
+fn read_only_config_gets_the_exact_lines_and_nothing_is_touched() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = fixture();
+    let ssh = f.paths.ssh_dir();
+    fs::create_dir_all(&ssh).unwrap();
+    let cfg = ssh.join("config");
+    fs::write(&cfg, "Host x\n").unwrap();
+    fs::set_permissions(&cfg, fs::Permissions::from_mode(0o400)).unwrap();
+    let inv = inventory(vec![vm("myvm", "10.0.0.1", "alice")], &[]);
+    let err = sync(&f.paths, &inv, &opts(&f)).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, SshConfigError::ReadOnly { .. }));
+    assert!(msg.contains("\nInclude "), "{msg}");
+    assert!(msg.contains("azlin-*.conf"), "{msg}");
+    assert!(!ssh.join(CONFIG_D).exists());
+    assert_eq!(fs::read_to_string(&cfg).unwrap(), "Host x\n");
+}
+
+#[test]
+fn remove_restores_the_user_config_exactly() {
+    let f = fixture();
+    let ssh = f.paths.ssh_dir();
+    fs::create_dir_all(&ssh).unwrap();
+    let user = b"# mine\r\nHost *\r\n  User me\r\nMatch host y\r\n  Port 3".to_vec();
+    fs::write(ssh.join("config"), &user).unwrap();
+    let inv = inventory(vec![vm("myvm", "10.0.0.1", "alice")], &[("myvm", "dev")]);
+    sync(&f.paths, &inv, &opts(&f)).unwrap();
+    let edited = fs::read(ssh.join("config")).unwrap();
+    assert!(edited.ends_with(&user));
+    let r = remove(&f.paths).unwrap();
+    assert!(r.config_edited);
+    assert_eq!(r.removed.len(), 1);
+    assert_eq!(fs::read(ssh.join("config")).unwrap(), user);
+    // Nothing left to do.
+    let r = remove(&f.paths).unwrap();
+    assert!(!r.config_edited && r.removed.is_empty());
+}
+
+#[test]
+fn diff_and_stanzas_describe_the_plan_without_writing() {
+    let f = fixture();
+    let inv = inventory(vec![vm("myvm", "10.0.0.1", "alice")], &[("myvm", "dev")]);
+    let p = plan(&f.paths, &inv, &opts(&f)).unwrap();
+    assert!(!p.is_up_to_date());
+    let diff = p.diff();
+    assert!(diff.contains("--- /dev/null"), "{diff}");
+    assert!(diff.contains("+Host myvm--dev"), "{diff}");
+    assert!(diff.contains("+Include "), "{diff}");
+    assert!(p.stanzas().contains("Host myvm myvm--*"));
+    assert!(!f.paths.ssh_dir().exists());
+}
+
+#[test]
+fn a_large_change_is_checked_on_the_first_and_last_files() {
+    let f = fixture();
+    let vms = (0..5)
+        .map(|i| vm(&format!("vm{i}"), &format!("10.0.0.{}", i + 1), "u"))
+        .collect();
+    // Only the first and last VMs have a session: checking them is 2 lookups each.
+    let inv = inventory(vms, &[("vm0", "dev"), ("vm4", "dev")]);
+    let r = sync(&f.paths, &inv, &opts(&f)).unwrap();
+    assert_eq!(r.written.len(), 5);
+    assert_eq!(r.validated, 4, "{r:?}");
+}
+
+#[test]
+fn an_empty_inventory_leaves_the_user_config_alone() {
+    let f = fixture();
+    let r = sync(&f.paths, &inventory(vec![], &[]), &opts(&f)).unwrap();
+    assert!(!r.changed(), "{r:?}");
+    assert!(!f.paths.ssh_dir().exists());
+}
