@@ -3,6 +3,7 @@
 use crate::config::ConfigError;
 use crate::inventory::NameClash;
 use crate::name::NameError;
+use crate::plugin::PluginError;
 use crate::provider::local::LocalError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
@@ -33,16 +34,22 @@ pub enum Error {
     /// Two providers use one name.
     #[error(transparent)]
     NameClash(#[from] NameClash),
+    /// A plugin that cannot be found or run.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
 }
 
 impl Error {
     /// The process exit status this error calls for.
     pub fn exit_code(&self) -> i32 {
+        if let Error::Plugin(e) = self {
+            return e.exit_code();
+        }
         let usage = match self {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) => false,
+            Error::Config(_) | Error::NameClash(_) | Error::Plugin(_) => false,
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

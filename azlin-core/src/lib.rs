@@ -3,12 +3,13 @@
 //! Organised by concept: [`name`] (identifiers), [`resolve`] (identifier → target),
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
 //! [`ssh`] (how a VM is reached), [`config`] (files and settings), [`persist`]
-//! (crash-safe writes).
+//! (crash-safe writes), [`plugin`] (finding and running `azlin-foo`).
 
 pub mod config;
 pub mod inventory;
 pub mod name;
 pub mod persist;
+pub mod plugin;
 pub mod provider;
 pub mod resolve;
 pub mod ssh;
