@@ -3,5 +3,8 @@
 //! One test binary (faster to link than one per file); each concern is a module.
 
 mod host_cmd;
+mod plugin_dispatch;
+mod plugin_help;
+mod plugin_lookup;
 mod resolve_cmd;
 mod support;

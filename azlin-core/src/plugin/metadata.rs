@@ -44,7 +44,7 @@ pub enum MetadataError {
     #[error("no answer to {METADATA_FLAG} within {0:?}; it was stopped")]
     TimedOut(Duration),
     /// It exited unsuccessfully.
-    #[error("{METADATA_FLAG} exited with {0}")]
+    #[error("{METADATA_FLAG} failed ({0})")]
     Failed(std::process::ExitStatus),
     /// Its output is not the JSON object expected.
     #[error(
