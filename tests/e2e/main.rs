@@ -6,5 +6,6 @@ mod host_cmd;
 mod plugin_dispatch;
 mod plugin_help;
 mod plugin_lookup;
+mod plugin_shipped;
 mod resolve_cmd;
 mod support;

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod plugin;
+pub mod shipped;
 
 use assert_cmd::Command;
 
