@@ -64,6 +64,27 @@ pub enum Command {
     /// Manage the local inventory: hosts reached over ssh, no cloud needed
     #[command(subcommand)]
     Host(HostCommand),
+    /// List VMs and their tmux sessions, probed live over ssh
+    #[command(after_help = LIST_HELP)]
+    List(ListArgs),
+    /// Open tmux session S on a VM (attach or create), or run a command there
+    #[command(after_help = SSH_HELP)]
+    Ssh(SshArgs),
+    /// Attach to a session by name (`vm:session`, a session, a label…), creating it if needed
+    #[command(after_help = CONNECT_HELP)]
+    Connect(ConnectArgs),
+    /// Run a command in sessions: in the active pane's directory, status passed through
+    #[command(after_help = EXEC_HELP)]
+    Exec(ExecArgs),
+    /// Detach every client from a session; the session keeps running
+    #[command(after_help = "Example:\n  azlin disconnect myvm:dev")]
+    Disconnect(SessionOpArgs),
+    /// End a session and everything running in it
+    #[command(after_help = "Example:\n  azlin kill myvm:dev")]
+    Kill(SessionOpArgs),
+    /// Show, set or clear the name of a VM (`session VM NAME`) or a session (`session vm:s NAME`)
+    #[command(after_help = SESSION_HELP)]
+    Session(SessionArgs),
     /// List plugins (`azlin-NAME` executables), or run one by name
     #[command(subcommand, after_help = PLUGIN_HELP)]
     Plugin(PluginCommand),
@@ -72,6 +93,195 @@ pub enum Command {
     /// Any other name runs plugin `azlin-NAME` with the remaining arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+const LIST_HELP: &str = "\
+Each VM is probed over ssh (one connection per VM, all at once, bounded by --timeout).
+An unreachable VM is listed with its status and a warning; the exit status is then 1.
+
+Examples:
+  azlin list
+  azlin list --wide
+  azlin list --format json | jq -r '.[].compound'
+  azlin list --tag team=backend --format csv";
+
+const SSH_HELP: &str = "\
+Without a terminal (scripts, CI) the session is created detached and azlin returns.
+
+Examples:
+  azlin ssh myvm                          # session `azlin`
+  azlin ssh myvm --tmux-session feature-auth
+  azlin ssh myvm -- df -h                 # a command instead of tmux";
+
+const CONNECT_HELP: &str = "\
+Examples:
+  azlin connect myvm:dev      # exact
+  azlin connect dev           # the one VM that has session `dev`
+  azlin connect my-project    # a VM label
+  azlin connect myvm -- uptime";
+
+const EXEC_HELP: &str = "\
+Forms:
+  azlin exec ID \"CMD\"            CMD is a shell command line
+  azlin exec ID... -- CMD...     each word is passed as it is
+  azlin exec ID <<'EOF'          no CMD: stdin is the script
+  azlin exec --all -- CMD...     every VM; --tag K=V narrows
+
+Several targets run at once (--jobs); each output line is prefixed with its target and a
+summary of failures follows. With one target azlin exits with the command's status.
+
+Examples:
+  azlin exec myvm:dev \"git pull && make\"
+  azlin exec myvm:staging <<'EOF'
+      cd /app && ./deploy.sh
+  EOF
+  azlin exec vm1:ci vm2:ci -- pytest -x
+  azlin exec myvm:dev --detach -- ./long-job.sh";
+
+const SESSION_HELP: &str = "\
+Examples:
+  azlin session my-vm my-project      # label the VM; `azlin connect my-project` works
+  azlin session my-vm                 # Session name for my-vm: my-project
+  azlin session myvm:dev production-deployment
+  azlin session my-vm --clear";
+
+/// How remote operations connect.
+#[derive(Debug, Clone, Args)]
+pub struct RemoteArgs {
+    /// Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)
+    #[arg(long, value_name = "SECS", default_value_t = 10, env = "AZLIN_TIMEOUT",
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: u32,
+}
+
+/// `azlin list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include stopped and deallocated VMs
+    #[arg(long)]
+    pub all: bool,
+    /// No truncation, and more columns (user, port, windows, attached, provider)
+    #[arg(long)]
+    pub wide: bool,
+    /// List VMs only, without probing their sessions
+    #[arg(long)]
+    pub no_tmux: bool,
+    /// Only VMs with this tag, KEY=VALUE (repeatable: all must match)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RowFormat::Table)]
+    pub format: RowFormat,
+    /// Concurrent probes
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// Format of a listing that scripts may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowFormat {
+    /// Aligned columns
+    Table,
+    /// One JSON array, one object per row
+    Json,
+    /// Comma-separated values with a header row
+    Csv,
+}
+
+/// `azlin ssh`.
+#[derive(Debug, Args)]
+pub struct SshArgs {
+    /// The VM (name, label or IP; `vm:session` works too)
+    #[arg(value_name = "VM")]
+    pub vm: String,
+    /// The tmux session to attach to or create (default: `azlin`)
+    #[arg(long, value_name = "S")]
+    pub tmux_session: Option<String>,
+    /// A command to run instead of tmux
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `azlin connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// A command to run instead of tmux
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `azlin exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Targets (`vm:session`, …), then the command as one string when there is no `--`
+    #[arg(value_name = "ID")]
+    pub targets: Vec<String>,
+    /// The command, word by word
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Give the command a terminal (ssh -t)
+    #[arg(short = 't', long = "tty")]
+    pub tty: bool,
+    /// Create a named session that does not exist yet
+    #[arg(long)]
+    pub create: bool,
+    /// Start the command in a new window of the session and return at once
+    #[arg(long)]
+    pub detach: bool,
+    /// Every VM with this tag, KEY=VALUE (repeatable: all must match)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    /// Every VM
+    #[arg(long)]
+    pub all: bool,
+    /// How many targets run at once
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `azlin disconnect` and `azlin kill`.
+#[derive(Debug, Args)]
+pub struct SessionOpArgs {
+    /// The session: `vm:session`, `:session`, a session name…
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `azlin session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// A VM (labels the VM) or `vm:session` (names the tmux session)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The name to set; without it the current name is printed
+    #[arg(value_name = "NAME", conflicts_with = "clear")]
+    pub name: Option<String>,
+    /// Remove the name
+    #[arg(long)]
+    pub clear: bool,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 const PLUGIN_HELP: &str = "\

@@ -2,9 +2,31 @@
 
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
-use azlin_core::inventory::{ConnectDefaults, Inventory};
+use azlin_core::inventory::{ConnectDefaults, Inventory, SessionCache, SessionInfo, Vm};
+use azlin_core::persist::Lock;
+use azlin_core::remote::{self, RemoteError, Settings};
+use azlin_core::resolve::ResolveError;
+use azlin_core::ssh::SshTarget;
 
-use crate::cli::GlobalArgs;
+use crate::cli::{GlobalArgs, RemoteArgs};
+
+/// Where an identifier leads, owned so that the inventory can be reloaded after a probe.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The VM.
+    pub vm: Vm,
+    /// The session.
+    pub session: String,
+    /// Whether the session was named rather than defaulted.
+    pub session_explicit: bool,
+}
+
+impl Resolved {
+    /// `vm:session`.
+    pub fn compound(&self) -> String {
+        azlin_core::name::compound(&self.vm.name, &self.session)
+    }
+}
 
 /// Loaded once per run and handed to the command.
 pub struct Context {
@@ -64,4 +86,90 @@ impl Context {
             known_hosts: self.paths.known_hosts(),
         }
     }
+
+    /// How remote operations connect, from the command's `--timeout`.
+    pub fn remote_settings(&self, args: &RemoteArgs) -> Settings {
+        Settings::new(
+            args.timeout,
+            azlin_core::ssh::control_dir(&self.paths.ssh_dir()),
+        )
+    }
+
+    /// The ssh target of `vm`.
+    pub fn ssh_target(&self, vm: &Vm) -> Result<SshTarget> {
+        Ok(remote::target_of(vm, &self.connect_defaults()).map_err(azlin_core::Error::from)?)
+    }
+
+    /// Resolves `id`. A name the session cache does not know triggers one live probe of
+    /// the fleet before it is reported as not found (DESIGN.md, resolution).
+    pub fn resolve(&self, id: &str, settings: &Settings) -> Result<Resolved> {
+        let inventory = self.inventory()?;
+        let default = self.config.default_session();
+        let owned = |t: azlin_core::resolve::Target<'_>| Resolved {
+            vm: t.vm.clone(),
+            session: t.session.clone(),
+            session_explicit: t.session_explicit,
+        };
+        match azlin_core::resolve::resolve(id, &inventory, default) {
+            Ok(t) => Ok(owned(t)),
+            Err(ResolveError::NotFound { .. }) if !inventory.vms.is_empty() => {
+                let vms: Vec<&Vm> = inventory.vms.iter().collect();
+                let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
+                let fresh = self.record_probes(&inventory, &vms, &results)?;
+                let inventory = Inventory::new(inventory.vms.clone(), fresh)
+                    .map_err(azlin_core::Error::from)?;
+                azlin_core::resolve::resolve(id, &inventory, default)
+                    .map(owned)
+                    .map_err(|e| azlin_core::Error::from(e).into())
+            }
+            Err(e) => Err(azlin_core::Error::from(e).into()),
+        }
+    }
+
+    /// Merges fresh probe results into the session cache on disk (under the lock, so
+    /// concurrent azlin processes do not undo each other) and returns the new cache.
+    pub fn record_probes(
+        &self,
+        inventory: &Inventory,
+        vms: &[&Vm],
+        results: &[Result<Vec<SessionInfo>, RemoteError>],
+    ) -> Result<SessionCache> {
+        let path = self.paths.sessions_cache();
+        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        let mut cache = SessionCache::load(&path);
+        let pairs: Vec<(&str, &Result<Vec<SessionInfo>, RemoteError>)> = vms
+            .iter()
+            .map(|v| v.name.as_str())
+            .zip(results.iter())
+            .collect();
+        remote::record(&mut cache, inventory, &pairs);
+        if let Err(e) = cache.save(&path) {
+            // Only a cache: the command itself still worked.
+            self.warn(&format!("cannot update {}: {e}", path.display()));
+        }
+        Ok(cache)
+    }
+
+    /// Probes one VM and records the result; for commands that changed its sessions.
+    pub fn refresh_vm(&self, vm: &Vm, settings: &Settings) {
+        let Ok(target) = self.ssh_target(vm) else {
+            return;
+        };
+        let result = remote::probe(&target, settings);
+        if let Ok(inventory) = self.inventory() {
+            let _ = self.record_probes(&inventory, &[vm], &[result]);
+        }
+    }
 }
+
+/// Bad input found by the binary itself (exit 2), e.g. arguments that contradict.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod context;
+mod handoff;
 mod output;
 
 use std::ffi::OsString;
@@ -44,6 +45,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match command {
         Command::Resolve(args) => commands::resolve::run(&ctx, &args),
         Command::Host(cmd) => commands::host::run(&ctx, &cmd),
+        Command::List(args) => commands::list::run(&ctx, &args),
+        Command::Ssh(args) => commands::connect::run_ssh(&ctx, &args),
+        Command::Connect(args) => commands::connect::run_connect(&ctx, &args),
+        Command::Exec(args) => commands::exec::run(&ctx, &args),
+        Command::Disconnect(args) => commands::session_ops::disconnect(&ctx, &args),
+        Command::Kill(args) => commands::session_ops::kill(&ctx, &args),
+        Command::Session(args) => commands::session::run(&ctx, &args),
         Command::External(_) | Command::Plugin(_) | Command::Help(_) => {
             unreachable!("handled before the configuration is loaded")
         }
@@ -65,6 +73,9 @@ fn render_error(err: &anyhow::Error) -> String {
 
 /// The exit status DESIGN.md gives the error: 2 for bad input, 1 otherwise.
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if err.chain().any(|e| e.is::<context::UsageError>()) {
+        return azlin_core::EXIT_USAGE as u8;
+    }
     err.chain()
         .find_map(|e| e.downcast_ref::<azlin_core::Error>())
         .map(|e| e.exit_code() as u8)

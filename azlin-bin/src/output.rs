@@ -29,3 +29,35 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
+
+/// Shortens `cell` to at most `max` characters, marking the cut with `…`.
+pub fn truncate(cell: &str, max: usize) -> String {
+    if cell.chars().count() <= max {
+        cell.to_string()
+    } else {
+        let mut s: String = cell.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Renders rows as CSV (RFC 4180): fields holding `,`, `"` or a line break are quoted.
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let field = |f: &str| {
+        if f.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", f.replace('"', "\"\""))
+        } else {
+            f.to_string()
+        }
+    };
+    let mut out = String::new();
+    let mut line = |cells: Vec<String>| {
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    };
+    line(header.iter().map(|h| field(h)).collect());
+    for row in rows {
+        line(row.iter().map(|c| field(c)).collect());
+    }
+    out
+}

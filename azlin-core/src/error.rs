@@ -5,6 +5,7 @@ use crate::inventory::NameClash;
 use crate::name::NameError;
 use crate::plugin::PluginError;
 use crate::provider::local::LocalError;
+use crate::remote::RemoteError;
 use crate::resolve::ResolveError;
 use crate::ssh::InvalidValue;
 
@@ -37,6 +38,9 @@ pub enum Error {
     /// A plugin that cannot be found or run.
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    /// A remote tmux operation over ssh.
+    #[error(transparent)]
+    Remote(#[from] RemoteError),
 }
 
 impl Error {
@@ -49,7 +53,7 @@ impl Error {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) | Error::Plugin(_) => false,
+            Error::Config(_) | Error::NameClash(_) | Error::Remote(_) | Error::Plugin(_) => false,
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

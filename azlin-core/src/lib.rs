@@ -2,18 +2,22 @@
 //!
 //! Organised by concept: [`name`] (identifiers), [`resolve`] (identifier → target),
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
-//! [`ssh`] (how a VM is reached), [`config`] (files and settings), [`persist`]
+//! [`ssh`] (how a VM is reached), [`tmux`] (remote tmux command lines), [`fleet`]
+//! (bounded fan-out), [`remote`] (probes and session operations), [`config`] (files and settings), [`persist`]
 //! (crash-safe writes), [`plugin`] (finding and running `azlin-foo`).
 
 pub mod config;
+pub mod fleet;
 pub mod inventory;
 pub mod name;
 pub mod persist;
 pub mod plugin;
 pub mod provider;
+pub mod remote;
 pub mod resolve;
 pub mod ssh;
+pub mod tmux;
 
 mod error;
 
-pub use error::Error;
+pub use error::{EXIT_FAILURE, EXIT_USAGE, Error};

@@ -5,8 +5,10 @@
 //! `-o` options of the ssh processes azlin runs and the lines of the stanza it writes to
 //! `~/.ssh/config.d`, so `azlin connect x` and `ssh x` cannot disagree.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// A value that may not reach an ssh command line or config file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -240,6 +242,161 @@ impl fmt::Display for SshTarget {
     }
 }
 
+/// The environment variable that names the ssh client to run.
+pub const SSH_ENV: &str = "AZLIN_SSH";
+
+/// The ssh client azlin runs: `$AZLIN_SSH`, else `ssh` on `PATH`.
+pub fn client() -> OsString {
+    match std::env::var_os(SSH_ENV) {
+        Some(c) if !c.is_empty() => c,
+        _ => OsString::from("ssh"),
+    }
+}
+
+/// Whether ssh should allocate a terminal on the remote side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tty {
+    /// `-T`: never (scripts, probes, piped stdin).
+    No,
+    /// `-t`: yes, for tmux and interactive commands.
+    Yes,
+    /// Neither flag: ssh decides (a terminal for a login shell, none for a command).
+    Auto,
+}
+
+/// How one ssh process is run, apart from where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// Never prompt (`BatchMode=yes`): non-interactive work must fail, not hang.
+    pub batch: bool,
+    /// `ConnectTimeout`, in seconds (also bounds ssh's handshake).
+    pub connect_timeout: Option<u32>,
+    /// Share one connection between repeated probes: the directory of the
+    /// `ControlPath` sockets (`ControlMaster auto`, `ControlPersist`).
+    pub control_dir: Option<PathBuf>,
+    /// Remote terminal.
+    pub tty: Tty,
+}
+
+/// How long a shared connection outlives its last use, in seconds.
+pub const CONTROL_PERSIST_SECS: u32 = 60;
+
+impl Invocation {
+    /// Non-interactive work: batch mode, a connect timeout, no terminal.
+    pub fn batch(connect_timeout: u32) -> Invocation {
+        Invocation {
+            batch: true,
+            connect_timeout: Some(connect_timeout),
+            control_dir: None,
+            tty: Tty::No,
+        }
+    }
+
+    /// A user at a terminal: prompts allowed, terminal as given.
+    pub fn interactive(tty: Tty) -> Invocation {
+        Invocation {
+            batch: false,
+            connect_timeout: None,
+            control_dir: None,
+            tty,
+        }
+    }
+
+    /// Shares connections through sockets in `dir` (see [`control_dir`]).
+    pub fn shared(mut self, dir: PathBuf) -> Invocation {
+        self.control_dir = Some(dir);
+        self
+    }
+}
+
+/// The directory of ControlPath sockets, `~/.ssh/cm` (the one the generated config
+/// names, so azlin and plain ssh share connections), created with mode 0700. `None` when
+/// it cannot be created or its socket paths would be too long for a Unix socket: then
+/// connections are simply not shared.
+pub fn control_dir(ssh_dir: &Path) -> Option<PathBuf> {
+    let dir = ssh_dir.join("cm");
+    // `%C` expands to 40 hex digits; Unix socket paths hold about 104 bytes, and ssh
+    // appends a temporary suffix of about 17 while it sets the master up.
+    if dir.as_os_str().len() + 1 + 40 + 17 > 104 {
+        return None;
+    }
+    crate::persist::create_dir_all(&dir, 0o700).ok()?;
+    Some(dir)
+}
+
+impl SshTarget {
+    /// The arguments of an ssh process to this target (everything after the client's
+    /// name): one `-o` per connection option, then the invocation's options, then the
+    /// destination and, when given, the remote command as ONE string (already quoted by
+    /// the caller, see [`shell_quote`]), so the remote shell parses it exactly once.
+    pub fn argv(&self, how: &Invocation, remote_command: Option<&str>) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        let mut opt = |k: &str, v: &str| {
+            args.push("-o".into());
+            args.push(format!("{k}={v}").into());
+        };
+        for (k, v) in self.connection_options() {
+            opt(k, &v);
+        }
+        if how.batch {
+            opt("BatchMode", "yes");
+        }
+        if let Some(t) = how.connect_timeout {
+            opt("ConnectTimeout", &t.to_string());
+        }
+        if let Some(dir) = &how.control_dir {
+            opt("ControlMaster", "auto");
+            opt(
+                "ControlPath",
+                &quote_config_value(&dir.join("%C").to_string_lossy()),
+            );
+            opt("ControlPersist", &CONTROL_PERSIST_SECS.to_string());
+        }
+        match how.tty {
+            Tty::No => args.push("-T".into()),
+            Tty::Yes => args.push("-t".into()),
+            Tty::Auto => {}
+        }
+        // The VM's name is the destination, so a `Host <vm>` stanza (ours, generated)
+        // matches; every option above was given first and so wins over any stanza.
+        args.push(self.vm.clone().into());
+        if let Some(cmd) = remote_command {
+            args.push(cmd.into());
+        }
+        args
+    }
+
+    /// An ssh [`Command`] to this target, with the client of [`client`].
+    pub fn command(&self, how: &Invocation, remote_command: Option<&str>) -> Command {
+        let mut cmd = Command::new(client());
+        cmd.args(self.argv(how, remote_command));
+        cmd
+    }
+}
+
+/// Quotes `word` for a POSIX shell, only when it needs it: `it's` → `'it'\''s'`.
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '-' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '%')
+        });
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Joins command words into one shell command line, each word quoted once.
+pub fn shell_join<S: AsRef<str>>(words: &[S]) -> String {
+    words
+        .iter()
+        .map(|w| shell_quote(w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Quotes a config value that may hold spaces. Values never hold `"` (validated).
 fn quote_config_value(value: &str) -> String {
     if value.contains(char::is_whitespace) {
@@ -308,5 +465,70 @@ mod tests {
         assert!(opts.contains(&("IdentityFile", "\"/k/my key\"".to_string())));
         assert!(opts.contains(&("StrictHostKeyChecking", "accept-new".to_string())));
         assert_eq!(t.to_string(), "me@127.0.0.1:2222");
+    }
+
+    #[test]
+    fn argv_carries_every_option_once_and_the_command_as_one_word() {
+        let t = SshTarget {
+            vm: "myvm".into(),
+            host_key_alias: "azlin.local.myvm".into(),
+            hostname: "10.0.0.4".into(),
+            port: 2222,
+            user: Some("me".into()),
+            identity_file: None,
+            proxy_jump: Some("ops@bastion".into()),
+            known_hosts: "/h/.azlin/known_hosts".into(),
+        };
+        let how = Invocation::batch(7).shared("/h/.ssh/cm".into());
+        let argv: Vec<String> = t
+            .argv(&how, Some("tmux new-session -A -s 'a b'"))
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        for want in [
+            "HostName=10.0.0.4",
+            "User=me",
+            "Port=2222",
+            "ProxyJump=ops@bastion",
+            "HostKeyAlias=azlin.local.myvm",
+            "StrictHostKeyChecking=accept-new",
+            "BatchMode=yes",
+            "ConnectTimeout=7",
+            "ControlMaster=auto",
+            "ControlPath=/h/.ssh/cm/%C",
+        ] {
+            assert_eq!(
+                argv.iter().filter(|a| *a == want).count(),
+                1,
+                "{want}: {argv:?}"
+            );
+        }
+        assert!(!argv.iter().any(|a| a.contains("StrictHostKeyChecking=no")));
+        let n = argv.len();
+        assert_eq!(argv[n - 3], "-T");
+        assert_eq!(argv[n - 2], "myvm");
+        assert_eq!(argv[n - 1], "tmux new-session -A -s 'a b'");
+    }
+
+    #[test]
+    fn shell_quoting_round_trips_through_sh() {
+        let words = [
+            "plain",
+            "two words",
+            "it's",
+            "$HOME",
+            "`x`",
+            "",
+            "a\nb",
+            "-n",
+            "*",
+        ];
+        let line = format!("printf '%s\\n' {}", shell_join(&words));
+        let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+        let got = String::from_utf8(out.stdout).unwrap();
+        let want: String = words.iter().map(|w| format!("{w}\n")).collect();
+        assert_eq!(got, want, "{line}");
+        assert_eq!(shell_quote("dev"), "dev");
+        assert_eq!(shell_quote("a b"), "'a b'");
     }
 }

@@ -8,4 +8,8 @@ mod plugin_help;
 mod plugin_lookup;
 mod plugin_shipped;
 mod resolve_cmd;
+mod sessions_connect;
+mod sessions_exec;
+mod sessions_fleet;
+mod sessions_list;
 mod support;

@@ -1,6 +1,11 @@
 //! One module per command: read the arguments, call the core, render the result.
 
+pub mod connect;
+pub mod exec;
 pub mod help;
 pub mod host;
+pub mod list;
 pub mod plugin;
 pub mod resolve;
+pub mod session;
+pub mod session_ops;

@@ -71,3 +71,6 @@ impl Home {
         std::fs::write(path, text).unwrap();
     }
 }
+
+pub mod fleet;
+pub mod terminal;

@@ -1,0 +1,63 @@
+//! `azlin ssh VM [--tmux-session S] [-- CMD…]` and `azlin connect ID [-- CMD…]`: attach
+//! to (or create) a tmux session, or run a command, by handing the terminal to ssh.
+
+use anyhow::Result;
+use azlin_core::name::validate_session_name;
+use azlin_core::remote::{self, Settings};
+use azlin_core::ssh::{Invocation, Tty, shell_join};
+use azlin_core::tmux;
+
+use crate::cli::{ConnectArgs, SshArgs};
+use crate::context::{Context, Resolved};
+use crate::handoff;
+
+/// Runs `azlin ssh`.
+pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
+    if let Some(s) = &args.tmux_session {
+        validate_session_name(s).map_err(azlin_core::Error::from)?;
+    }
+    let settings = ctx.remote_settings(&args.remote);
+    let mut target = ctx.resolve(&args.vm, &settings)?;
+    if let Some(s) = &args.tmux_session {
+        target.session = s.clone();
+        target.session_explicit = true;
+    }
+    open(ctx, &settings, &target, &args.command)
+}
+
+/// Runs `azlin connect`.
+pub fn run_connect(ctx: &Context, args: &ConnectArgs) -> Result<u8> {
+    let settings = ctx.remote_settings(&args.remote);
+    let target = ctx.resolve(&args.id, &settings)?;
+    open(ctx, &settings, &target, &args.command)
+}
+
+fn open(ctx: &Context, settings: &Settings, target: &Resolved, command: &[String]) -> Result<u8> {
+    let ssh = ctx.ssh_target(&target.vm)?;
+    let interactive = handoff::at_terminal();
+    if !command.is_empty() {
+        let how = if interactive {
+            Invocation::interactive(Tty::Auto)
+        } else {
+            Invocation::batch(settings.connect_timeout)
+        };
+        return handoff::replace_with(ssh.command(&how, Some(&shell_join(command))));
+    }
+    if interactive {
+        let how = Invocation::interactive(Tty::Yes);
+        return handoff::replace_with(ssh.command(&how, Some(&tmux::attach(&target.session))));
+    }
+    // No terminal to attach (a script, CI): make sure the session runs, and say how to
+    // attach later.
+    remote::tmux_checked(&ssh, settings, &tmux::ensure_detached(&target.session))
+        .map_err(azlin_core::Error::from)?;
+    ctx.refresh_vm(&target.vm, settings);
+    if !ctx.quiet {
+        eprintln!(
+            "Session `{c}` is running (created detached: no terminal here). \
+             Attach with `azlin connect {c}`.",
+            c = target.compound()
+        );
+    }
+    Ok(0)
+}

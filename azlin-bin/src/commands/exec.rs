@@ -1,0 +1,269 @@
+//! `azlin exec`: run a command (or a script on stdin) in sessions, in the active pane's
+//! directory with `AZLIN_VM`/`AZLIN_SESSION` set. One target: azlin becomes the ssh
+//! process, so status and signals pass through. Several targets: at most `--jobs` at
+//! once, each output line prefixed with its target, then a summary.
+
+use std::io::{IsTerminal, Read, Write};
+
+use anyhow::Result;
+use azlin_core::fleet::{self, Stream};
+use azlin_core::inventory::{PowerState, Vm};
+use azlin_core::provider::local::parse_tag;
+use azlin_core::remote::{self, RemoteError, Settings};
+use azlin_core::ssh::{SshTarget, Tty, shell_join};
+use azlin_core::tmux;
+
+use crate::cli::ExecArgs;
+use crate::context::{Context, Resolved, UsageError};
+use crate::handoff;
+
+/// Runs `azlin exec`.
+pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
+    let mut settings = ctx.remote_settings(&args.remote);
+    settings.jobs = usize::from(args.jobs);
+    let (ids, command) = split_command(args)?;
+    let targets = targets(ctx, args, &ids, &settings)?;
+    if command.is_none() {
+        if std::io::stdin().is_terminal() {
+            return Err(UsageError(
+                "no command to run: give it after the target (`azlin exec vm:s \"make\"`), \
+                 after `--`, or as a script on stdin (`azlin exec vm:s <<'EOF'`)"
+                    .into(),
+            )
+            .into());
+        }
+        if args.detach {
+            return Err(UsageError(
+                "--detach needs a command: `azlin exec vm:s --detach -- CMD…`".into(),
+            )
+            .into());
+        }
+    }
+    if targets.len() == 1 && !args.detach {
+        return single(ctx, args, &settings, &targets[0], command.as_deref());
+    }
+    many(ctx, args, &settings, &targets, command.as_deref())
+}
+
+/// Which positionals are targets and what the command is (DESIGN.md: `exec ID "CMD"`,
+/// `exec ID… -- CMD…`, or no command: stdin is the script).
+fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
+    if !args.command.is_empty() {
+        return Ok((args.targets.clone(), Some(shell_join(&args.command))));
+    }
+    let fleet_wide = args.all || !args.tags.is_empty();
+    let several = || -> anyhow::Error {
+        UsageError(
+            "too many arguments before the command: to run on several targets, put the \
+             command after `--` (`azlin exec vm1:s vm2:s -- CMD…`)"
+                .into(),
+        )
+        .into()
+    };
+    match (fleet_wide, args.targets.as_slice()) {
+        (true, []) => Ok((vec![], None)),
+        (true, [cmd]) => Ok((vec![], Some(cmd.clone()))),
+        (false, []) => Err(UsageError(
+            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
+        )
+        .into()),
+        (false, [id]) => Ok((vec![id.clone()], None)),
+        (false, [id, cmd]) => Ok((vec![id.clone()], Some(cmd.clone()))),
+        _ => Err(several()),
+    }
+}
+
+/// The targets: the named ones, then (with `--all`/`--tag`) the default session of every
+/// running VM that matches; each once.
+fn targets(
+    ctx: &Context,
+    args: &ExecArgs,
+    ids: &[String],
+    settings: &Settings,
+) -> Result<Vec<Resolved>> {
+    let mut out: Vec<Resolved> = Vec::new();
+    for id in ids {
+        out.push(ctx.resolve(id, settings)?);
+    }
+    if args.all || !args.tags.is_empty() {
+        let tags = parse_tags(&args.tags)?;
+        let inventory = ctx.inventory()?;
+        let default = ctx.config.default_session();
+        for vm in inventory
+            .vms
+            .iter()
+            .filter(|vm| vm.power == PowerState::Running && has_tags(vm, &tags))
+        {
+            out.push(Resolved {
+                vm: vm.clone(),
+                session: default.to_string(),
+                session_explicit: false,
+            });
+        }
+        if out.is_empty() {
+            anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|t| seen.insert(t.compound()));
+    Ok(out)
+}
+
+/// Parses `--tag K=V` options.
+pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
+    tags.iter()
+        .map(|t| parse_tag(t).map_err(|e| azlin_core::Error::from(e).into()))
+        .collect()
+}
+
+/// Whether `vm` has every tag.
+pub fn has_tags(vm: &Vm, tags: &[(String, String)]) -> bool {
+    tags.iter().all(|(k, v)| vm.tags.get(k) == Some(v))
+}
+
+/// Checks the session before running: a named session must exist (or is created with
+/// `--create`); a defaulted one that is missing means "run in the home directory",
+/// except with `--detach`, which needs a session to open a window in.
+fn prepare(
+    ssh: &SshTarget,
+    settings: &Settings,
+    target: &Resolved,
+    create: bool,
+    detach: bool,
+) -> Result<(), RemoteError> {
+    let sessions = remote::probe(ssh, settings)?;
+    if sessions.iter().any(|s| s.name == target.session) {
+        return Ok(());
+    }
+    if create {
+        remote::tmux_checked(ssh, settings, &tmux::ensure_detached(&target.session))?;
+        return Ok(());
+    }
+    if target.session_explicit || detach {
+        return Err(RemoteError::NoSuchSession {
+            vm: target.vm.name.clone(),
+            session: target.session.clone(),
+            existing: sessions.into_iter().map(|s| s.name).collect(),
+        });
+    }
+    Ok(())
+}
+
+/// The remote command line for `target`.
+fn remote_command(target: &Resolved, command: Option<&str>, detach: bool) -> String {
+    let (vm, session) = (&target.vm.name, &target.session);
+    match (detach, command) {
+        (true, Some(cmd)) => tmux::new_window(vm, session, cmd),
+        (_, cmd) => format!(
+            "{}{}",
+            tmux::exec_prelude(vm, session),
+            cmd.unwrap_or(tmux::STDIN_SCRIPT)
+        ),
+    }
+}
+
+fn single(
+    ctx: &Context,
+    args: &ExecArgs,
+    settings: &Settings,
+    target: &Resolved,
+    command: Option<&str>,
+) -> Result<u8> {
+    let ssh = ctx.ssh_target(&target.vm)?;
+    prepare(&ssh, settings, target, args.create, false).map_err(azlin_core::Error::from)?;
+    let mut how = settings.invocation();
+    if args.tty {
+        how.tty = Tty::Yes;
+        how.batch = false;
+    }
+    let remote = remote_command(target, command, false);
+    handoff::replace_with(ssh.command(&how, Some(&remote)))
+}
+
+/// How one of several targets ended.
+enum Outcome {
+    Ok,
+    Exit(i32),
+    Failed(String),
+}
+
+fn many(
+    ctx: &Context,
+    args: &ExecArgs,
+    settings: &Settings,
+    targets: &[Resolved],
+    command: Option<&str>,
+) -> Result<u8> {
+    // Several targets cannot share one stdin: read the script once and give each a copy.
+    let script = match command {
+        Some(_) => None,
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Some(buf)
+        }
+    };
+    let outcomes = fleet::fan_out(targets, settings.jobs, |target| {
+        let label = target.compound();
+        let ssh = match ctx.ssh_target(&target.vm) {
+            Ok(s) => s,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        if let Err(e) = prepare(&ssh, settings, target, args.create, args.detach) {
+            return Outcome::Failed(e.to_string());
+        }
+        let sink = |stream: Stream, line: &str| match stream {
+            Stream::Stdout => {
+                let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
+            }
+            Stream::Stderr => {
+                let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+            }
+        };
+        let remote = remote_command(target, command, args.detach);
+        let cmd = ssh.command(&settings.invocation(), Some(&remote));
+        match fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink)) {
+            Ok(done) => match done.status.and_then(|s| s.code()) {
+                Some(0) => Outcome::Ok,
+                Some(code) => Outcome::Exit(code),
+                None => Outcome::Failed("killed by a signal".into()),
+            },
+            Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
+        }
+    });
+    let failed: Vec<(String, String)> = targets
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(t, o)| match o {
+            Outcome::Ok => None,
+            Outcome::Exit(code) => Some((t.compound(), format!("exit {code}"))),
+            Outcome::Failed(why) => Some((t.compound(), why.clone())),
+        })
+        .collect();
+    let verb = if args.detach {
+        "started on"
+    } else {
+        "succeeded on"
+    };
+    if failed.is_empty() {
+        if !ctx.quiet {
+            eprintln!(
+                "exec: {verb} {} of {} targets",
+                targets.len(),
+                targets.len()
+            );
+        }
+        return Ok(0);
+    }
+    eprintln!(
+        "exec: {verb} {} of {} targets; failed:",
+        targets.len() - failed.len(),
+        targets.len()
+    );
+    let width = failed.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    for (compound, why) in &failed {
+        let why = why.replace('\n', "\n    ");
+        eprintln!("  {compound:<width$}  {why}");
+    }
+    Ok(1)
+}

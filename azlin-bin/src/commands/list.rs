@@ -1,0 +1,210 @@
+//! `azlin list`: every VM and its tmux sessions, probed live (one ssh per VM, all VMs at
+//! once), as a table, JSON (the contract of DESIGN.md) or CSV. The probe refreshes the
+//! session cache. An unreachable VM is a row and a warning, and makes the exit status 1.
+
+use anyhow::Result;
+use azlin_core::inventory::{PowerState, SessionInfo, Vm};
+use azlin_core::remote::{self, RemoteError};
+use serde::Serialize;
+
+use crate::cli::{ListArgs, RowFormat};
+use crate::commands::exec::{has_tags, parse_tags};
+use crate::context::Context;
+use crate::output;
+
+/// One row: a VM and one of its sessions (or the VM alone). Scripts read this as JSON.
+#[derive(Debug, Serialize)]
+struct Row {
+    hostname: String,
+    session: Option<String>,
+    status: String,
+    ip: Option<String>,
+    /// The session's label, else the VM's.
+    session_name: Option<String>,
+    compound: Option<String>,
+    ssh_alias: Option<String>,
+    attached: Option<bool>,
+    windows: Option<u32>,
+    provider: String,
+    user: Option<String>,
+    port: u16,
+    vm_label: Option<String>,
+    error: Option<String>,
+}
+
+/// Cells longer than this are cut in the narrow table.
+const NARROW_MAX: usize = 24;
+
+/// Runs `azlin list`.
+pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
+    let tags = parse_tags(&args.tags)?;
+    let inventory = ctx.inventory()?;
+    let vms: Vec<&Vm> = inventory
+        .vms
+        .iter()
+        .filter(|vm| has_tags(vm, &tags))
+        .filter(|vm| args.all || vm.power == PowerState::Running)
+        .collect();
+    let mut settings = ctx.remote_settings(&args.remote);
+    settings.jobs = usize::from(args.jobs);
+    let probed: Vec<&Vm> = vms
+        .iter()
+        .copied()
+        .filter(|vm| !args.no_tmux && vm.power == PowerState::Running)
+        .collect();
+    let results = remote::probe_all(&probed, &ctx.connect_defaults(), &settings);
+    if !probed.is_empty() {
+        ctx.record_probes(&inventory, &probed, &results)?;
+    }
+    let user_default = ctx.connect_defaults().user;
+    let mut rows = Vec::new();
+    let mut unreachable = 0;
+    for vm in &vms {
+        let result = probed
+            .iter()
+            .position(|p| p.name == vm.name)
+            .map(|i| &results[i]);
+        let row = |session: Option<&SessionInfo>, status: &str, error: Option<String>| Row {
+            hostname: vm.name.clone(),
+            session: session.map(|s| s.name.clone()),
+            status: status.to_string(),
+            ip: vm.address.clone(),
+            session_name: session
+                .and_then(|s| s.label.clone())
+                .or_else(|| vm.label.clone()),
+            compound: session.map(|s| azlin_core::name::compound(&vm.name, &s.name)),
+            ssh_alias: session.map(|s| azlin_core::name::ssh_alias(&vm.name, &s.name)),
+            attached: session.map(|s| s.attached),
+            windows: session.map(|s| s.windows),
+            provider: vm.provider.to_string(),
+            user: vm.user.clone().or_else(|| user_default.clone()),
+            port: vm.port,
+            vm_label: vm.label.clone(),
+            error,
+        };
+        match result {
+            None => rows.push(row(None, power_status(vm.power), None)),
+            Some(Ok(sessions)) if sessions.is_empty() => rows.push(row(None, "Running", None)),
+            Some(Ok(sessions)) => {
+                rows.extend(sessions.iter().map(|s| row(Some(s), "Running", None)))
+            }
+            Some(Err(e @ RemoteError::NoTmux { .. })) => {
+                ctx.warn(&e.to_string());
+                rows.push(row(None, "Running", Some(e.to_string())));
+            }
+            Some(Err(e)) => {
+                unreachable += 1;
+                ctx.warn(&e.to_string());
+                rows.push(row(None, "Unreachable", Some(e.to_string())));
+            }
+        }
+    }
+    render(args, &rows)?;
+    if unreachable > 0 {
+        ctx.warn(&format!(
+            "{unreachable} of {} VMs could not be probed; the others are listed",
+            probed.len()
+        ));
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+fn power_status(p: PowerState) -> &'static str {
+    match p {
+        PowerState::Running => "Running",
+        PowerState::Stopped => "Stopped",
+        PowerState::Deallocated => "Deallocated",
+        PowerState::Other => "Unknown",
+    }
+}
+
+fn dash(v: &Option<impl ToString>) -> String {
+    v.as_ref()
+        .map(|x| x.to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
+    match args.format {
+        RowFormat::Json => output::print_json(&rows),
+        RowFormat::Csv => {
+            let header = [
+                "hostname",
+                "session",
+                "status",
+                "ip",
+                "session_name",
+                "compound",
+                "ssh_alias",
+                "attached",
+                "windows",
+                "provider",
+                "user",
+                "port",
+            ];
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+                    vec![
+                        r.hostname.clone(),
+                        opt(&r.session),
+                        r.status.clone(),
+                        opt(&r.ip),
+                        opt(&r.session_name),
+                        opt(&r.compound),
+                        opt(&r.ssh_alias),
+                        r.attached.map(|a| a.to_string()).unwrap_or_default(),
+                        r.windows.map(|w| w.to_string()).unwrap_or_default(),
+                        r.provider.clone(),
+                        opt(&r.user),
+                        r.port.to_string(),
+                    ]
+                })
+                .collect();
+            print!("{}", output::csv(&header, &cells));
+            Ok(())
+        }
+        RowFormat::Table => {
+            if rows.is_empty() {
+                eprintln!("No VMs. Add one with `azlin host add NAME --address ADDR`.");
+                return Ok(());
+            }
+            let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP", "SESSION NAME"];
+            if args.wide {
+                header.extend(["USER", "PORT", "WINDOWS", "ATTACHED", "PROVIDER"]);
+            }
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let mut c = vec![
+                        r.hostname.clone(),
+                        dash(&r.session),
+                        r.status.clone(),
+                        dash(&r.ip),
+                        dash(&r.session_name),
+                    ];
+                    if args.wide {
+                        c.extend([
+                            dash(&r.user),
+                            r.port.to_string(),
+                            dash(&r.windows),
+                            r.attached
+                                .map(|a| if a { "yes" } else { "no" }.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            r.provider.clone(),
+                        ]);
+                    } else {
+                        for cell in &mut c {
+                            *cell = output::truncate(cell, NARROW_MAX);
+                        }
+                    }
+                    c
+                })
+                .collect();
+            print!("{}", output::columns(&header, &cells));
+            Ok(())
+        }
+    }
+}

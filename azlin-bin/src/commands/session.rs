@@ -1,0 +1,112 @@
+//! `azlin session ID [NAME] [--clear]`: the name of a VM (`session vm NAME`, a label
+//! stored with the VM) or of a tmux session (`session vm:s NAME`, the tmux user option
+//! `@azlin-name`). Without NAME it prints `Session name for ID: NAME`.
+
+use anyhow::Result;
+use azlin_core::inventory::ProviderKind;
+use azlin_core::name::validate_label;
+use azlin_core::persist::Lock;
+use azlin_core::provider::local::HostsFile;
+use azlin_core::remote::{self, Settings};
+use azlin_core::tmux;
+
+use crate::cli::SessionArgs;
+use crate::context::{Context, Resolved};
+
+/// What to do with the name.
+enum Change<'a> {
+    Show,
+    Set(&'a str),
+    Clear,
+}
+
+/// Runs `azlin session`.
+pub fn run(ctx: &Context, args: &SessionArgs) -> Result<u8> {
+    let change = match (&args.name, args.clear) {
+        (Some(n), _) => {
+            validate_label(n).map_err(azlin_core::Error::from)?;
+            Change::Set(n)
+        }
+        (None, true) => Change::Clear,
+        (None, false) => Change::Show,
+    };
+    let settings = ctx.remote_settings(&args.remote);
+    let target = ctx.resolve(&args.id, &settings)?;
+    if target.session_explicit {
+        session_label(ctx, &settings, &target, change)
+    } else {
+        vm_label(ctx, &target, change)
+    }
+}
+
+fn report(ctx: &Context, what: &str, change: &Change<'_>, current: Option<&str>) {
+    match (change, current) {
+        (Change::Show, Some(n)) => println!("Session name for {what}: {n}"),
+        (Change::Show, None) => println!("No session name for {what}"),
+        (Change::Set(n), _) if !ctx.quiet => println!("Session name for {what}: {n}"),
+        (Change::Clear, _) if !ctx.quiet => println!("Cleared the session name of {what}"),
+        _ => {}
+    }
+}
+
+fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> {
+    let vm = &target.vm;
+    if matches!(change, Change::Show) {
+        report(ctx, &vm.name, &change, vm.label.as_deref());
+        return Ok(0);
+    }
+    if vm.provider != ProviderKind::Local {
+        anyhow::bail!(
+            "cannot name VM `{}`: names of {} VMs are Azure tags, which this build cannot \
+             change yet; name a session instead (`azlin session {}:SESSION NAME`)",
+            vm.name,
+            vm.provider,
+            vm.name
+        );
+    }
+    let path = ctx.paths.hosts_file();
+    let _lock = Lock::acquire(&ctx.paths.lock_file())?;
+    let mut file = HostsFile::load(&path).map_err(azlin_core::Error::from)?;
+    let Some(host) = file.hosts.get_mut(&vm.name) else {
+        anyhow::bail!("host `{}` was removed meanwhile", vm.name);
+    };
+    host.label = match change {
+        Change::Set(n) => Some(n.to_string()),
+        _ => None,
+    };
+    file.save(&path).map_err(azlin_core::Error::from)?;
+    report(ctx, &vm.name, &change, None);
+    Ok(0)
+}
+
+fn session_label(
+    ctx: &Context,
+    settings: &Settings,
+    target: &Resolved,
+    change: Change<'_>,
+) -> Result<u8> {
+    let ssh = ctx.ssh_target(&target.vm)?;
+    let sessions = remote::require_session(&ssh, settings, &target.session)
+        .map_err(azlin_core::Error::from)?;
+    let what = target.compound();
+    match change {
+        Change::Show => {
+            let label = sessions
+                .iter()
+                .find(|s| s.name == target.session)
+                .and_then(|s| s.label.as_deref());
+            report(ctx, &what, &change, label);
+            return Ok(0);
+        }
+        Change::Set(n) => {
+            remote::tmux_checked(&ssh, settings, &tmux::set_label(&target.session, Some(n)))
+        }
+        Change::Clear => {
+            remote::tmux_checked(&ssh, settings, &tmux::set_label(&target.session, None))
+        }
+    }
+    .map_err(azlin_core::Error::from)?;
+    ctx.refresh_vm(&target.vm, settings);
+    report(ctx, &what, &change, None);
+    Ok(0)
+}

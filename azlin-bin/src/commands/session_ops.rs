@@ -1,0 +1,43 @@
+//! `azlin disconnect ID` (detach every client, keep the session) and `azlin kill ID`
+//! (end the session).
+
+use anyhow::Result;
+use azlin_core::remote;
+use azlin_core::tmux;
+
+use crate::cli::SessionOpArgs;
+use crate::context::Context;
+
+/// Runs `azlin disconnect`.
+pub fn disconnect(ctx: &Context, args: &SessionOpArgs) -> Result<u8> {
+    operate(
+        ctx,
+        args,
+        tmux::detach_clients,
+        "Detached every client from `{}`; the session keeps running.",
+    )
+}
+
+/// Runs `azlin kill`.
+pub fn kill(ctx: &Context, args: &SessionOpArgs) -> Result<u8> {
+    operate(ctx, args, tmux::kill_session, "Killed session `{}`.")
+}
+
+fn operate(
+    ctx: &Context,
+    args: &SessionOpArgs,
+    command: fn(&str) -> String,
+    done: &str,
+) -> Result<u8> {
+    let settings = ctx.remote_settings(&args.remote);
+    let target = ctx.resolve(&args.id, &settings)?;
+    let ssh = ctx.ssh_target(&target.vm)?;
+    remote::require_session(&ssh, &settings, &target.session).map_err(azlin_core::Error::from)?;
+    remote::tmux_checked(&ssh, &settings, &command(&target.session))
+        .map_err(azlin_core::Error::from)?;
+    ctx.refresh_vm(&target.vm, &settings);
+    if !ctx.quiet {
+        println!("{}", done.replace("{}", &target.compound()));
+    }
+    Ok(0)
+}

@@ -1,0 +1,252 @@
+//! Short remote tmux operations over ssh: live probes of the sessions on VMs (one ssh per
+//! VM, all VMs concurrently, each bounded by a timeout) and the session operations built
+//! on them (detach, kill, label). Long-running and interactive work (`connect`, `exec`)
+//! is run by the binary with the same [`SshTarget`] and [`Invocation`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::fleet::{self, Finished};
+use crate::inventory::{Inventory, SessionCache, SessionInfo, Vm};
+use crate::ssh::{Invocation, SshTarget};
+use crate::tmux::{self, Listing};
+
+/// How remote operations connect.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// ssh `ConnectTimeout`, seconds.
+    pub connect_timeout: u32,
+    /// Hard bound on one probe, after which its ssh is killed.
+    pub probe_timeout: Duration,
+    /// Concurrent probes.
+    pub jobs: usize,
+    /// ControlPath directory, when connections are shared.
+    pub control_dir: Option<PathBuf>,
+}
+
+/// Default ssh connect timeout, seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: u32 = 10;
+
+impl Settings {
+    /// Settings with `connect_timeout` seconds; a probe may take twice that plus a little.
+    pub fn new(connect_timeout: u32, control_dir: Option<PathBuf>) -> Settings {
+        Settings {
+            connect_timeout,
+            probe_timeout: Duration::from_secs(u64::from(connect_timeout) * 2 + 5),
+            jobs: fleet::DEFAULT_JOBS,
+            control_dir,
+        }
+    }
+
+    /// The invocation for short non-interactive commands.
+    pub fn invocation(&self) -> Invocation {
+        let how = Invocation::batch(self.connect_timeout);
+        match &self.control_dir {
+            Some(d) => how.shared(d.clone()),
+            None => how,
+        }
+    }
+}
+
+/// A remote operation that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// The VM has no address to connect to.
+    #[error("VM `{vm}` has no address: start it, or give it one (`azlin host add … --address`)")]
+    NoAddress {
+        /// The VM.
+        vm: String,
+    },
+    /// ssh could not be run at all.
+    #[error(
+        "cannot run the ssh client `{client}`: {source}: install OpenSSH, or set AZLIN_SSH \
+         to the client to use"
+    )]
+    Spawn {
+        /// The client.
+        client: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// ssh could not reach the VM (or was killed at the timeout).
+    #[error("cannot reach `{vm}` ({target}): {detail}")]
+    Unreachable {
+        /// The VM.
+        vm: String,
+        /// `user@host:port`.
+        target: String,
+        /// ssh's message, or the timeout.
+        detail: String,
+    },
+    /// The VM has no tmux.
+    #[error("tmux is not installed on `{vm}`: install it there (e.g. `apt-get install tmux`)")]
+    NoTmux {
+        /// The VM.
+        vm: String,
+    },
+    /// The named session does not exist.
+    #[error("{}", no_such_session(.vm, .session, .existing))]
+    NoSuchSession {
+        /// The VM.
+        vm: String,
+        /// The session asked for.
+        session: String,
+        /// The sessions that do exist there.
+        existing: Vec<String>,
+    },
+    /// A tmux command failed on the VM.
+    #[error("`{command}` failed on `{vm}` (exit {status}): {stderr}")]
+    Tmux {
+        /// The VM.
+        vm: String,
+        /// The command.
+        command: String,
+        /// Its exit status.
+        status: i32,
+        /// What it said.
+        stderr: String,
+    },
+}
+
+fn no_such_session(vm: &str, session: &str, existing: &[String]) -> String {
+    let there = if existing.is_empty() {
+        format!("`{vm}` has no tmux sessions")
+    } else {
+        let names: Vec<String> = existing.iter().map(|s| format!("{vm}:{s}")).collect();
+        format!("sessions on `{vm}`: {}", names.join(", "))
+    };
+    format!(
+        "no tmux session `{session}` on `{vm}`; {there}\n\
+         create it with `azlin ssh {vm} --tmux-session {session}` (or `azlin exec --create`)"
+    )
+}
+
+/// The ssh target of `vm`, or why there is none.
+pub fn target_of(
+    vm: &Vm,
+    defaults: &crate::inventory::ConnectDefaults,
+) -> Result<SshTarget, RemoteError> {
+    vm.ssh_target(defaults)
+        .ok_or_else(|| RemoteError::NoAddress {
+            vm: vm.name.clone(),
+        })
+}
+
+/// Runs one short command on `target`, bounded by the probe timeout; ssh's own failure
+/// (exit 255, or the timeout) is [`RemoteError::Unreachable`].
+pub fn run(
+    target: &SshTarget,
+    settings: &Settings,
+    command: &str,
+) -> Result<Finished, RemoteError> {
+    let cmd = target.command(&settings.invocation(), Some(command));
+    let done =
+        fleet::run_bounded(cmd, None, Some(settings.probe_timeout), None).map_err(|source| {
+            RemoteError::Spawn {
+                client: crate::ssh::client().to_string_lossy().into_owned(),
+                source,
+            }
+        })?;
+    let unreachable = |detail: String| RemoteError::Unreachable {
+        vm: target.vm.clone(),
+        target: target.to_string(),
+        detail,
+    };
+    match done.status.map(|s| s.code()) {
+        None => Err(unreachable(format!(
+            "no answer within {} s",
+            settings.probe_timeout.as_secs()
+        ))),
+        Some(Some(255)) | Some(None) => Err(unreachable(last_line(&done.stderr))),
+        Some(Some(_)) => Ok(done),
+    }
+}
+
+/// The last non-empty line of ssh's stderr: its reason for failing.
+fn last_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .unwrap_or_else(|| "ssh failed without a message".to_string())
+}
+
+/// Lists the sessions on one VM.
+pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>, RemoteError> {
+    let done = run(target, settings, &tmux::list_sessions())?;
+    match tmux::parse_list(&String::from_utf8_lossy(&done.stdout)) {
+        Listing::Sessions(s) => Ok(s),
+        Listing::NoTmux => Err(RemoteError::NoTmux {
+            vm: target.vm.clone(),
+        }),
+    }
+}
+
+/// Probes every VM of `vms` concurrently; results keep their order.
+pub fn probe_all(
+    vms: &[&Vm],
+    defaults: &crate::inventory::ConnectDefaults,
+    settings: &Settings,
+) -> Vec<Result<Vec<SessionInfo>, RemoteError>> {
+    fleet::fan_out(vms, settings.jobs, |vm| {
+        probe(&target_of(vm, defaults)?, settings)
+    })
+}
+
+/// Records successful probes in `cache` (failed ones keep what was known), and forgets
+/// VMs no longer in the inventory.
+pub fn record(
+    cache: &mut SessionCache,
+    inventory: &Inventory,
+    results: &[(&str, &Result<Vec<SessionInfo>, RemoteError>)],
+) {
+    for (vm, result) in results {
+        match result {
+            Ok(sessions) => cache.record(vm, sessions.clone()),
+            Err(RemoteError::NoTmux { .. }) => cache.record(vm, Vec::new()),
+            Err(_) => {}
+        }
+    }
+    let names: Vec<&str> = inventory.vms.iter().map(|v| v.name.as_str()).collect();
+    cache.retain_vms(&names);
+}
+
+/// Checks that `session` exists on the VM, from a fresh probe; the error lists the
+/// sessions that do exist.
+pub fn require_session(
+    target: &SshTarget,
+    settings: &Settings,
+    session: &str,
+) -> Result<Vec<SessionInfo>, RemoteError> {
+    let sessions = probe(target, settings)?;
+    if sessions.iter().any(|s| s.name == session) {
+        Ok(sessions)
+    } else {
+        Err(RemoteError::NoSuchSession {
+            vm: target.vm.clone(),
+            session: session.to_string(),
+            existing: sessions.into_iter().map(|s| s.name).collect(),
+        })
+    }
+}
+
+/// Runs a tmux command that must succeed.
+pub fn tmux_checked(
+    target: &SshTarget,
+    settings: &Settings,
+    command: &str,
+) -> Result<Finished, RemoteError> {
+    let done = run(target, settings, command)?;
+    let status = done.status.and_then(|s| s.code()).unwrap_or(1);
+    if status == 0 {
+        Ok(done)
+    } else {
+        Err(RemoteError::Tmux {
+            vm: target.vm.clone(),
+            command: command.to_string(),
+            status,
+            stderr: last_line(&done.stderr),
+        })
+    }
+}

@@ -1,0 +1,190 @@
+//! Remote tmux: the command lines azlin sends to a VM's shell, and parsing of what comes
+//! back. Every line here is one shell command string for the remote side; names are
+//! quoted with [`shell_quote`] exactly once, and session targets use tmux's `=name`
+//! form so that `dev` never matches `dev2` by prefix.
+
+use crate::inventory::SessionInfo;
+use crate::ssh::shell_quote;
+
+/// The fields `list-sessions` prints, separated by `|` (no session name holds one); the
+/// label comes last so that whatever it holds stays in the last field.
+pub const LIST_FORMAT: &str =
+    "#{session_name}|#{session_attached}|#{session_windows}|#{@azlin-name}";
+
+/// Printed instead of sessions when the VM has no tmux at all.
+pub const NO_TMUX: &str = "azlin:no-tmux";
+
+/// The tmux user option that holds a session's label.
+pub const LABEL_OPTION: &str = "@azlin-name";
+
+/// `=name`: exactly that session (for commands whose target is a session).
+fn session_target(session: &str) -> String {
+    shell_quote(&format!("={session}"))
+}
+
+/// `=name:`: the current window of exactly that session (for commands whose target is
+/// a pane or window, where a bare `=name` is not understood).
+fn window_target(session: &str) -> String {
+    shell_quote(&format!("={session}:"))
+}
+
+/// Lists the sessions; prints [`NO_TMUX`] when tmux is missing and nothing when no
+/// server runs. Always exits 0 when the shell ran, so a non-zero status means ssh failed.
+pub fn list_sessions() -> String {
+    format!(
+        "command -v tmux >/dev/null 2>&1 || {{ echo {NO_TMUX}; exit 0; }}; \
+         tmux list-sessions -F {} 2>/dev/null; exit 0",
+        shell_quote(LIST_FORMAT)
+    )
+}
+
+/// What a VM reported to [`list_sessions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    /// tmux is installed; these sessions run (possibly none).
+    Sessions(Vec<SessionInfo>),
+    /// tmux is not installed.
+    NoTmux,
+}
+
+/// Parses the output of [`list_sessions`]. Lines that do not fit are skipped: they cannot
+/// be sessions azlin could name.
+pub fn parse_list(stdout: &str) -> Listing {
+    let mut sessions = Vec::new();
+    for line in stdout.lines() {
+        if line.trim() == NO_TMUX {
+            return Listing::NoTmux;
+        }
+        let mut fields = line.splitn(4, '|');
+        let (Some(name), Some(attached), Some(windows)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let label = fields.next().map(str::trim).filter(|l| !l.is_empty());
+        sessions.push(SessionInfo {
+            name: name.to_string(),
+            attached: attached
+                .trim()
+                .parse::<u32>()
+                .map(|n| n > 0)
+                .unwrap_or(false),
+            windows: windows.trim().parse().unwrap_or(0),
+            label: label.map(str::to_string),
+        });
+    }
+    sessions.sort_by(|a, b| a.name.cmp(&b.name));
+    Listing::Sessions(sessions)
+}
+
+/// Attaches to `session`, creating it first if needed (needs a terminal).
+pub fn attach(session: &str) -> String {
+    format!("tmux new-session -A -s {}", shell_quote(session))
+}
+
+/// Creates `session` detached unless it exists.
+pub fn ensure_detached(session: &str) -> String {
+    format!(
+        "tmux has-session -t {} 2>/dev/null || tmux new-session -d -s {}",
+        session_target(session),
+        shell_quote(session)
+    )
+}
+
+/// Whether `session` exists (exit status 0).
+pub fn has_session(session: &str) -> String {
+    format!("tmux has-session -t {}", session_target(session))
+}
+
+/// Detaches every client of `session`; the session keeps running. Succeeds when the
+/// session exists, whether or not a client was attached (tmux itself fails with "no
+/// current client" then).
+pub fn detach_clients(session: &str) -> String {
+    let t = session_target(session);
+    format!("tmux detach-client -s {t} 2>/dev/null; tmux has-session -t {t}")
+}
+
+/// Ends `session`.
+pub fn kill_session(session: &str) -> String {
+    format!("tmux kill-session -t {}", session_target(session))
+}
+
+/// Sets (or with `None`, clears) the label of `session`.
+pub fn set_label(session: &str, label: Option<&str>) -> String {
+    match label {
+        Some(l) => format!(
+            "tmux set-option -t {} {LABEL_OPTION} {}",
+            window_target(session),
+            shell_quote(l)
+        ),
+        None => format!(
+            "tmux set-option -u -t {} {LABEL_OPTION}",
+            window_target(session)
+        ),
+    }
+}
+
+/// Shows the label of `session` (empty output when none).
+pub fn show_label(session: &str) -> String {
+    format!(
+        "tmux show-options -v -q -t {} {LABEL_OPTION}",
+        window_target(session)
+    )
+}
+
+/// The shell lines that put a command in its place: the active pane directory of
+/// `session` (home when the session does not exist), and `AZLIN_VM`/`AZLIN_SESSION`.
+pub fn exec_prelude(vm: &str, session: &str) -> String {
+    format!(
+        "cd \"$(tmux display-message -p -t {} '#{{pane_current_path}}' 2>/dev/null)\" \
+         2>/dev/null || cd\nexport AZLIN_VM={} AZLIN_SESSION={}\n",
+        window_target(session),
+        shell_quote(vm),
+        shell_quote(session)
+    )
+}
+
+/// Runs the script on stdin with bash (else sh), for `azlin exec ID <<'EOF'`.
+pub const STDIN_SCRIPT: &str =
+    "if command -v bash >/dev/null 2>&1; then exec bash -s; else exec sh -s; fi";
+
+/// Starts `command` in a new window of `session`, in the active pane's directory, with
+/// `AZLIN_VM`/`AZLIN_SESSION` set, and returns at once.
+pub fn new_window(vm: &str, session: &str, command: &str) -> String {
+    format!(
+        "tmux new-window -d -t {} -c '#{{pane_current_path}}' -e {} -e {} {}",
+        window_target(session),
+        shell_quote(&format!("AZLIN_VM={vm}")),
+        shell_quote(&format!("AZLIN_SESSION={session}")),
+        shell_quote(command)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sessions_labels_and_no_tmux() {
+        let out = "dev|1|2|\nmain|0|1|production-deployment\nbroken line\nx|0|1|a|b\n";
+        let Listing::Sessions(s) = parse_list(out) else {
+            panic!()
+        };
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].name, "dev");
+        assert!(s[0].attached);
+        assert_eq!(s[0].windows, 2);
+        assert_eq!(s[0].label, None);
+        assert_eq!(s[1].label.as_deref(), Some("production-deployment"));
+        assert_eq!(s[2].label.as_deref(), Some("a|b"));
+        assert_eq!(parse_list(""), Listing::Sessions(vec![]));
+        assert_eq!(parse_list("azlin:no-tmux\n"), Listing::NoTmux);
+    }
+
+    #[test]
+    fn commands_target_sessions_exactly() {
+        assert_eq!(kill_session("dev"), "tmux kill-session -t =dev");
+        assert_eq!(attach("dev"), "tmux new-session -A -s dev");
+        assert!(new_window("vm", "s", "echo 'hi'").ends_with(r"'echo '\''hi'\'''"));
+    }
+}

@@ -1,0 +1,145 @@
+//! `azlin ssh` and `azlin connect` against the fake fleet: the guides' session lifecycle,
+//! resolution (exact, unique session, ambiguous, default session, live probe), commands
+//! instead of tmux, and attaching in a real terminal.
+
+use std::time::Duration;
+
+use predicates::str::contains;
+
+use crate::support::Home;
+use crate::support::fleet::Fleet;
+use crate::support::terminal::Terminal;
+
+fn stderr_of(home: &Home, args: &[&str]) -> (i32, String) {
+    let out = home.azlin().args(args).output().expect("run azlin");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn guide_lifecycle_create_reconnect_resolve() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["myvm", "prodvm", "devvm"]);
+    // "Multiple sessions on same VM" and the resolution example's fleet.
+    for s in ["main", "dev", "staging"] {
+        home.ok(&["ssh", "myvm", "--tmux-session", s]);
+    }
+    for s in ["main", "api"] {
+        home.ok(&["ssh", "prodvm", "--tmux-session", s]);
+    }
+    assert_eq!(fleet.vm("myvm").sessions(), ["dev", "main", "staging"]);
+    assert_eq!(fleet.vm("prodvm").sessions(), ["api", "main"]);
+
+    // azlin connect myvm:main → exact match (the session exists: nothing new is made).
+    let (code, err) = stderr_of(&home, &["connect", "myvm:main"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`myvm:main`"), "{err}");
+    // azlin connect dev → the unique session.
+    let (code, err) = stderr_of(&home, &["connect", "dev"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`myvm:dev`"), "{err}");
+    // azlin connect main → ambiguous, listing both.
+    home.azlin()
+        .args(["connect", "main"])
+        .assert()
+        .code(1)
+        .stderr(contains("ambiguous"))
+        .stderr(contains("myvm:main"))
+        .stderr(contains("prodvm:main"));
+    // azlin connect myvm → the default session, created.
+    home.ok(&["connect", "myvm"]);
+    assert!(fleet.vm("myvm").sessions().contains(&"azlin".to_string()));
+    // Nothing else was created by reconnecting.
+    assert_eq!(
+        fleet.vm("myvm").sessions(),
+        ["azlin", "dev", "main", "staging"]
+    );
+    assert!(fleet.vm("devvm").sessions().is_empty());
+
+    // "Session Lifecycle": create, then connect by compound name.
+    home.ok(&["ssh", "devvm", "--tmux-session", "feature-auth"]);
+    home.ok(&["connect", "devvm:feature-auth"]);
+    assert_eq!(fleet.vm("devvm").sessions(), ["feature-auth"]);
+}
+
+#[test]
+fn a_session_the_cache_does_not_know_is_found_by_one_live_probe() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
+    // Made behind azlin's back: the cache cannot know it.
+    fleet.vm("vm2").new_session("hidden", None);
+    let (code, err) = stderr_of(&home, &["connect", "hidden"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`vm2:hidden`"), "{err}");
+    // Still not found after the probe: not found, exit 1.
+    home.azlin()
+        .args(["connect", "nowhere"])
+        .assert()
+        .code(1)
+        .stderr(contains("no VM or session matches `nowhere`"));
+    assert_eq!(fleet.vm("vm1").sessions().len(), 0);
+}
+
+#[test]
+fn a_command_instead_of_tmux_passes_output_and_status_through() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
+    let out = home
+        .azlin()
+        .args(["ssh", "vm1", "--", "printf", "%s|", "two words", "it's"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "two words|it's|");
+    for code in [0, 3, 255] {
+        home.azlin()
+            .args(["connect", "vm3", "--", "sh", "-c", &format!("exit {code}")])
+            .assert()
+            .code(code);
+    }
+    // No tmux session was made for a command.
+    assert!(fleet.vm("vm1").sessions().is_empty());
+    // A session name that breaks the rules is bad input.
+    home.azlin()
+        .args(["ssh", "vm1", "--tmux-session", "feature:auth"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn connect_attaches_in_a_real_terminal() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
+    let vm = fleet.vm("vm2");
+    let azlin = env!("CARGO_BIN_EXE_azlin");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let home_dir = home.path().to_string_lossy().into_owned();
+    let azlin_home = home.azlin_home().to_string_lossy().into_owned();
+    let term = Terminal::run(
+        &format!("{azlin} connect vm2:work"),
+        &[
+            ("HOME", &home_dir),
+            ("AZLIN_HOME", &azlin_home),
+            ("PATH", &path),
+        ],
+    );
+    let attached = term.wait_for(Duration::from_secs(60), || vm.attached("work") >= 1);
+    assert!(attached, "not attached; terminal shows:\n{}", term.screen());
+    assert_eq!(vm.sessions(), ["work"]);
+    // Typing in the terminal reaches the remote session.
+    term.send_keys(&["echo typed-$((6*7))", "Enter"]);
+    let seen = term.wait_for(Duration::from_secs(30), || {
+        let out = vm.tmux(&["capture-pane", "-p", "-t", "=work:"]);
+        String::from_utf8_lossy(&out.stdout).contains("typed-42")
+    });
+    assert!(seen, "keys did not reach the session");
+    // disconnect detaches the client: ssh and azlin end with 0, the session lives on.
+    home.ok(&["disconnect", "vm2:work"]);
+    let ended = term.wait_for(Duration::from_secs(30), || {
+        term.screen().contains("azlin-exited-0")
+    });
+    assert!(ended, "azlin did not end after detach:\n{}", term.screen());
+    assert_eq!(vm.attached("work"), 0);
+    assert_eq!(vm.sessions(), ["work"]);
+}

@@ -1,0 +1,415 @@
+//! A fake fleet: real `sshd` processes on loopback, one per fake VM, registered with
+//! `azlin host add` in a throwaway [`Home`].
+//!
+//! Each fake VM is an sshd on its own free port of 127.0.0.1 with throwaway host keys and
+//! the fleet's throwaway user key. Its sshd sets `TMUX_TMPDIR` to a directory of its own
+//! (`SetEnv`, which reaches the remote command), so each fake VM has its own tmux server,
+//! as separate machines would. Everything started here ends in `Drop`, also on panic:
+//! tmux servers (`kill-server` on their socket), every process an sshd forked (found in
+//! `/proc`), then the sshd itself.
+//!
+//! ```ignore
+//! let home = Home::new();
+//! let fleet = Fleet::start(&home, &["vm1", "vm2"]);
+//! home.ok(&["ssh", "vm1", "--tmux-session", "dev"]);
+//! assert!(fleet.vm("vm1").sessions().contains(&"dev".to_string()));
+//! ```
+//!
+//! Fault hosts for timeout tests: [`Fleet::add_closed_port`] (nothing listens) and
+//! [`Fleet::add_black_hole`] (accepts TCP, never says a word).
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::Home;
+
+/// How long to wait for an sshd to accept connections (the machine may be loaded).
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running fake fleet. Dropping it ends every process it started.
+pub struct Fleet {
+    dir: tempfile::TempDir,
+    user: String,
+    key: PathBuf,
+    vms: Vec<FakeVm>,
+    holes: Vec<BlackHole>,
+}
+
+/// One fake VM: an sshd and the tmux server its sessions start.
+pub struct FakeVm {
+    /// The name it is registered under.
+    pub name: String,
+    /// Its sshd port on 127.0.0.1.
+    pub port: u16,
+    /// Its `TMUX_TMPDIR`: its tmux server's socket lives below.
+    pub tmux_tmpdir: PathBuf,
+    sshd: Child,
+}
+
+struct BlackHole {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// The absolute path of sshd, or a panic saying how to install it.
+fn sshd_path() -> PathBuf {
+    let candidates = [PathBuf::from("/usr/sbin/sshd")];
+    if let Some(p) = candidates.iter().find(|p| p.exists()) {
+        return p.clone();
+    }
+    let which = Command::new("sh")
+        .args(["-c", "command -v sshd"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    match which {
+        Some(p) if p.is_absolute() => p,
+        _ => panic!(
+            "sshd is needed by the end-to-end tests and was not found: \
+             install it: apt-get install openssh-server"
+        ),
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a free port")
+        .port()
+}
+
+fn run_checked(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn keygen(path: &Path) {
+    run_checked(
+        Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "azlin-e2e", "-f"])
+            .arg(path),
+    );
+}
+
+impl Fleet {
+    /// Starts one fake VM per name and registers each in `home`.
+    pub fn start(home: &Home, names: &[&str]) -> Fleet {
+        let sshd = sshd_path();
+        // sshd running as root wants its privilege-separation directory.
+        if !Path::new("/run/sshd").exists() {
+            let _ = std::fs::create_dir_all("/run/sshd");
+        }
+        // Short paths: tmux and ssh sockets live below, and sockets have a length limit.
+        let dir = tempfile::Builder::new()
+            .prefix("azf")
+            .tempdir_in("/tmp")
+            .expect("create fleet dir");
+        let key = dir.path().join("id_user");
+        keygen(&key);
+        std::fs::copy(
+            key.with_extension("pub"),
+            dir.path().join("authorized_keys"),
+        )
+        .expect("write authorized_keys");
+        let user = String::from_utf8(run_checked(Command::new("id").arg("-un")).stdout)
+            .expect("utf-8 user name")
+            .trim()
+            .to_string();
+        let mut fleet = Fleet {
+            dir,
+            user,
+            key,
+            vms: Vec::new(),
+            holes: Vec::new(),
+        };
+        for name in names {
+            let vm = fleet.spawn_vm(&sshd, name);
+            fleet.register(home, name, vm.port);
+            fleet.vms.push(vm);
+        }
+        fleet
+    }
+
+    fn spawn_vm(&self, sshd: &Path, name: &str) -> FakeVm {
+        let vm_dir = self.dir.path().join(name);
+        let tmux_tmpdir = vm_dir.join("t");
+        std::fs::create_dir_all(&tmux_tmpdir).expect("create vm dir");
+        let host_key = vm_dir.join("host_key");
+        keygen(&host_key);
+        // A port taken between free_port and sshd's bind is retried.
+        for _attempt in 0..5 {
+            let port = free_port();
+            let config = vm_dir.join("sshd_config");
+            let text = format!(
+                "ListenAddress 127.0.0.1:{port}\n\
+                 HostKey {host_key}\n\
+                 PidFile none\n\
+                 StrictModes no\n\
+                 UsePAM no\n\
+                 PermitRootLogin prohibit-password\n\
+                 PubkeyAuthentication yes\n\
+                 PasswordAuthentication no\n\
+                 KbdInteractiveAuthentication no\n\
+                 AuthorizedKeysFile {keys}\n\
+                 SetEnv TMUX_TMPDIR={tmux}\n\
+                 MaxStartups 100\n\
+                 MaxSessions 100\n\
+                 LogLevel ERROR\n",
+                host_key = host_key.display(),
+                keys = self.dir.path().join("authorized_keys").display(),
+                tmux = tmux_tmpdir.display(),
+            );
+            std::fs::write(&config, text).expect("write sshd_config");
+            let log = std::fs::File::create(vm_dir.join("sshd.log")).expect("sshd log");
+            let mut child = Command::new(sshd)
+                .arg("-D")
+                .arg("-e")
+                .arg("-f")
+                .arg(&config)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {}: {e}", sshd.display()));
+            let deadline = Instant::now() + START_TIMEOUT;
+            loop {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return FakeVm {
+                        name: name.to_string(),
+                        port,
+                        tmux_tmpdir,
+                        sshd: child,
+                    };
+                }
+                if let Ok(Some(_)) = child.try_wait() {
+                    break; // port taken, or a config error: see below
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("sshd for {name} did not accept on port {port} in time");
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        let log = std::fs::read_to_string(vm_dir.join("sshd.log")).unwrap_or_default();
+        panic!("sshd for {name} would not start:\n{log}");
+    }
+
+    fn register(&self, home: &Home, name: &str, port: u16) {
+        home.ok(&[
+            "host",
+            "add",
+            name,
+            "--address",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--user",
+            &self.user,
+            "--identity-file",
+            &self.key.to_string_lossy(),
+        ]);
+    }
+
+    /// Registers `name` at a port where nothing listens: connections are refused.
+    pub fn add_closed_port(&mut self, home: &Home, name: &str) {
+        let port = free_port();
+        self.register(home, name, port);
+    }
+
+    /// Registers `name` at a listener that accepts connections and never answers, the
+    /// way a host behind a broken firewall or a hung sshd looks to ssh.
+    pub fn add_black_hole(&mut self, home: &Home, name: &str) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind black hole");
+        let port = listener.local_addr().expect("local addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((stream, _)) => held.push(stream),
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        self.holes.push(BlackHole {
+            stop,
+            thread: Some(thread),
+        });
+        self.register(home, name, port);
+    }
+
+    /// The fake VM called `name`.
+    pub fn vm(&self, name: &str) -> &FakeVm {
+        self.vms
+            .iter()
+            .find(|v| v.name == name)
+            .unwrap_or_else(|| panic!("no fake VM {name}"))
+    }
+
+    /// The pids of every sshd of the fleet and every process they forked.
+    pub fn pids(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for vm in &self.vms {
+            out.push(vm.sshd.id());
+            out.extend(descendants(vm.sshd.id()));
+        }
+        out
+    }
+
+    /// The login name the fake VMs accept.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The private key the fake VMs accept.
+    pub fn key(&self) -> &Path {
+        &self.key
+    }
+}
+
+impl FakeVm {
+    /// `tmux ARGS` against this VM's tmux server, run directly (not through azlin).
+    pub fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(args)
+            .env("TMUX_TMPDIR", &self.tmux_tmpdir)
+            .env_remove("TMUX")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tmux")
+    }
+
+    /// The sessions on this VM, by name (empty when no tmux server runs).
+    pub fn sessions(&self) -> Vec<String> {
+        let out = self.tmux(&["list-sessions", "-F", "#{session_name}"]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Creates a detached session directly, starting in `dir` when given.
+    pub fn new_session(&self, name: &str, dir: Option<&Path>) {
+        let mut args = vec!["new-session", "-d", "-s", name];
+        let d;
+        if let Some(p) = dir {
+            d = p.to_string_lossy().into_owned();
+            args.extend(["-c", &d]);
+        }
+        let out = self.tmux(&args);
+        assert!(
+            out.status.success(),
+            "tmux new-session {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// How many clients are attached to `session` (0 when it does not exist).
+    pub fn attached(&self, session: &str) -> u32 {
+        let out = self.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            &format!("={session}:"),
+            "#{session_attached}",
+        ]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    }
+
+    fn kill_tmux(&self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// Parent pid of every process, from `/proc`.
+fn parents() -> HashMap<u32, u32> {
+    let mut map = HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return map;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let mut stat = String::new();
+        if std::fs::File::open(entry.path().join("stat"))
+            .and_then(|mut f| f.read_to_string(&mut stat))
+            .is_err()
+        {
+            continue;
+        }
+        // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+        if let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse().ok())
+        {
+            map.insert(pid, ppid);
+        }
+    }
+    map
+}
+
+/// Every descendant of `root`.
+fn descendants(root: u32) -> Vec<u32> {
+    let parents = parents();
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for (&child, &parent) in &parents {
+            if parent == p {
+                out.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    out
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        for vm in &mut self.vms {
+            vm.kill_tmux();
+            // Per-connection sshd processes outlive the listener; end them too, so no
+            // ssh client (or ControlMaster) is left holding a connection.
+            for pid in descendants(vm.sshd.id()) {
+                let _ = Command::new("kill").arg(pid.to_string()).status();
+            }
+            let _ = vm.sshd.kill();
+            let _ = vm.sshd.wait();
+        }
+        for hole in &mut self.holes {
+            hole.stop.store(true, Ordering::Relaxed);
+            if let Some(t) = hole.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+}
