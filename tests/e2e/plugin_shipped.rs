@@ -91,6 +91,20 @@ mod fleet {
         String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
     }
 
+    /// `azlin health`: its status and its table.
+    fn health(home: &Home) -> (Option<i32>, String) {
+        let out = home
+            .azlin()
+            .args(["health", "--timeout", "60"])
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
     #[test]
     fn health_reports_every_session_and_fails_on_an_unreachable_vm() {
         let home = Home::new();
@@ -99,14 +113,8 @@ mod fleet {
         fleet.vm("vm1").new_session("main", None);
         fleet.vm("vm1").new_session("dev", None);
         fleet.vm("vm2").new_session("api", None);
-        let out = home
-            .azlin()
-            .args(["health", "--timeout", "60"])
-            .timeout(Duration::from_secs(300))
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let (code, text) = health(&home);
+        assert_eq!(code, Some(0), "{text}");
         for s in ["vm1:main", "vm1:dev", "vm2:api"] {
             let line = text.lines().find(|l| l.starts_with(s)).unwrap_or_else(|| {
                 panic!("{s} missing:\n{text}");
@@ -116,14 +124,8 @@ mod fleet {
         assert!(text.contains("3 of 3 sessions answered"), "{text}");
 
         fleet.add_closed_port(&home, "vm3");
-        let out = home
-            .azlin()
-            .args(["health", "--timeout", "60"])
-            .timeout(Duration::from_secs(300))
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let (code, text) = health(&home);
+        assert_eq!(code, Some(1), "{text}");
         let vm3 = text.lines().find(|l| l.starts_with("vm3:")).unwrap();
         assert!(vm3.contains('❌'), "{text}");
         assert!(text.contains("3 of 4 sessions answered"), "{text}");
