@@ -316,16 +316,16 @@ pub struct PluginListArgs {
 /// `azlin plugin exec`.
 #[derive(Debug, Args)]
 pub struct PluginExecArgs {
-    /// The plugin's name (`health` runs `azlin-health`)
-    #[arg(value_name = "NAME")]
-    pub name: OsString,
-    /// Arguments for the plugin, passed as they are
+    /// The plugin's name (`health` runs `azlin-health`), then its arguments, passed as
+    /// they are (`--help` included)
     #[arg(
-        value_name = "ARGS",
+        value_name = "NAME ARGS",
+        required = true,
+        num_args = 1..,
         trailing_var_arg = true,
         allow_hyphen_values = true
     )]
-    pub args: Vec<OsString>,
+    pub argv: Vec<OsString>,
 }
 
 /// `azlin help`.

@@ -17,7 +17,11 @@ esac";
 fn help_foo_and_foo_help_run_the_plugins_help() {
     let home = Home::new();
     home.plugin("greet", HELPFUL);
-    for args in [&["help", "greet"][..], &["greet", "--help"][..]] {
+    for args in [
+        &["help", "greet"][..],
+        &["greet", "--help"][..],
+        &["plugin", "exec", "greet", "--help"][..],
+    ] {
         home.azlin()
             .args(args)
             .assert()

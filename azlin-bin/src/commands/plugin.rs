@@ -22,7 +22,7 @@ use crate::output;
 pub fn run(global: &GlobalArgs, cmd: PluginCommand) -> Result<u8> {
     match cmd {
         PluginCommand::List(args) => list(global, &args),
-        PluginCommand::Exec(args) => dispatch(global, &args.name, args.args),
+        PluginCommand::Exec(args) => external(global, args.argv),
     }
 }
 
