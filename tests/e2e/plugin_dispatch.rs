@@ -141,8 +141,9 @@ fn signal_reaches_plugin(signal: &str, code: i32) {
     // azlin exec'd the plugin: the process we started *is* the plugin.
     let pid = std::fs::read_to_string(&pid_file).unwrap();
     assert_eq!(pid.trim(), child.id().to_string());
-    let sent = std::process::Command::new("kill")
-        .args([&format!("-{signal}"), pid.trim()])
+    // The shell's own `kill`: a minimal system may have no kill(1) executable.
+    let sent = std::process::Command::new("sh")
+        .args(["-c", "kill -s \"$1\" \"$2\"", "sh", signal, pid.trim()])
         .status()
         .unwrap();
     assert!(sent.success());
