@@ -75,7 +75,7 @@ fn shipped_plugins_answer_help_and_refuse_bad_arguments() {
 
 /// The fleet tests: the shipped plugins against real sshd and tmux, through azlin.
 mod fleet {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use crate::support::Home;
     use crate::support::fleet::Fleet;
@@ -131,44 +131,66 @@ mod fleet {
         assert!(text.contains("3 of 4 sessions answered"), "{text}");
     }
 
+    /// A session on `vm` whose program prints nothing, so its activity stays at its creation.
+    fn silent_session(fleet: &Fleet, vm: &str, name: &str) {
+        let out = fleet
+            .vm(vm)
+            .tmux(&["new-session", "-d", "-s", name, "sleep 100000"]);
+        assert!(out.status.success(), "{out:?}");
+    }
+
     #[test]
     fn idle_lists_by_tmux_activity_and_kill_ends_only_the_idle_ones() {
         let home = Home::new();
         home.install_shipped_plugins();
         let fleet = Fleet::start(&home, &["vm1", "vm2"]);
-        fleet.vm("vm1").new_session("old", None);
-        fleet.vm("vm2").new_session("stale", None);
-        std::thread::sleep(Duration::from_secs(8));
-        fleet.vm("vm1").new_session("fresh", None);
-        let fresh_made = Instant::now();
-
-        // Everything, with tmux's own activity times.
-        let out = home
-            .azlin()
-            .args(["idle", "--older-than", "0s", "--format", "json"])
-            .timeout(Duration::from_secs(300))
-            .output()
-            .unwrap();
+        silent_session(&fleet, "vm1", "old");
+        silent_session(&fleet, "vm2", "stale");
+        // Output once a second keeps `busy` active however long the checks below take.
+        let out = fleet.vm("vm1").tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "busy",
+            "while :; do date; sleep 1; done",
+        ]);
         assert!(out.status.success(), "{out:?}");
-        let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-        let mut seen: Vec<String> = all
-            .iter()
-            .map(|r| r["compound"].as_str().unwrap().to_string())
-            .collect();
-        seen.sort();
-        // `fresh` may be less than a second old, and so not idle at all yet.
-        seen.retain(|c| c != "vm1:fresh");
-        assert_eq!(seen, ["vm1:old", "vm2:stale"], "{all:?}");
-        for r in &all {
+        std::thread::sleep(Duration::from_secs(8));
+
+        let idle = |extra: &[&str]| {
+            let out = home
+                .azlin()
+                .args(["idle", "--older-than", "5s", "--format", "json"])
+                .args(extra)
+                .timeout(Duration::from_secs(300))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+            let mut names: Vec<String> = rows
+                .iter()
+                .map(|r| r["compound"].as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            (
+                rows,
+                names,
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+
+        let (rows, names, _) = idle(&[]);
+        assert_eq!(names, ["vm1:old", "vm2:stale"], "{rows:?}");
+        for r in &rows {
             let (vm, s) = (
                 r["hostname"].as_str().unwrap(),
                 r["session"].as_str().unwrap(),
             );
+            // Nothing happened in these sessions since tmux created them.
             assert_eq!(r["last_activity"], tmux_activity(&fleet, vm, s), "{r}");
+            assert!(r["idle_seconds"].as_u64().unwrap() >= 8, "{r}");
         }
-        assert!(all[0]["idle_seconds"].as_u64().unwrap() >= 8, "{all:?}");
 
-        // Nothing has been idle for a day.
         home.azlin()
             .args(["idle", "--older-than", "1d"])
             .timeout(Duration::from_secs(300))
@@ -176,27 +198,11 @@ mod fleet {
             .success()
             .stdout("No session has been idle for more than 1d.\n");
 
-        // Between fresh's age and old's: only the old ones go.
-        let threshold = fresh_made.elapsed().as_secs() + 4;
-        let out = home
-            .azlin()
-            .args(["idle", "--kill", "--yes", "--format", "json"])
-            .args(["--older-than", &format!("{threshold}s")])
-            .timeout(Duration::from_secs(300))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let killed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-        let mut names: Vec<&str> = killed
-            .iter()
-            .map(|r| r["compound"].as_str().unwrap())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["vm1:old", "vm2:stale"], "{killed:?}");
-        assert!(killed.iter().all(|r| r["killed"] == true), "{killed:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (rows, names, stderr) = idle(&["--kill", "--yes"]);
+        assert_eq!(names, ["vm1:old", "vm2:stale"], "{rows:?}");
+        assert!(rows.iter().all(|r| r["killed"] == true), "{rows:?}");
         assert!(stderr.contains("Ending 2 sessions"), "{stderr}");
-        assert_eq!(fleet.vm("vm1").sessions(), ["fresh"]);
+        assert_eq!(fleet.vm("vm1").sessions(), ["busy"]);
         assert!(fleet.vm("vm2").sessions().is_empty());
     }
 }

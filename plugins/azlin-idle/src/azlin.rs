@@ -23,21 +23,25 @@ pub struct Row {
     pub status: String,
 }
 
-/// What `tmux list-sessions` says about one session.
+/// What tmux says about one session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Activity {
     /// The session's name.
     pub session: String,
-    /// Unix time of the last activity in the session.
+    /// Unix time of the last activity in the session: client input, or output in any of
+    /// its windows.
     pub last_activity: u64,
     /// How many clients are attached.
     pub attached: u32,
 }
 
 /// The remote command: the VM's clock (so skew between machines does not count as idle
-/// time), then one line per tmux session.
-const PROBE: &str =
-    "date +%s && tmux list-sessions -F '#{session_name} #{session_activity} #{session_attached}'";
+/// time), one `S` line per tmux session (its last client input), one `W` line per window
+/// (its last output). A session whose programs still print is not idle, even when nobody
+/// typed in it for days.
+const PROBE: &str = "date +%s && \
+    tmux list-sessions -F 'S #{session_name} #{session_activity} #{session_attached}' && \
+    tmux list-windows -a -F 'W #{session_name} #{window_activity}'";
 
 impl Azlin {
     /// From the plugin environment. `AZLIN_QUIET` (azlin's `-q` given before `idle`) is
@@ -123,20 +127,27 @@ fn parse_probe(text: &str) -> Result<(u64, Vec<Activity>)> {
         .next()
         .and_then(|l| l.trim().parse().ok())
         .context("no clock reading")?;
-    let mut sessions = Vec::new();
+    let mut sessions: Vec<Activity> = Vec::new();
     for line in lines {
-        let mut words = line.split_whitespace();
-        let (Some(name), Some(activity), attached) = (words.next(), words.next(), words.next())
-        else {
-            bail!("cannot read tmux line `{line}`");
+        let bad = || format!("cannot read tmux line `{line}`");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (kind, name, time) = match words[..] {
+            [kind, name, time, ..] => (kind, name, time.parse::<u64>().with_context(bad)?),
+            _ => bail!(bad()),
         };
-        sessions.push(Activity {
-            session: name.to_string(),
-            last_activity: activity
-                .parse()
-                .with_context(|| format!("cannot read tmux line `{line}`"))?,
-            attached: attached.and_then(|a| a.parse().ok()).unwrap_or(0),
-        });
+        match kind {
+            "S" => sessions.push(Activity {
+                session: name.to_string(),
+                last_activity: time,
+                attached: words.get(3).and_then(|a| a.parse().ok()).unwrap_or(0),
+            }),
+            "W" => {
+                if let Some(s) = sessions.iter_mut().find(|s| s.session == name) {
+                    s.last_activity = s.last_activity.max(time);
+                }
+            }
+            _ => bail!(bad()),
+        }
     }
     Ok((now, sessions))
 }
@@ -146,8 +157,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn probe_output_is_read() {
-        let (now, s) = parse_probe("1700000000\nmain 1699990000 1\ndev 1699000000 0\n").unwrap();
+    fn probe_output_is_read_and_window_output_counts_as_activity() {
+        let (now, s) = parse_probe(
+            "1700000000\nS main 1699990000 1\nS dev 1699000000 0\n\
+             W main 1699980000\nW dev 1699999000\nW dev 1699500000\n",
+        )
+        .unwrap();
         assert_eq!(now, 1_700_000_000);
         assert_eq!(
             s,
@@ -159,12 +174,13 @@ mod tests {
                 },
                 Activity {
                     session: "dev".into(),
-                    last_activity: 1_699_000_000,
+                    last_activity: 1_699_999_000,
                     attached: 0
                 }
             ]
         );
         assert!(parse_probe("").is_err());
-        assert!(parse_probe("123\nmain notanumber 0\n").is_err());
+        assert!(parse_probe("123\nS main notanumber 0\n").is_err());
+        assert!(parse_probe("123\nX main 1 0\n").is_err());
     }
 }

@@ -26,8 +26,9 @@ use crate::azlin::{Activity, Azlin};
     version,
     max_term_width = 100,
     after_help = "\
-Idle time is the time since the last activity tmux saw in the session (input, output),
-measured by the VM's own clock.
+Idle time is the time since tmux last saw activity in the session: input from a client,
+or output in any of its windows (a job that still prints is not idle). It is measured by
+the VM's own clock.
 
 Examples:
   azlin idle                          # idle for more than an hour
