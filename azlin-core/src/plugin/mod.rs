@@ -44,11 +44,7 @@ pub enum PluginError {
         suggestions: Vec<String>,
     },
     /// The plugin file exists but may not be executed.
-    #[error(
-        "cannot run plugin `{name}`: {} is not executable ({source}); \
-         make it executable with `chmod +x {}`",
-        path.display(), path.display()
-    )]
+    #[error("{}", not_executable_message(.name, .path, .source))]
     NotExecutable {
         /// The plugin's name.
         name: String,
@@ -94,6 +90,21 @@ impl PluginError {
             PluginError::NotFound { .. } => 127,
             PluginError::Unknown { .. } | PluginError::TooDeep { .. } => 1,
         }
+    }
+}
+
+fn not_executable_message(name: &str, path: &Path, source: &std::io::Error) -> String {
+    let path = path.display();
+    if source.kind() == std::io::ErrorKind::PermissionDenied {
+        format!(
+            "cannot run plugin `{name}`: {path} is not executable ({source}); make it \
+             executable with `chmod +x {path}`"
+        )
+    } else {
+        format!(
+            "cannot run plugin `{name}`: {path} cannot be executed ({source}); check that it \
+             is a program for this machine or a script starting with a `#!` line"
+        )
     }
 }
 
