@@ -164,8 +164,11 @@ pub struct ListArgs {
     #[arg(long)]
     pub wide: bool,
     /// List VMs only, without probing their sessions
-    #[arg(long)]
+    #[arg(long, conflicts_with = "refresh")]
     pub no_tmux: bool,
+    /// Probe sessions live (what `list` always does; accepted so scripts can say so)
+    #[arg(long)]
+    pub refresh: bool,
     /// Only VMs with this tag, KEY=VALUE (repeatable: all must match)
     #[arg(long = "tag", value_name = "K=V")]
     pub tags: Vec<String>,

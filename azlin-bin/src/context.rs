@@ -112,7 +112,8 @@ impl Context {
         };
         match azlin_core::resolve::resolve(id, &inventory, default) {
             Ok(t) => Ok(owned(t)),
-            Err(ResolveError::NotFound { .. }) if !inventory.vms.is_empty() => {
+            // A probe finds sessions, not VMs: `nosuchvm:dev` stays not found at once.
+            Err(ResolveError::NotFound { .. }) if !inventory.vms.is_empty() && !names_a_vm(id) => {
                 let vms: Vec<&Vm> = inventory.vms.iter().collect();
                 let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
                 let fresh = self.record_probes(&inventory, &vms, &results)?;
@@ -160,6 +161,15 @@ impl Context {
             let _ = self.record_probes(&inventory, &[vm], &[result]);
         }
     }
+}
+
+/// Whether `id` names its VM explicitly (`vm:session`, `vm:`), so that a live probe,
+/// which can only find sessions, cannot change a "not found".
+fn names_a_vm(id: &str) -> bool {
+    matches!(
+        azlin_core::name::Identifier::parse(id),
+        Ok(azlin_core::name::Identifier::Compound { .. })
+    )
 }
 
 /// Bad input found by the binary itself (exit 2), e.g. arguments that contradict.

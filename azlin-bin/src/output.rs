@@ -61,3 +61,23 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("short", 8), "short");
+        assert_eq!(truncate("production-deployment", 8), "product…");
+    }
+
+    #[test]
+    fn csv_quotes_only_what_needs_it() {
+        let rows = vec![vec!["a".to_string(), "b,c".into(), "say \"hi\"".into()]];
+        assert_eq!(
+            csv(&["x", "y", "z"], &rows),
+            "x,y,z\r\na,\"b,c\",\"say \"\"hi\"\"\"\r\n"
+        );
+    }
+}

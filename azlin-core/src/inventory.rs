@@ -84,6 +84,11 @@ pub struct ConnectDefaults {
 }
 
 impl Vm {
+    /// Whether the VM has every `(key, value)` tag (`--tag K=V`, repeatable).
+    pub fn has_tags(&self, tags: &[(String, String)]) -> bool {
+        tags.iter().all(|(k, v)| self.tags.get(k) == Some(v))
+    }
+
     /// The ssh target for this VM, or `None` when it has no address.
     pub fn ssh_target(&self, defaults: &ConnectDefaults) -> Option<SshTarget> {
         let hostname = self.address.clone()?;
@@ -247,7 +252,7 @@ pub fn load_session_cache(paths: &Paths) -> SessionCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn vm(name: &str) -> Vm {

@@ -250,3 +250,60 @@ pub fn tmux_checked(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::tests::vm;
+
+    fn session(name: &str) -> SessionInfo {
+        SessionInfo {
+            name: name.into(),
+            attached: false,
+            windows: 1,
+            label: None,
+        }
+    }
+
+    #[test]
+    fn record_keeps_what_a_failed_probe_could_not_see_and_drops_removed_vms() {
+        let mut cache = SessionCache::default();
+        cache.record("up", vec![session("old")]);
+        cache.record("down", vec![session("kept")]);
+        cache.record("gone", vec![session("x")]);
+        let inventory = Inventory::new(
+            vec![vm("up"), vm("down"), vm("bare")],
+            SessionCache::default(),
+        )
+        .unwrap();
+        let fresh: Result<Vec<SessionInfo>, RemoteError> = Ok(vec![session("new")]);
+        let failed: Result<Vec<SessionInfo>, RemoteError> = Err(RemoteError::Unreachable {
+            vm: "down".into(),
+            target: "127.0.0.1".into(),
+            detail: "refused".into(),
+        });
+        let no_tmux: Result<Vec<SessionInfo>, RemoteError> =
+            Err(RemoteError::NoTmux { vm: "bare".into() });
+        record(
+            &mut cache,
+            &inventory,
+            &[("up", &fresh), ("down", &failed), ("bare", &no_tmux)],
+        );
+        assert_eq!(cache.sessions_of("up"), [session("new")]);
+        assert_eq!(cache.sessions_of("down"), [session("kept")]);
+        assert!(cache.vms.contains_key("bare"));
+        assert!(!cache.vms.contains_key("gone"));
+    }
+
+    #[test]
+    fn a_missing_session_lists_the_others_in_compound_form() {
+        let msg = RemoteError::NoSuchSession {
+            vm: "myvm".into(),
+            session: "x".into(),
+            existing: vec!["dev".into(), "main".into()],
+        }
+        .to_string();
+        assert!(msg.contains("no tmux session `x` on `myvm`"), "{msg}");
+        assert!(msg.contains("myvm:dev, myvm:main"), "{msg}");
+    }
+}

@@ -133,11 +133,16 @@ pub fn show_label(session: &str) -> String {
 }
 
 /// The shell lines that put a command in its place: the active pane directory of
-/// `session` (home when the session does not exist), and `AZLIN_VM`/`AZLIN_SESSION`.
+/// `session` (home when the session does not exist), `AZLIN_VM`/`AZLIN_SESSION`, and
+/// `TMUX_PANE` set to that pane, so that tmux commands without `-t` (the guides'
+/// `tmux display-message -p '#{session_activity}'`, `tmux kill-session`) act on this
+/// session rather than on whichever session was used last.
 pub fn exec_prelude(vm: &str, session: &str) -> String {
     format!(
-        "cd \"$(tmux display-message -p -t {} '#{{pane_current_path}}' 2>/dev/null)\" \
-         2>/dev/null || cd\nexport AZLIN_VM={} AZLIN_SESSION={}\n",
+        "azlin_pane=$(tmux display-message -p -t {} '#{{pane_id}}|#{{pane_current_path}}' \
+         2>/dev/null) && export TMUX_PANE=\"${{azlin_pane%%|*}}\" && \
+         cd \"${{azlin_pane#*|}}\" 2>/dev/null || cd\n\
+         unset azlin_pane\nexport AZLIN_VM={} AZLIN_SESSION={}\n",
         window_target(session),
         shell_quote(vm),
         shell_quote(session)

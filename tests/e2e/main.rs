@@ -2,6 +2,7 @@
 //!
 //! One test binary (faster to link than one per file); each concern is a module.
 
+mod bench_list;
 mod host_cmd;
 mod plugin_dispatch;
 mod plugin_help;
@@ -11,5 +12,6 @@ mod resolve_cmd;
 mod sessions_connect;
 mod sessions_exec;
 mod sessions_fleet;
+mod sessions_guides;
 mod sessions_list;
 mod support;

@@ -239,3 +239,33 @@ fn all_and_tag_run_on_every_matching_vm_with_a_shared_script() {
         );
     }
 }
+
+#[test]
+fn tmux_commands_in_exec_act_on_the_target_session() {
+    let home = Home::new();
+    let work = tempfile::tempdir().unwrap();
+    let fleet = fleet_with_dev(&home, work.path());
+    // Made after `dev`: tmux's own default without a target.
+    fleet.vm("myvm").new_session("other", None);
+    // The guide's idle check: `azlin exec "$hostname:$session" "tmux display-message …"`.
+    let out = exec(
+        &home,
+        &[
+            "myvm:dev",
+            "tmux display-message -p '#{session_name} #{session_activity}'",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let mut fields = stdout.split_whitespace();
+    assert_eq!(fields.next(), Some("dev"), "{stdout}");
+    assert!(
+        fields.next().and_then(|t| t.parse::<u64>().ok()).is_some(),
+        "{stdout}"
+    );
+    // …and its "Optionally destroy": `azlin exec "$hostname:$session" "tmux kill-session"`.
+    let out = exec(&home, &["myvm:dev", "tmux kill-session"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(fleet.vm("myvm").sessions(), ["other"]);
+}

@@ -13,6 +13,17 @@ fn each_fake_vm_has_its_own_tmux_server_and_all_end_on_drop() {
         home.ok(&["ssh", "vm1", "--tmux-session", "only-here"]);
         assert_eq!(fleet.vm("vm1").sessions(), vec!["only-here".to_string()]);
         assert!(fleet.vm("vm2").sessions().is_empty());
+        // The host key was accepted on first use, under the VM's alias, in azlin's file.
+        // (Debian's ssh_config hashes names, so ask ssh-keygen rather than read the file.)
+        let found = std::process::Command::new("ssh-keygen")
+            .arg("-F")
+            .arg("azlin.local.vm1")
+            .arg("-f")
+            .arg(home.azlin_home().join("known_hosts"))
+            .output()
+            .unwrap();
+        assert!(found.status.success(), "no key for azlin.local.vm1");
+        assert!(String::from_utf8_lossy(&found.stdout).contains("ssh-ed25519"));
         // sshd's SetEnv reached the remote command.
         let out = home.ok(&["connect", "vm2", "--", "sh", "-c", "echo $TMUX_TMPDIR"]);
         assert_eq!(
@@ -38,4 +49,70 @@ fn each_fake_vm_has_its_own_tmux_server_and_all_end_on_drop() {
     for dir in sockets {
         assert!(!dir.exists(), "{} left behind", dir.display());
     }
+}
+
+#[test]
+fn azlin_ssh_names_the_client_and_list_runs_one_ssh_per_vm_with_the_targets_options() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
+    fleet.vm("vm2").new_session("dev", None);
+    // A client that records its arguments, one file per run, then runs ssh.
+    let logs = tempfile::tempdir().unwrap();
+    let wrapper = logs.path().join("ssh-wrapper");
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$AZLIN_TEST_LOG/run.$$\"\nexec ssh \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let out = home
+        .azlin()
+        .env("AZLIN_SSH", &wrapper)
+        .env("AZLIN_TEST_LOG", logs.path())
+        .args(["list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runs: Vec<Vec<String>> = std::fs::read_dir(logs.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("run."))
+        .map(|e| {
+            std::fs::read_to_string(e.path())
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    assert_eq!(runs.len(), 3, "one ssh per VM: {runs:?}");
+    let vm2 = runs
+        .iter()
+        .find(|args| args.iter().any(|a| a == "vm2"))
+        .expect("a run for vm2");
+    let port = format!("Port={}", fleet.vm("vm2").port);
+    for want in [
+        "HostName=127.0.0.1",
+        port.as_str(),
+        "HostKeyAlias=azlin.local.vm2",
+        "StrictHostKeyChecking=accept-new",
+        "BatchMode=yes",
+        "ControlMaster=auto",
+        "IdentitiesOnly=yes",
+    ] {
+        assert!(vm2.iter().any(|a| a == want), "{want}: {vm2:?}");
+    }
+    assert!(!vm2.iter().any(|a| a.contains("StrictHostKeyChecking=no")));
+    // The remote command is one argument, after the destination.
+    let dest = vm2.iter().position(|a| a == "vm2").unwrap();
+    assert_eq!(vm2.len(), dest + 2, "{vm2:?}");
+    assert!(vm2[dest + 1].contains("tmux list-sessions -F"), "{vm2:?}");
 }

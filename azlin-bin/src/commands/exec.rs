@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Read, Write};
 
 use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
-use azlin_core::inventory::{PowerState, Vm};
+use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tag;
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::ssh::{SshTarget, Tty, shell_join};
@@ -38,6 +38,12 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
             )
             .into());
         }
+    }
+    if args.tty && (targets.len() > 1 || args.detach) {
+        return Err(UsageError(
+            "-t/--tty needs exactly one target and no --detach: a terminal cannot be shared".into(),
+        )
+        .into());
     }
     if targets.len() == 1 && !args.detach {
         return single(ctx, args, &settings, &targets[0], command.as_deref());
@@ -92,7 +98,7 @@ fn targets(
         for vm in inventory
             .vms
             .iter()
-            .filter(|vm| vm.power == PowerState::Running && has_tags(vm, &tags))
+            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
         {
             out.push(Resolved {
                 vm: vm.clone(),
@@ -114,11 +120,6 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
     tags.iter()
         .map(|t| parse_tag(t).map_err(|e| azlin_core::Error::from(e).into()))
         .collect()
-}
-
-/// Whether `vm` has every tag.
-pub fn has_tags(vm: &Vm, tags: &[(String, String)]) -> bool {
-    tags.iter().all(|(k, v)| vm.tags.get(k) == Some(v))
 }
 
 /// Checks the session before running: a named session must exist (or is created with

@@ -8,7 +8,7 @@ use azlin_core::remote::{self, RemoteError};
 use serde::Serialize;
 
 use crate::cli::{ListArgs, RowFormat};
-use crate::commands::exec::{has_tags, parse_tags};
+use crate::commands::exec::parse_tags;
 use crate::context::Context;
 use crate::output;
 
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     let vms: Vec<&Vm> = inventory
         .vms
         .iter()
-        .filter(|vm| has_tags(vm, &tags))
+        .filter(|vm| vm.has_tags(&tags))
         .filter(|vm| args.all || vm.power == PowerState::Running)
         .collect();
     let mut settings = ctx.remote_settings(&args.remote);

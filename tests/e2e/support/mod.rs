@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod fleet;
+pub mod terminal;
+
 use std::path::{Path, PathBuf};
 
 pub mod plugin;
@@ -71,6 +74,3 @@ impl Home {
         std::fs::write(path, text).unwrap();
     }
 }
-
-pub mod fleet;
-pub mod terminal;
