@@ -99,7 +99,7 @@ fn a_terminal_passes_through() {
         .command("script")
         .args([
             "-qec",
-            &format!("{} tty", env!("CARGO_BIN_EXE_azlin")),
+            &format!("'{}' tty", env!("CARGO_BIN_EXE_azlin")),
             "/dev/null",
         ])
         .stdin(std::process::Stdio::null())
