@@ -131,6 +131,38 @@ mod fleet {
         assert!(text.contains("3 of 4 sessions answered"), "{text}");
     }
 
+    #[test]
+    fn health_gives_up_on_a_session_that_does_not_answer_in_time() {
+        let home = Home::new();
+        home.install_shipped_plugins();
+        let fleet = Fleet::start(&home, &["vm1"]);
+        fleet.vm("vm1").new_session("main", None);
+        fleet.vm("vm1").new_session("hang-me", None);
+        // An ssh client that hangs for `exec hang-me -- true` only: listing and the other
+        // session go through the real ssh.
+        let ssh = crate::support::plugin::script(
+            &home.path().join("bin"),
+            "slow-ssh",
+            "case \"$*\" in *hang-me*true*) exec sleep 60 ;; esac\nexec ssh \"$@\"",
+        );
+        let started = std::time::Instant::now();
+        let out = home
+            .azlin()
+            .env("AZLIN_SSH", &ssh)
+            .args(["health", "--timeout", "5"])
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let line = |s: &str| text.lines().find(|l| l.starts_with(s)).unwrap_or_default();
+        assert!(line("vm1:main ").contains('✅'), "{text}");
+        assert!(line("vm1:hang-me").contains('❌'), "{text}");
+        assert!(line("vm1:hang-me").contains("timed out after 5s"), "{text}");
+        // It gave up instead of waiting for the hung client.
+        assert!(started.elapsed() < Duration::from_secs(55), "{text}");
+    }
+
     /// A session on `vm` whose program prints nothing, so its activity stays at its creation.
     fn silent_session(fleet: &Fleet, vm: &str, name: &str) {
         let out = fleet
