@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs, cmd: PluginCommand) -> Result<u8> {
 pub fn external(global: &GlobalArgs, mut argv: Vec<OsString>) -> Result<u8> {
     if argv.is_empty() {
         // clap never hands over an empty external command; treat it as no command.
-        return Err(unknown(OsStr::new(""), &search_path()?).into());
+        return Err(azlin_core::Error::from(unknown(OsStr::new(""), &search_path()?)).into());
     }
     let name = argv.remove(0);
     dispatch(global, &name, argv)
@@ -75,9 +75,13 @@ pub fn builtins() -> Vec<String> {
 
 /// The plugins on the search path, with warnings (reads directories, runs nothing).
 pub fn discover() -> Result<Discovery> {
+    Ok(discover_in(&search_path()?))
+}
+
+fn discover_in(search: &SearchPath) -> Discovery {
     let builtins = builtins();
     let names: Vec<&str> = builtins.iter().map(String::as_str).collect();
-    Ok(plugin::discover(&search_path()?, &names))
+    plugin::discover(search, &names)
 }
 
 fn search_path() -> Result<SearchPath> {
@@ -89,9 +93,8 @@ fn search_path() -> Result<SearchPath> {
 fn unknown(name: &OsStr, search: &SearchPath) -> PluginError {
     let typed = name.to_string_lossy().into_owned();
     let builtins = builtins();
-    let mut known: Vec<&str> = builtins.iter().map(String::as_str).collect();
-    let found = plugin::discover(search, &known);
-    known.extend(found.names());
+    let found = discover_in(search);
+    let known = builtins.iter().map(String::as_str).chain(found.names());
     PluginError::Unknown {
         invalid: !plugin::is_valid_name(&typed),
         suggestions: plugin::suggestions(&typed, known),
@@ -113,9 +116,7 @@ fn globals(global: &GlobalArgs) -> Globals {
 fn list(global: &GlobalArgs, args: &PluginListArgs) -> Result<u8> {
     let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
     let search = SearchPath::from_env(&paths.plugins_dir());
-    let builtins = builtins();
-    let names: Vec<&str> = builtins.iter().map(String::as_str).collect();
-    let mut found = plugin::discover(&search, &names);
+    let mut found = discover_in(&search);
     let metadata = if global.verbose > 0 {
         ask_all(&mut found, &paths)
     } else {
