@@ -195,6 +195,7 @@ fn a_non_executable_file_exits_126_and_list_warns() {
         .args(["plugin", "list"])
         .assert()
         .code(1)
+        .stdout(contains("not executable"))
         .stderr(contains("not executable"))
         .stderr(contains(path.display().to_string()));
 }

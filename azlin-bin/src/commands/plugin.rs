@@ -10,7 +10,8 @@ use anyhow::Result;
 use azlin_core::config::Paths;
 use azlin_core::plugin::dispatch::{DEPTH_VAR, Globals};
 use azlin_core::plugin::{
-    self, Discovery, Invocation, METADATA_TIMEOUT, Metadata, PluginError, SearchPath, Warning,
+    self, Discovery, Invocation, METADATA_TIMEOUT, Metadata, Plugin, PluginError, SearchPath,
+    Warning,
 };
 use clap::CommandFactory;
 use serde_json::json;
@@ -170,26 +171,47 @@ fn table(found: &Discovery, metadata: &BTreeMap<String, Metadata>, verbose: bool
         .plugins
         .iter()
         .map(|p| {
-            let path = p.path.display().to_string();
-            if !verbose {
-                return vec![p.name.clone(), path];
+            let mut row = vec![p.name.clone()];
+            if verbose {
+                let m = metadata.get(&p.name);
+                row.push(
+                    m.and_then(|m| m.version.clone())
+                        .unwrap_or_else(|| "-".into()),
+                );
+                row.push(
+                    m.map(|m| m.description.clone())
+                        .unwrap_or_else(|| "-".into()),
+                );
             }
-            let m = metadata.get(&p.name);
-            vec![
-                p.name.clone(),
-                m.and_then(|m| m.version.clone())
-                    .unwrap_or_else(|| "-".into()),
-                m.map(|m| m.description.clone())
-                    .unwrap_or_else(|| "-".into()),
-                path,
-            ]
+            row.push(p.path.display().to_string());
+            row.push(note(p));
+            row
         })
         .collect();
-    if verbose {
-        output::columns(&["NAME", "VERSION", "DESCRIPTION", "PATH"], &rows)
+    let header: &[&str] = if verbose {
+        &["NAME", "VERSION", "DESCRIPTION", "PATH", "NOTE"]
     } else {
-        output::columns(&["NAME", "PATH"], &rows)
+        &["NAME", "PATH", "NOTE"]
+    };
+    output::columns(header, &rows)
+}
+
+/// What stops a plugin from running as `azlin NAME`, in a few words (the warnings say
+/// more, unless `-q`).
+fn note(p: &Plugin) -> String {
+    let mut notes = Vec::new();
+    if !p.path.exists() {
+        notes.push("broken symlink".to_string());
+    } else if !p.executable {
+        notes.push("not executable".to_string());
     }
+    if p.builtin {
+        notes.push("built-in wins: `azlin plugin exec`".to_string());
+    }
+    if !p.shadowed.is_empty() {
+        notes.push(format!("hides {} other", p.shadowed.len()));
+    }
+    notes.join("; ")
 }
 
 /// Asks every executable plugin for its metadata, all at once (each has its own time
