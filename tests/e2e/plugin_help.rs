@@ -146,7 +146,7 @@ fn a_hanging_or_garbled_metadata_handler_gets_a_warning_not_a_hang() {
     let out = home
         .azlin()
         .env("PATH", "/usr/bin:/bin")
-        .args(["-v", "plugin", "list", "--json"])
+        .args(["plugin", "list", "--json", "-v"])
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
