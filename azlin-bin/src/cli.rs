@@ -238,6 +238,10 @@ pub struct ExecArgs {
     /// Give the command a terminal (ssh -t)
     #[arg(short = 't', long = "tty")]
     pub tty: bool,
+    /// Do not pass stdin on (ssh -n): for `while read …; do azlin exec …; done < file`,
+    /// where the command would otherwise read the rest of the loop's input
+    #[arg(short = 'n', long = "no-stdin")]
+    pub no_stdin: bool,
     /// Create a named session that does not exist yet
     #[arg(long)]
     pub create: bool,

@@ -103,7 +103,21 @@ impl Context {
     /// Resolves `id`. A name the session cache does not know triggers one live probe of
     /// the fleet before it is reported as not found (DESIGN.md, resolution).
     pub fn resolve(&self, id: &str, settings: &Settings) -> Result<Resolved> {
-        let inventory = self.inventory()?;
+        self.resolve_with(id, settings, false)
+    }
+
+    /// Resolves `id` for a command that destroys something: unless `id` names its VM, the
+    /// fleet is probed first, so that a session name is never matched against a cache
+    /// that has not seen another VM's session of the same name.
+    pub fn resolve_fresh(&self, id: &str, settings: &Settings) -> Result<Resolved> {
+        self.resolve_with(id, settings, !names_a_vm(id))
+    }
+
+    fn resolve_with(&self, id: &str, settings: &Settings, probe_first: bool) -> Result<Resolved> {
+        let mut inventory = self.inventory()?;
+        if probe_first {
+            inventory = self.probe_fleet(inventory, settings)?;
+        }
         let default = self.config.default_session();
         let owned = |t: azlin_core::resolve::Target<'_>| Resolved {
             vm: t.vm.clone(),
@@ -113,18 +127,25 @@ impl Context {
         match azlin_core::resolve::resolve(id, &inventory, default) {
             Ok(t) => Ok(owned(t)),
             // A probe finds sessions, not VMs: `nosuchvm:dev` stays not found at once.
-            Err(ResolveError::NotFound { .. }) if !inventory.vms.is_empty() && !names_a_vm(id) => {
-                let vms: Vec<&Vm> = inventory.vms.iter().collect();
-                let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
-                let fresh = self.record_probes(&inventory, &vms, &results)?;
-                let inventory = Inventory::new(inventory.vms.clone(), fresh)
-                    .map_err(azlin_core::Error::from)?;
+            Err(ResolveError::NotFound { .. })
+                if !probe_first && !inventory.vms.is_empty() && !names_a_vm(id) =>
+            {
+                let inventory = self.probe_fleet(inventory, settings)?;
                 azlin_core::resolve::resolve(id, &inventory, default)
                     .map(owned)
                     .map_err(|e| azlin_core::Error::from(e).into())
             }
             Err(e) => Err(azlin_core::Error::from(e).into()),
         }
+    }
+
+    /// Probes every VM of `inventory`, records the results, and returns the inventory
+    /// with the fresh session cache.
+    fn probe_fleet(&self, inventory: Inventory, settings: &Settings) -> Result<Inventory> {
+        let vms: Vec<&Vm> = inventory.vms.iter().collect();
+        let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
+        let fresh = self.record_probes(&inventory, &vms, &results)?;
+        Ok(Inventory::new(inventory.vms.clone(), fresh).map_err(azlin_core::Error::from)?)
     }
 
     /// Merges fresh probe results into the session cache on disk (under the lock, so

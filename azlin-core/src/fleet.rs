@@ -3,7 +3,7 @@
 //! needs no async runtime, and azlin's start-up stays instant.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -122,21 +122,18 @@ pub fn run_bounded(
             std::thread::spawn(move || read_lines(which, pipe, &tx, by_line));
         }
         drop(tx);
-        let status = wait_until(&mut child, deadline)?;
         let mut out = Finished {
-            status,
+            status: None,
             stdout: Vec::new(),
             stderr: Vec::new(),
         };
-        let grace = Instant::now() + Duration::from_secs(2);
+        // Deliver lines as they arrive while watching the process and its deadline;
+        // once it has ended, give the pipes a moment to drain, then stop.
+        let mut ended: Option<Instant> = None;
         let mut closed = 0;
-        while closed < open {
-            let left = grace.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok((which, chunk)) if chunk.is_empty() => {
-                    let _ = which;
-                    closed += 1;
-                }
+        loop {
+            match rx.recv_timeout(Duration::from_millis(10)) {
+                Ok((_, chunk)) if chunk.is_empty() => closed += 1,
                 Ok((which, chunk)) => match sink {
                     Some(f) => f(
                         which,
@@ -147,7 +144,25 @@ pub fn run_bounded(
                         Stream::Stderr => out.stderr.extend(chunk),
                     },
                 },
-                Err(_) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => closed = open,
+            }
+            match ended {
+                None => {
+                    if let Some(status) = child.try_wait()? {
+                        out.status = Some(status);
+                        ended = Some(Instant::now());
+                    } else if deadline.is_some_and(|d| Instant::now() >= d) {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        ended = Some(Instant::now());
+                    }
+                }
+                Some(at) => {
+                    if closed >= open || at.elapsed() > Duration::from_secs(2) {
+                        break;
+                    }
+                }
             }
         }
         Ok(out)
@@ -179,20 +194,6 @@ fn read_lines(
         }
     }
     let _ = tx.send((which, Vec::new()));
-}
-
-fn wait_until(child: &mut Child, deadline: Option<Instant>) -> io::Result<Option<ExitStatus>> {
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(None);
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 #[cfg(test)]
@@ -238,5 +239,25 @@ mod tests {
             lines.into_inner().unwrap(),
             vec![(Stream::Stdout, "a".into()), (Stream::Stdout, "b".into())]
         );
+    }
+
+    #[test]
+    fn lines_reach_the_sink_while_the_process_still_runs() {
+        // The process waits for a file that only the sink creates, on its first line:
+        // if lines were held back until the end, it would be killed at the timeout.
+        let dir = tempfile::tempdir().unwrap();
+        let flag = dir.path().join("seen");
+        let sink = |_: Stream, line: &str| {
+            if line == "first" {
+                std::fs::write(&flag, "").unwrap();
+            }
+        };
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg("echo first; while [ ! -e \"$1\" ]; do sleep 0.05; done; echo done")
+            .arg("sh")
+            .arg(&flag);
+        let f = run_bounded(cmd, None, Some(Duration::from_secs(60)), Some(&sink)).unwrap();
+        assert_eq!(f.status.and_then(|s| s.code()), Some(0));
     }
 }

@@ -510,6 +510,19 @@ mod tests {
         assert_eq!(argv[n - 1], "tmux new-session -A -s 'a b'");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn control_dir_is_private_and_refused_when_sockets_would_not_fit() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = control_dir(&tmp.path().join(".ssh")).unwrap();
+        assert_eq!(dir, tmp.path().join(".ssh/cm"));
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let deep = tmp.path().join("d".repeat(80)).join(".ssh");
+        assert_eq!(control_dir(&deep), None);
+    }
+
     #[test]
     fn shell_quoting_round_trips_through_sh() {
         let words = [

@@ -112,18 +112,7 @@ fn connect_attaches_in_a_real_terminal() {
     let home = Home::new();
     let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
     let vm = fleet.vm("vm2");
-    let azlin = env!("CARGO_BIN_EXE_azlin");
-    let path = std::env::var("PATH").unwrap_or_default();
-    let home_dir = home.path().to_string_lossy().into_owned();
-    let azlin_home = home.azlin_home().to_string_lossy().into_owned();
-    let term = Terminal::run(
-        &format!("{azlin} connect vm2:work"),
-        &[
-            ("HOME", &home_dir),
-            ("AZLIN_HOME", &azlin_home),
-            ("PATH", &path),
-        ],
-    );
+    let term = Terminal::azlin(&home, "connect vm2:work");
     let attached = term.wait_for(Duration::from_secs(60), || vm.attached("work") >= 1);
     assert!(attached, "not attached; terminal shows:\n{}", term.screen());
     assert_eq!(vm.sessions(), ["work"]);
@@ -142,4 +131,22 @@ fn connect_attaches_in_a_real_terminal() {
     assert!(ended, "azlin did not end after detach:\n{}", term.screen());
     assert_eq!(vm.attached("work"), 0);
     assert_eq!(vm.sessions(), ["work"]);
+}
+
+#[test]
+fn exec_t_gives_the_command_a_terminal_and_passes_its_status() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
+    fleet.vm("vm1").new_session("dev", None);
+    let term = Terminal::azlin(
+        &home,
+        "exec -t vm1:dev 'test -t 0 && echo has-a-tty; exit 5'",
+    );
+    let ended = term.wait_for(Duration::from_secs(60), || {
+        term.screen().contains("azlin-exited-")
+    });
+    let screen = term.screen();
+    assert!(ended, "azlin did not end:\n{screen}");
+    assert!(screen.contains("has-a-tty"), "{screen}");
+    assert!(screen.contains("azlin-exited-5"), "{screen}");
 }

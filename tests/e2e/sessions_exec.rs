@@ -130,6 +130,11 @@ fn a_missing_named_session_is_an_error_listing_those_that_exist_unless_create() 
 
     // Forms that cannot be read are usage errors.
     home.azlin()
+        .args(["exec", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(contains("name a target"));
+    home.azlin()
         .args(["exec", "a:b", "c:d", "echo"])
         .assert()
         .code(2)
@@ -150,7 +155,7 @@ fn detach_starts_the_command_in_a_new_window_and_returns() {
             "--",
             "sh",
             "-c",
-            "echo \"$AZLIN_VM:$AZLIN_SESSION $(pwd)\" > marker; sleep 60",
+            "echo \"$AZLIN_VM:$AZLIN_SESSION $(pwd)\" > marker.tmp && mv marker.tmp marker; sleep 60",
         ],
         None,
     );

@@ -22,8 +22,13 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
     let mut settings = ctx.remote_settings(&args.remote);
     settings.jobs = usize::from(args.jobs);
     let (ids, command) = split_command(args)?;
-    let targets = targets(ctx, args, &ids, &settings)?;
     if command.is_none() {
+        if args.no_stdin {
+            return Err(UsageError(
+                "--no-stdin needs a command: without one, stdin is the script".into(),
+            )
+            .into());
+        }
         if std::io::stdin().is_terminal() {
             return Err(UsageError(
                 "no command to run: give it after the target (`azlin exec vm:s \"make\"`), \
@@ -39,6 +44,7 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
             .into());
         }
     }
+    let targets = targets(ctx, args, &ids, &settings)?;
     if args.tty && (targets.len() > 1 || args.detach) {
         return Err(UsageError(
             "-t/--tty needs exactly one target and no --detach: a terminal cannot be shared".into(),
@@ -54,10 +60,19 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
 /// Which positionals are targets and what the command is (DESIGN.md: `exec ID "CMD"`,
 /// `exec ID… -- CMD…`, or no command: stdin is the script).
 fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
+    let fleet_wide = args.all || !args.tags.is_empty();
+    let no_target = || -> anyhow::Error {
+        UsageError(
+            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
+        )
+        .into()
+    };
     if !args.command.is_empty() {
+        if args.targets.is_empty() && !fleet_wide {
+            return Err(no_target());
+        }
         return Ok((args.targets.clone(), Some(shell_join(&args.command))));
     }
-    let fleet_wide = args.all || !args.tags.is_empty();
     let several = || -> anyhow::Error {
         UsageError(
             "too many arguments before the command: to run on several targets, put the \
@@ -69,10 +84,7 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
     match (fleet_wide, args.targets.as_slice()) {
         (true, []) => Ok((vec![], None)),
         (true, [cmd]) => Ok((vec![], Some(cmd.clone()))),
-        (false, []) => Err(UsageError(
-            "name a target (`azlin exec myvm:dev \"CMD\"`), or use --all or --tag K=V".into(),
-        )
-        .into()),
+        (false, []) => Err(no_target()),
         (false, [id]) => Ok((vec![id.clone()], None)),
         (false, [id, cmd]) => Ok((vec![id.clone()], Some(cmd.clone()))),
         _ => Err(several()),
@@ -178,7 +190,11 @@ fn single(
         how.batch = false;
     }
     let remote = remote_command(target, command, false);
-    handoff::replace_with(ssh.command(&how, Some(&remote)))
+    let mut cmd = ssh.command(&how, Some(&remote));
+    if args.no_stdin {
+        cmd.stdin(std::process::Stdio::null());
+    }
+    handoff::replace_with(cmd)
 }
 
 /// How one of several targets ended.

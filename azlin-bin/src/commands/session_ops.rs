@@ -30,7 +30,7 @@ fn operate(
     done: &str,
 ) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
-    let target = ctx.resolve(&args.id, &settings)?;
+    let target = ctx.resolve_fresh(&args.id, &settings)?;
     let ssh = ctx.ssh_target(&target.vm)?;
     remote::require_session(&ssh, &settings, &target.session).map_err(azlin_core::Error::from)?;
     remote::tmux_checked(&ssh, &settings, &command(&target.session))

@@ -41,6 +41,22 @@ impl Terminal {
         term
     }
 
+    /// Starts `azlin ARGS` (`args` as shell words) in the terminal, with `home`'s
+    /// `HOME` and `AZLIN_HOME`.
+    pub fn azlin(home: &super::Home, args: &str) -> Terminal {
+        let path = std::env::var("PATH").unwrap_or_default();
+        let home_dir = home.path().to_string_lossy().into_owned();
+        let azlin_home = home.azlin_home().to_string_lossy().into_owned();
+        Terminal::run(
+            &format!("{} {args}", env!("CARGO_BIN_EXE_azlin")),
+            &[
+                ("HOME", &home_dir),
+                ("AZLIN_HOME", &azlin_home),
+                ("PATH", &path),
+            ],
+        )
+    }
+
     fn tmux(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
