@@ -87,3 +87,39 @@ pub fn with_plugins(cmd: clap::Command) -> clap::Command {
     };
     cmd.after_help(section)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wants(args: &[&str]) -> bool {
+        let argv: Vec<OsString> = std::iter::once("azlin")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect();
+        wants_top_help(&argv)
+    }
+
+    #[test]
+    fn only_azlins_own_help_lists_plugins() {
+        for yes in [
+            &[][..],
+            &["--help"],
+            &["-h"],
+            &["-vq", "--help"],
+            &["--rg", "x", "-h"],
+            &["--subscription=s", "--no-color", "--help"],
+        ] {
+            assert!(wants(yes), "{yes:?}");
+        }
+        for no in [
+            &["--version"][..],
+            &["-V"],
+            &["list"],
+            &["foo", "--help"],
+            &["host", "--help"],
+        ] {
+            assert!(!wants(no), "{no:?}");
+        }
+    }
+}
