@@ -1,6 +1,7 @@
 //! The command line: clap definitions only. Each command's behaviour lives in
 //! `commands/<name>.rs`.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -14,7 +15,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "azlin",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    // `azlin foo` for any other `foo` runs plugin `azlin-foo` (DESIGN.md, Plugins).
+    allow_external_subcommands = true,
+    // Our own `help` also reaches plugins (`azlin help foo` runs `azlin-foo --help`).
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     /// Options every command accepts.
@@ -90,6 +95,14 @@ pub enum Command {
         after_help = SSH_CONFIG_HELP
     )]
     SshConfig(SshConfigArgs),
+    /// List plugins (`azlin-NAME` executables), or run one by name
+    #[command(subcommand, after_help = PLUGIN_HELP)]
+    Plugin(PluginCommand),
+    /// Show help for a command or a plugin
+    Help(HelpArgs),
+    /// Any other name runs plugin `azlin-NAME` with the remaining arguments.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
 }
 
 const SSH_CONFIG_HELP: &str = "\
@@ -326,6 +339,58 @@ pub struct SessionArgs {
     /// Connection settings.
     #[command(flatten)]
     pub remote: RemoteArgs,
+}
+
+const PLUGIN_HELP: &str = "\
+`azlin NAME ARGS…` runs the first `azlin-NAME` found in $AZLIN_PLUGIN_PATH,
+$AZLIN_HOME/plugins, then the absolute directories of PATH, when NAME is no built-in.
+Global options given before NAME reach it as AZLIN_VERBOSE, AZLIN_QUIET, AZLIN_NO_COLOR,
+AZLIN_SUBSCRIPTION and AZLIN_RESOURCE_GROUP; see plugins/README.md for the whole protocol.
+
+Examples:
+  azlin plugin list
+  azlin -v plugin list --json
+  azlin plugin exec health";
+
+/// `azlin plugin …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// List the plugins found, warning about broken ones (exit 1 when it warned).
+    /// With -v, ask each for its version and description (2 s limit, cached)
+    List(PluginListArgs),
+    /// Run a plugin, even one whose name a built-in command takes
+    Exec(PluginExecArgs),
+}
+
+/// `azlin plugin list`.
+#[derive(Debug, Args)]
+pub struct PluginListArgs {
+    /// Print one JSON object: `plugins` and `warnings`
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `azlin plugin exec`.
+#[derive(Debug, Args)]
+pub struct PluginExecArgs {
+    /// The plugin's name (`health` runs `azlin-health`), then its arguments, passed as
+    /// they are (`--help` included)
+    #[arg(
+        value_name = "NAME ARGS",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub argv: Vec<OsString>,
+}
+
+/// `azlin help`.
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// A command (`host add`) or a plugin's name
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<OsString>,
 }
 
 const RESOLVE_HELP: &str = "\

@@ -6,15 +6,23 @@ mod context;
 mod handoff;
 mod output;
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut command = Cli::command();
+    // Listing plugins reads directories: only for azlin's own help, never on the path of
+    // a command (or of `--version`).
+    if commands::help::wants_top_help(&args) {
+        command = commands::help::with_plugins(command);
+    }
+    let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -25,8 +33,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    // Plugins and help read no configuration: dispatch stays cheap, and a broken
+    // config.toml cannot block a plugin that does not use it.
+    let command = match cli.command {
+        Command::External(argv) => return commands::plugin::external(&cli.global, argv),
+        Command::Plugin(cmd) => return commands::plugin::run(&cli.global, cmd),
+        Command::Help(args) => return commands::help::run(&cli.global, &args),
+        other => other,
+    };
     let ctx = Context::load(&cli.global)?;
-    match cli.command {
+    match command {
         Command::Resolve(args) => commands::resolve::run(&ctx, &args),
         Command::Host(cmd) => commands::host::run(&ctx, &cmd),
         Command::List(args) => commands::list::run(&ctx, &args),
@@ -38,6 +54,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Session(args) => commands::session::run(&ctx, &args),
         Command::Tag(cmd) => commands::tag::run(&ctx, &cmd),
         Command::SshConfig(args) => commands::ssh_config::run(&ctx, &args),
+        Command::External(_) | Command::Plugin(_) | Command::Help(_) => {
+            unreachable!("handled before the configuration is loaded")
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::config::ConfigError;
 use crate::inventory::NameClash;
 use crate::name::NameError;
+use crate::plugin::PluginError;
 use crate::provider::azure::AzureError;
 use crate::provider::local::LocalError;
 use crate::provider::tags::TagError;
@@ -40,6 +41,9 @@ pub enum Error {
     /// The generated ssh config.
     #[error(transparent)]
     SshConfig(#[from] SshConfigError),
+    /// A plugin that cannot be found or run.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
     /// A remote tmux operation over ssh.
     #[error(transparent)]
     Remote(#[from] RemoteError),
@@ -60,15 +64,20 @@ impl From<AzureError> for Error {
 impl Error {
     /// The process exit status this error calls for.
     pub fn exit_code(&self) -> i32 {
+        if let Error::Plugin(e) = self {
+            return e.exit_code();
+        }
         let usage = match self {
             Error::Name(_) | Error::Value(_) => true,
             Error::Resolve(e) => e.is_usage(),
             Error::Local(e) => e.is_usage(),
             Error::Azure(e) => e.is_usage(),
             Error::Tag(e) => e.is_usage(),
-            Error::Config(_) | Error::NameClash(_) | Error::Remote(_) | Error::SshConfig(_) => {
-                false
-            }
+            Error::Config(_)
+            | Error::NameClash(_)
+            | Error::Remote(_)
+            | Error::SshConfig(_)
+            | Error::Plugin(_) => false,
         };
         if usage { EXIT_USAGE } else { EXIT_FAILURE }
     }

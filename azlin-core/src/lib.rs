@@ -4,14 +4,15 @@
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
 //! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
 //! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
-//! operations), [`config`] (files and settings), [`persist`]
-//! (crash-safe writes).
+//! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
+//! [`plugin`] (finding and running `azlin-foo`).
 
 pub mod config;
 pub mod fleet;
 pub mod inventory;
 pub mod name;
 pub mod persist;
+pub mod plugin;
 pub mod provider;
 pub mod remote;
 pub mod resolve;

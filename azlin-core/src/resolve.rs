@@ -142,6 +142,16 @@ pub fn quote_list(names: &[String]) -> String {
 /// Up to three names close to `input` by edit distance, closest first.
 pub fn closest<'n>(input: &str, names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
     let limit = (input.chars().count() / 3).clamp(1, 3);
+    closest_within(input, names, limit)
+}
+
+/// Up to three names within `limit` edits of `input` (or equal to it but for case),
+/// closest first. [`closest`] picks the limit from the input's length.
+pub fn closest_within<'n>(
+    input: &str,
+    names: impl IntoIterator<Item = &'n str>,
+    limit: usize,
+) -> Vec<String> {
     let mut scored: Vec<(usize, &str)> = names
         .into_iter()
         .map(|n| (strsim::levenshtein(input, n), n))

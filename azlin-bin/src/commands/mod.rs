@@ -2,8 +2,10 @@
 
 pub mod connect;
 pub mod exec;
+pub mod help;
 pub mod host;
 pub mod list;
+pub mod plugin;
 pub mod resolve;
 pub mod session;
 pub mod session_ops;

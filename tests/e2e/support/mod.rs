@@ -8,6 +8,9 @@ pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
+pub mod plugin;
+pub mod shipped;
+
 use assert_cmd::Command;
 
 /// A throwaway `HOME` with `AZLIN_HOME` inside it, removed when dropped.
@@ -38,7 +41,13 @@ impl Home {
 
     /// `azlin` with this home, no inherited azlin or Azure settings.
     pub fn azlin(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_azlin"));
+        Command::from_std(self.command(env!("CARGO_BIN_EXE_azlin")))
+    }
+
+    /// Any program with this home's environment (for tests that need to spawn, signal,
+    /// or wrap azlin in another program such as `script`).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.path())

@@ -1,0 +1,251 @@
+//! `azlin-foo --azlin-plugin-metadata`: a plugin describing itself, asked with a time
+//! limit and remembered by path, size and modification time.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// The argument that asks a plugin for its metadata.
+pub const METADATA_FLAG: &str = "--azlin-plugin-metadata";
+
+/// How long a plugin may take to answer [`METADATA_FLAG`].
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The metadata schema this azlin understands.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// More output than any description needs; the rest is not read.
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+/// What a plugin says about itself: one JSON object on stdout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// Always 1 for now.
+    pub schema_version: u32,
+    /// One line saying what the plugin does.
+    pub description: String,
+    /// The plugin's version.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// Why a plugin gave no metadata.
+#[derive(Debug, thiserror::Error)]
+pub enum MetadataError {
+    /// It did not start.
+    #[error("could not start it: {0}")]
+    Spawn(#[source] std::io::Error),
+    /// It did not answer in time (it was stopped).
+    #[error("no answer to {METADATA_FLAG} within {0:?}; it was stopped")]
+    TimedOut(Duration),
+    /// It exited unsuccessfully.
+    #[error("{METADATA_FLAG} failed ({0})")]
+    Failed(std::process::ExitStatus),
+    /// Its output is not the JSON object expected.
+    #[error(
+        "{METADATA_FLAG} printed no valid metadata ({0}); expected JSON like {{\"schema_version\": 1, \"description\": \"…\", \"version\": \"1.0\"}}"
+    )]
+    Invalid(String),
+}
+
+/// The metadata of the plugin at `path`, from the cache in `cache_dir` when the file has
+/// not changed, else by running it with [`METADATA_FLAG`] for at most `timeout`.
+pub fn metadata(
+    path: &Path,
+    cache_dir: &Path,
+    timeout: Duration,
+) -> Result<Metadata, MetadataError> {
+    let cache_file = cache_dir.join("plugin-metadata.json");
+    let stamp = Stamp::of(path);
+    let mut cache = Cache::load(&cache_file);
+    let key = path.to_string_lossy().into_owned();
+    if let (Some(stamp), Some(entry)) = (&stamp, cache.entries.get(&key))
+        && entry.stamp == *stamp
+    {
+        return Ok(entry.metadata.clone());
+    }
+    let meta = ask(path, timeout)?;
+    if let Some(stamp) = stamp {
+        cache.entries.insert(
+            key,
+            Entry {
+                stamp,
+                metadata: meta.clone(),
+            },
+        );
+        // The cache only saves time: failing to write it must not fail the listing.
+        let _ = cache.save(&cache_file);
+    }
+    Ok(meta)
+}
+
+/// Runs `path --azlin-plugin-metadata` and parses its answer.
+fn ask(path: &Path, timeout: Duration) -> Result<Metadata, MetadataError> {
+    let deadline = Instant::now() + timeout;
+    let mut child = Command::new(path)
+        .arg(METADATA_FLAG)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(MetadataError::Spawn)?;
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    // Read on a thread so that a plugin which never closes its stdout (or leaves a child
+    // holding it) cannot hold azlin past the deadline.
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let res = (&mut stdout).take(MAX_OUTPUT).read_to_end(&mut buf);
+        let _ = tx.send(res.map(|_| buf));
+    });
+    let stop = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+        MetadataError::TimedOut(timeout)
+    };
+    let output = match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(buf)) => buf,
+        Ok(Err(e)) => return Err(MetadataError::Invalid(format!("reading its output: {e}"))),
+        Err(_) => return Err(stop(&mut child)),
+    };
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Ok(None) => return Err(stop(&mut child)),
+            Err(e) => return Err(MetadataError::Spawn(e)),
+        }
+    };
+    if !status.success() {
+        return Err(MetadataError::Failed(status));
+    }
+    let meta: Metadata = serde_json::from_slice(&output).map_err(|e| {
+        MetadataError::Invalid(if output.iter().all(u8::is_ascii_whitespace) {
+            "empty output".to_string()
+        } else {
+            e.to_string()
+        })
+    })?;
+    if meta.schema_version != SCHEMA_VERSION {
+        return Err(MetadataError::Invalid(format!(
+            "schema_version {} is not supported, this azlin reads {SCHEMA_VERSION}",
+            meta.schema_version
+        )));
+    }
+    Ok(meta)
+}
+
+/// What identifies one version of a plugin file: size and modification time of the file
+/// the path leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    size: u64,
+    mtime_secs: u64,
+    mtime_nanos: u32,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            mtime_secs: mtime.as_secs(),
+            mtime_nanos: mtime.subsec_nanos(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    #[serde(flatten)]
+    stamp: Stamp,
+    metadata: Metadata,
+}
+
+/// `$AZLIN_HOME/cache/plugin-metadata.json`: plugin path → stamp and metadata.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Cache {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Cache {
+    /// A missing or unreadable cache is an empty one.
+    fn load(file: &Path) -> Cache {
+        std::fs::read(file)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn save(&self, file: &Path) -> std::io::Result<()> {
+        let dir: PathBuf = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        crate::persist::create_dir_all(&dir, 0o700)?;
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        crate::persist::write_atomic(file, &bytes, Some(0o600))
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    #[test]
+    fn answers_are_parsed_and_cached_until_the_file_changes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let count = tmp.path().join("count");
+        let body = format!(
+            "echo x >> {}\necho '{{\"schema_version\":1,\"description\":\"d\",\"version\":\"1\"}}'",
+            count.display()
+        );
+        let p = script(tmp.path(), "azlin-m", &body);
+        let cache = tmp.path().join("cache");
+        let t = Duration::from_secs(20);
+        let m = metadata(&p, &cache, t).unwrap();
+        assert_eq!(m.description, "d");
+        assert_eq!(metadata(&p, &cache, t).unwrap(), m);
+        assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 1);
+        // A changed file (different size) is asked again.
+        script(tmp.path(), "azlin-m", &format!("{body}\n"));
+        metadata(&p, &cache, t).unwrap();
+        assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 2);
+    }
+
+    #[test]
+    fn garbage_failure_and_hangs_are_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = tmp.path().join("cache");
+        let garbage = script(tmp.path(), "azlin-g", "echo not json");
+        let failing = script(tmp.path(), "azlin-f", "exit 3");
+        let hang = script(tmp.path(), "azlin-h", "exec sleep 30");
+        let t = Duration::from_secs(20);
+        assert!(matches!(
+            metadata(&garbage, &cache, t),
+            Err(MetadataError::Invalid(_))
+        ));
+        assert!(matches!(
+            metadata(&failing, &cache, t),
+            Err(MetadataError::Failed(_))
+        ));
+        let start = Instant::now();
+        let short = Duration::from_millis(300);
+        assert!(matches!(
+            metadata(&hang, &cache, short),
+            Err(MetadataError::TimedOut(_))
+        ));
+        assert!(start.elapsed() < Duration::from_secs(25));
+    }
+}
