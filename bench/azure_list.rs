@@ -3,7 +3,8 @@
 //!
 //! Run: `cargo bench -p azlin-bin --bench azure-list` (env `PAGE_SIZE`, default 500;
 //! `LATENCY_MS`, default 20; `RUNS`, default 7). Target (issue 6): ≤ 10 requests and
-//! ≤ 1 s per listing. Prints the numbers of this run; asserts nothing.
+//! ≤ 1 s per listing. Prints the numbers of this run, then one `BENCH {json}` line that
+//! `bench/run` collects; asserts nothing.
 
 #[path = "../tests/e2e/support/mod.rs"]
 mod support;
@@ -58,6 +59,17 @@ fn main() {
         ok(&home, &arm, &az, &["resolve", "vm0999"]);
         cached.push(t.elapsed());
     }
+    let ms = |v: &[Duration]| {
+        v.iter()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .collect::<Vec<_>>()
+    };
+    let line = format!(
+        r#"{{"vms":1000,"page_size":{page},"latency_ms":{},"runs":{runs},"requests":{requests:?},"listing_ms":{:?},"cached_ms":{:?}}}"#,
+        latency.as_millis(),
+        ms(&listing),
+        ms(&cached)
+    );
     let (l, c) = (median(listing), median(cached));
     println!("azure-list: 1000 VMs, page size {page}, {latency:?} per request, {runs} runs");
     println!("  requests per listing: {requests:?} (target <= 10)");
@@ -67,4 +79,5 @@ fn main() {
         "  ratio listing / cached: {:.1}",
         l.as_secs_f64() / c.as_secs_f64()
     );
+    println!("BENCH {line}");
 }

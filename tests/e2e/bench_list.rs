@@ -1,80 +1,107 @@
-//! The `list` fan-out benchmark, run by `bench/list-fanout` (ignored in the normal test
-//! run: it measures, and tests never assert on wall-clock speed).
+//! The fan-out benchmark run by `bench/run` (ignored in the normal test run: it measures,
+//! and tests never assert on wall-clock speed).
+//!
+//! `azlin list` and a multi-target `azlin exec` over `BENCH_VMS` fake VMs (default 32)
+//! against the same over one VM, every VM behind a relay adding `BENCH_RTT_MS` (default
+//! 100) of round-trip time. Prints one `BENCH {json}` line per measurement, which
+//! `bench/run` collects: the median and every run in milliseconds.
 
 use std::time::{Duration, Instant};
 
 use crate::support::Home;
 use crate::support::fleet::Fleet;
 
-/// Median wall time of `runs` runs of `azlin list` in `home`, checking each listing.
-fn time_list(home: &Home, runs: usize, vms: usize, jobs: &str) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let started = Instant::now();
-            let out = home.ok(&["list", "--format", "json", "--jobs", jobs]);
-            let took = started.elapsed();
-            let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
-            assert_eq!(rows.as_array().unwrap().len(), vms, "one session per VM");
-            took
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
-fn fleet_of(n: usize) -> (Home, Fleet) {
+/// Every run of `args` in `home`, in milliseconds; `check` sees each output.
+fn time_runs(home: &Home, runs: usize, args: &[&str], check: impl Fn(&str)) -> Vec<f64> {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            let out = home.ok(args);
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            check(&out);
+            took
+        })
+        .collect()
+}
+
+fn report(name: &str, mut runs: Vec<f64>) {
+    runs.sort_by(f64::total_cmp);
+    let median = runs[runs.len() / 2];
+    println!(
+        "BENCH {}",
+        serde_json::json!({ "name": name, "median_ms": median, "runs_ms": runs })
+    );
+}
+
+fn fleet_of(n: usize, rtt: Duration) -> (Home, Fleet, Vec<String>) {
     let home = Home::new();
     let names: Vec<String> = (1..=n).map(|i| format!("vm{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let fleet = Fleet::start(&home, &refs);
+    let fleet = Fleet::start_with_latency(&home, &refs, rtt);
     for name in &refs {
         fleet.vm(name).new_session("work", None);
     }
-    (home, fleet)
+    let targets = names.iter().map(|n| format!("{n}:work")).collect();
+    (home, fleet, targets)
+}
+
+/// Shares no connections (a file where `~/.ssh/cm` would be), or starts with none shared.
+fn set_sharing(home: &Home, share: bool) {
+    let cm = home.path().join(".ssh/cm");
+    let _ = std::fs::remove_dir_all(&cm);
+    let _ = std::fs::remove_file(&cm);
+    if !share {
+        std::fs::create_dir_all(home.path().join(".ssh")).unwrap();
+        std::fs::write(&cm, "").unwrap();
+    }
 }
 
 #[test]
-#[ignore = "benchmark: run bench/list-fanout"]
-fn bench_list_fanout() {
-    let runs: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(7);
-    let (one_home, _one) = fleet_of(1);
-    let (eight_home, _eight) = fleet_of(8);
+#[ignore = "benchmark: run bench/run"]
+fn bench_fanout() {
+    let runs = env_or("BENCH_RUNS", 5).max(1) as usize;
+    let n = env_or("BENCH_VMS", 32).max(2) as usize;
+    let rtt = Duration::from_millis(env_or("BENCH_RTT_MS", 100));
+    let (one, _one_fleet, one_targets) = fleet_of(1, rtt);
+    let (many, _many_fleet, many_targets) = fleet_of(n, rtt);
+    let jobs = n.to_string();
     for share in [false, true] {
-        // Without shared connections every run pays the full ssh handshake; with them
-        // (the default) later runs reuse the ControlMaster of the first.
-        let label = if share {
-            "shared connections"
-        } else {
-            "fresh connections"
-        };
-        let clear = |home: &Home| {
-            let _ = std::fs::remove_dir_all(home.path().join(".ssh/cm"));
-            if !share {
-                // A file where the directory would be: azlin then shares nothing.
-                std::fs::create_dir_all(home.path().join(".ssh")).unwrap();
-                std::fs::write(home.path().join(".ssh/cm"), "").unwrap();
+        let conn = if share { "shared" } else { "fresh" };
+        set_sharing(&one, share);
+        set_sharing(&many, share);
+        for (label, home, vms) in [("1", &one, 1), ("n", &many, n), ("n-jobs", &many, n)] {
+            let mut list = vec!["list", "--format", "json"];
+            if label == "n-jobs" {
+                list.extend(["--jobs", &jobs]);
             }
-        };
-        clear(&one_home);
-        clear(&eight_home);
-        let t1 = time_list(&one_home, runs, 1, "16");
-        let t8 = time_list(&eight_home, runs, 8, "16");
-        // The same 8 VMs one at a time: what the fan-out saves.
-        let serial = time_list(&eight_home, runs, 8, "1");
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "list, {label}: 1 VM {:.0} ms; 8 VMs {:.0} ms concurrent (ratio {:.2}), \
-             {:.0} ms with --jobs 1 (ratio {:.2}); median of {runs}",
-            ms(t1),
-            ms(t8),
-            ms(t8) / ms(t1),
-            ms(serial),
-            ms(serial) / ms(t1)
-        );
-        let _ = std::fs::remove_file(one_home.path().join(".ssh/cm"));
-        let _ = std::fs::remove_file(eight_home.path().join(".ssh/cm"));
+            let rows = time_runs(home, runs, &list, |out| {
+                let v: serde_json::Value = serde_json::from_str(out).unwrap();
+                assert_eq!(v.as_array().unwrap().len(), vms, "one session per VM");
+            });
+            report(&format!("list {conn} {label}"), rows);
+
+            let targets = if vms == 1 {
+                &one_targets
+            } else {
+                &many_targets
+            };
+            let mut exec: Vec<&str> = vec!["exec", "-n"];
+            if label == "n-jobs" {
+                exec.extend(["--jobs", &jobs]);
+            }
+            exec.extend(targets.iter().map(String::as_str));
+            exec.extend(["--", "echo", "ok"]);
+            let rows = time_runs(home, runs, &exec, |out| {
+                assert_eq!(out.matches("ok").count(), vms, "one line per target: {out}");
+            });
+            report(&format!("exec {conn} {label}"), rows);
+        }
     }
 }

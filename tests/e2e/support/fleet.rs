@@ -41,6 +41,7 @@ pub struct Fleet {
     user: String,
     key: PathBuf,
     vms: Vec<FakeVm>,
+    /// Black holes and latency relays: listener threads that end with the fleet.
     holes: Vec<BlackHole>,
 }
 
@@ -110,6 +111,13 @@ fn keygen(path: &Path) {
 impl Fleet {
     /// Starts one fake VM per name and registers each in `home`.
     pub fn start(home: &Home, names: &[&str]) -> Fleet {
+        Fleet::start_with_latency(home, names, Duration::ZERO)
+    }
+
+    /// Like [`Fleet::start`], but each VM is registered behind a relay that holds every
+    /// chunk of bytes for half of `rtt` in each direction: `rtt` of added round-trip time,
+    /// as a VM across a network would have (used by the benchmarks; zero: no relay).
+    pub fn start_with_latency(home: &Home, names: &[&str], rtt: Duration) -> Fleet {
         let sshd = sshd_path();
         // sshd running as root wants its privilege-separation directory.
         if !Path::new("/run/sshd").exists() {
@@ -140,7 +148,12 @@ impl Fleet {
         };
         for name in names {
             let vm = fleet.spawn_vm(&sshd, name);
-            fleet.register(home, name, vm.port);
+            let port = if rtt.is_zero() {
+                vm.port
+            } else {
+                fleet.add_relay(vm.port, rtt / 2)
+            };
+            fleet.register(home, name, port);
             fleet.vms.push(vm);
         }
         fleet
@@ -238,17 +251,39 @@ impl Fleet {
     /// Registers `name` at a listener that accepts connections and never answers, the
     /// way a host behind a broken firewall or a hung sshd looks to ssh.
     pub fn add_black_hole(&mut self, home: &Home, name: &str) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind black hole");
+        let mut held = Vec::new();
+        let port = self.spawn_listener(move |stream| held.push(stream));
+        self.register(home, name, port);
+    }
+
+    /// Starts a relay to `target` (a port of 127.0.0.1) that delays each direction by
+    /// `delay`; returns the relay's port. Each connection's threads end when either side
+    /// closes.
+    fn add_relay(&mut self, target: u16, delay: Duration) -> u16 {
+        self.spawn_listener(move |client| {
+            let _ = client.set_nonblocking(false);
+            if let Ok(server) = TcpStream::connect(("127.0.0.1", target)) {
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                delayed_pump(&client, &server, delay);
+                delayed_pump(&server, &client, delay);
+            }
+        })
+    }
+
+    /// A listener on a free port of 127.0.0.1 whose accept loop hands each connection to
+    /// `on_accept` until the fleet is dropped; returns the port.
+    fn spawn_listener(&mut self, mut on_accept: impl FnMut(TcpStream) + Send + 'static) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind listener");
         let port = listener.local_addr().expect("local addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
-            let mut held = Vec::new();
             while !flag.load(Ordering::Relaxed) {
                 match listener.accept() {
-                    Ok((stream, _)) => held.push(stream),
-                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                    Ok((stream, _)) => on_accept(stream),
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
             }
         });
@@ -256,7 +291,7 @@ impl Fleet {
             stop,
             thread: Some(thread),
         });
-        self.register(home, name, port);
+        port
     }
 
     /// The fake VM called `name`.
@@ -343,6 +378,42 @@ impl FakeVm {
     fn kill_tmux(&self) {
         let _ = self.tmux(&["kill-server"]);
     }
+}
+
+/// Copies `from` to `to`, each chunk written `delay` after it was read: one thread reads
+/// and stamps, another sleeps until each chunk is due, so chunks in flight overlap as on a
+/// real link. End of input is passed on as a write shutdown.
+fn delayed_pump(from: &TcpStream, to: &TcpStream, delay: Duration) {
+    let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else {
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx
+                        .send((Instant::now() + delay, buf[..n].to_vec()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        use std::io::Write;
+        for (due, bytes) in rx {
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+            if to.write_all(&bytes).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(std::net::Shutdown::Write);
+    });
 }
 
 /// Parent pid of every process, from `/proc`.
