@@ -237,7 +237,7 @@ pub struct ListArgs {
 /// Format of a listing that scripts may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RowFormat {
-    /// Aligned columns
+    /// A boxed table on a terminal; aligned plain columns in a pipe
     Table,
     /// One JSON array, one object per row
     Json,
@@ -485,6 +485,9 @@ pub struct HostListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Do not cut cells to fit the terminal's width
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `azlin host remove`.

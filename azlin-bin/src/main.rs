@@ -23,10 +23,13 @@ fn main() -> ExitCode {
         command = commands::help::with_plugins(command);
     }
     let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
+    let no_color = cli.global.no_color;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {}", render_error(&err));
+            let prefix =
+                output::paint(output::Look::stderr(no_color), "error:", output::Paint::Red);
+            eprintln!("{prefix} {}", render_error(&err));
             ExitCode::from(exit_code(&err))
         }
     }

@@ -20,3 +20,4 @@ mod sessions_list;
 mod ssh_config_files;
 mod ssh_config_sshd;
 mod support;
+mod terminal_tables;

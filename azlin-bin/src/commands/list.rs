@@ -99,7 +99,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             }
         }
     }
-    render(args, &rows)?;
+    render(ctx, args, &rows)?;
     if !probed.is_empty() {
         crate::commands::ssh_config::auto_sync(ctx);
     }
@@ -128,7 +128,7 @@ fn dash(v: &Option<impl ToString>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
+fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
     match args.format {
         RowFormat::Json => output::print_json(&rows),
         RowFormat::Csv => {
@@ -198,7 +198,9 @@ fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
                                 .unwrap_or_else(|| "-".into()),
                             r.provider.clone(),
                         ]);
-                    } else {
+                    } else if !ctx.stdout_look().tty {
+                        // In a pipe there is no width to fit: cut long cells so columns
+                        // stay readable. On a terminal the table fits itself.
                         for cell in &mut c {
                             *cell = output::truncate(cell, NARROW_MAX);
                         }
@@ -206,7 +208,12 @@ fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
                     c
                 })
                 .collect();
-            print!("{}", output::columns(&header, &cells));
+            // Status is the third column (HOSTNAME, SESSION, STATUS).
+            let look = ctx.stdout_look();
+            print!(
+                "{}",
+                output::table(look, &header, &cells, args.wide, Some(2))
+            );
             Ok(())
         }
     }
