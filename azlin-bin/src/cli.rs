@@ -100,9 +100,43 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Show help for a command or a plugin
     Help(HelpArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Names for shell completion, from local caches only (used by the completion scripts)
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
     /// Any other name runs plugin `azlin-NAME` with the remaining arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  source <(azlin completions bash)                  # bash, this shell
+  azlin completions bash > ~/.local/share/bash-completion/completions/azlin
+  azlin completions zsh > ~/.zfunc/_azlin           # with fpath+=~/.zfunc before compinit
+  azlin completions fish > ~/.config/fish/completions/azlin.fish
+
+In bash, names after connect, ssh, exec, disconnect, kill, session and resolve complete
+from the local caches (VMs, labels, vm:session, vm--session), without network.";
+
+/// `azlin completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for
+    pub shell: clap_complete::Shell,
+}
+
+/// `azlin __complete names PREFIX`.
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// What to complete (`names`)
+    #[arg(value_parser = ["names"])]
+    pub kind: String,
+    /// The word typed so far
+    #[arg(last = true, default_value = "")]
+    pub prefix: String,
 }
 
 const SSH_CONFIG_HELP: &str = "\

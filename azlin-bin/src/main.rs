@@ -42,6 +42,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::External(argv) => return commands::plugin::external(&cli.global, argv),
         Command::Plugin(cmd) => return commands::plugin::run(&cli.global, cmd),
         Command::Help(args) => return commands::help::run(&cli.global, &args),
+        Command::Completions(args) => return commands::complete::completions(&args),
+        Command::Complete(args) => return commands::complete::run(&args),
         other => other,
     };
     let ctx = Context::load(&cli.global)?;
@@ -57,7 +59,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Session(args) => commands::session::run(&ctx, &args),
         Command::Tag(cmd) => commands::tag::run(&ctx, &cmd),
         Command::SshConfig(args) => commands::ssh_config::run(&ctx, &args),
-        Command::External(_) | Command::Plugin(_) | Command::Help(_) => {
+        Command::External(_)
+        | Command::Plugin(_)
+        | Command::Help(_)
+        | Command::Completions(_)
+        | Command::Complete(_) => {
             unreachable!("handled before the configuration is loaded")
         }
     }

@@ -20,4 +20,5 @@ mod sessions_list;
 mod ssh_config_files;
 mod ssh_config_sshd;
 mod support;
+mod terminal_completions;
 mod terminal_tables;

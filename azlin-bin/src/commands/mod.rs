@@ -1,5 +1,6 @@
 //! One module per command: read the arguments, call the core, render the result.
 
+pub mod complete;
 pub mod connect;
 pub mod exec;
 pub mod help;
