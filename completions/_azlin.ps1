@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('plugin', 'plugin', [CompletionResultType]::ParameterValue, 'List plugins (`azlin-NAME` executables), or run one by name')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show help for a command or a plugin')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (bash, zsh, fish, powershell, elvish)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages for azlin and each command into a directory')
             [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Names for shell completion, from local caches only (used by the completion scripts)')
             break
         }
@@ -454,6 +455,22 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             break
         }
         'azlin;completions' {
+            [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
+            [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
+            [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeat for more detail)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeat for more detail)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'azlin;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')

@@ -43,6 +43,9 @@ _azlin() {
             azlin,list)
                 cmd="azlin__subcmd__list"
                 ;;
+            azlin,man)
+                cmd="azlin__subcmd__man"
+                ;;
             azlin,plugin)
                 cmd="azlin__subcmd__plugin"
                 ;;
@@ -98,7 +101,7 @@ _azlin() {
 
     case "${cmd}" in
         azlin)
-            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions __complete"
+            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions man __complete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +516,36 @@ _azlin() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        azlin__subcmd__man)
+            opts="-v -q -h -V --dir --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

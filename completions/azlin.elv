@@ -44,6 +44,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand plugin 'List plugins (`azlin-NAME` executables), or run one by name'
             cand help 'Show help for a command or a plugin'
             cand completions 'Print the shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand man 'Write man pages for azlin and each command into a directory'
             cand __complete 'Names for shell completion, from local caches only (used by the completion scripts)'
         }
         &'azlin;resolve'= {
@@ -427,6 +428,21 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;completions'= {
+            cand --resource-group 'Azure resource group to narrow to'
+            cand --rg 'Azure resource group to narrow to'
+            cand --subscription 'Azure subscription id'
+            cand -v 'Say more (repeat for more detail)'
+            cand --verbose 'Say more (repeat for more detail)'
+            cand -q 'Print no warnings'
+            cand --quiet 'Print no warnings'
+            cand --no-color 'Never colour the output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'azlin;man'= {
+            cand --dir 'Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'

@@ -45,6 +45,7 @@ complete -c azlin -n "__fish_azlin_needs_command" -f -a "ssh-config" -d 'Write `
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "plugin" -d 'List plugins (`azlin-NAME` executables), or run one by name'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "help" -d 'Show help for a command or a plugin'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "completions" -d 'Print the shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c azlin -n "__fish_azlin_needs_command" -f -a "man" -d 'Write man pages for azlin and each command into a directory'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "__complete" -d 'Names for shell completion, from local caches only (used by the completion scripts)'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l format -d 'Output format' -r -f -a "text\t'Readable text'
 json\t'One JSON object'"
@@ -268,6 +269,14 @@ complete -c azlin -n "__fish_azlin_using_subcommand completions" -s q -l quiet -
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -l dir -d 'Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)' -r -F
+complete -c azlin -n "__fish_azlin_using_subcommand man" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
+complete -c azlin -n "__fish_azlin_using_subcommand man" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand man" -s v -l verbose -d 'Say more (repeat for more detail)'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -l no-color -d 'Never colour the output'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -s h -l help -d 'Print help'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s v -l verbose -d 'Say more (repeat for more detail)'

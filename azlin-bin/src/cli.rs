@@ -103,6 +103,11 @@ pub enum Command {
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
+    /// Write man pages for azlin and each command into a directory
+    #[command(
+        after_help = "Example:\n  azlin man --dir ~/.local/share/man/man1 && man azlin-connect"
+    )]
+    Man(ManArgs),
     /// Names for shell completion, from local caches only (used by the completion scripts)
     #[command(name = "__complete", hide = true)]
     Complete(CompleteArgs),
@@ -126,6 +131,14 @@ from the local caches (VMs, labels, vm:session, vm--session), without network.";
 pub struct CompletionsArgs {
     /// The shell to write the script for
     pub shell: clap_complete::Shell,
+}
+
+/// `azlin man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// `azlin __complete names PREFIX`.

@@ -44,6 +44,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Help(args) => return commands::help::run(&cli.global, &args),
         Command::Completions(args) => return commands::complete::completions(&args),
         Command::Complete(args) => return commands::complete::run(&args),
+        Command::Man(args) => return commands::man::run(&args),
         other => other,
     };
     let ctx = Context::load(&cli.global)?;
@@ -63,7 +64,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         | Command::Plugin(_)
         | Command::Help(_)
         | Command::Completions(_)
-        | Command::Complete(_) => {
+        | Command::Complete(_)
+        | Command::Man(_) => {
             unreachable!("handled before the configuration is loaded")
         }
     }

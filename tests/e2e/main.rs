@@ -21,4 +21,5 @@ mod ssh_config_files;
 mod ssh_config_sshd;
 mod support;
 mod terminal_completions;
+mod terminal_man;
 mod terminal_tables;

@@ -6,6 +6,7 @@ pub mod exec;
 pub mod help;
 pub mod host;
 pub mod list;
+pub mod man;
 pub mod plugin;
 pub mod resolve;
 pub mod session;
