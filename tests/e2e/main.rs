@@ -22,4 +22,5 @@ mod ssh_config_sshd;
 mod support;
 mod terminal_completions;
 mod terminal_man;
+mod terminal_progress;
 mod terminal_tables;

@@ -52,7 +52,20 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .copied()
         .filter(|vm| !args.no_tmux && vm.power == PowerState::Running)
         .collect();
+    // JSON and CSV are for programs: no spinner even on a terminal.
+    let spinner = (args.format == RowFormat::Table && !probed.is_empty())
+        .then(|| {
+            output::progress(
+                ctx.no_color,
+                ctx.quiet,
+                format!("probing {} VMs for tmux sessions…", probed.len()),
+            )
+        })
+        .flatten();
     let results = remote::probe_all(&probed, &ctx.connect_defaults(), &settings);
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
     if !probed.is_empty() {
         ctx.record_probes(&inventory, &probed, &results)?;
     }
