@@ -100,9 +100,56 @@ pub enum Command {
     Plugin(PluginCommand),
     /// Show help for a command or a plugin
     Help(HelpArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Write man pages for azlin and each command into a directory
+    #[command(
+        after_help = "Example:\n  azlin man --dir ~/.local/share/man/man1 && man azlin-connect"
+    )]
+    Man(ManArgs),
+    /// Names for shell completion, from local caches only (used by the completion scripts)
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
     /// Any other name runs plugin `azlin-NAME` with the remaining arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  source <(azlin completions bash)                  # bash, this shell
+  azlin completions bash > ~/.local/share/bash-completion/completions/azlin
+  azlin completions zsh > ~/.zfunc/_azlin           # with fpath+=~/.zfunc before compinit
+  azlin completions fish > ~/.config/fish/completions/azlin.fish
+
+In bash, names after connect, ssh, exec, disconnect, kill, session and resolve complete
+from the local caches (VMs, labels, vm:session, vm--session), without network.";
+
+/// `azlin completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for
+    pub shell: clap_complete::Shell,
+}
+
+/// `azlin man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// `azlin __complete names PREFIX`.
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// What to complete (`names`)
+    #[arg(value_parser = ["names"])]
+    pub kind: String,
+    /// The word typed so far
+    #[arg(last = true, default_value = "")]
+    pub prefix: String,
 }
 
 const SSH_CONFIG_HELP: &str = "\
@@ -237,7 +284,7 @@ pub struct ListArgs {
 /// Format of a listing that scripts may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RowFormat {
-    /// Aligned columns
+    /// A boxed table on a terminal; aligned plain columns in a pipe
     Table,
     /// One JSON array, one object per row
     Json,
@@ -485,6 +532,9 @@ pub struct HostListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// Do not cut cells to fit the terminal's width
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// `azlin host remove`.

@@ -41,6 +41,8 @@ pub struct Context {
     pub quiet: bool,
     /// `-v` count.
     pub verbose: u8,
+    /// `--no-color`.
+    pub no_color: bool,
     /// `--subscription` and `--rg`, for the Azure provider.
     pub scope: ScopeFlags,
 }
@@ -56,6 +58,7 @@ impl Context {
             config,
             quiet: global.quiet,
             verbose: global.verbose,
+            no_color: global.no_color,
             scope: ScopeFlags {
                 subscription: global.subscription.clone(),
                 resource_group: global.resource_group.clone(),
@@ -70,8 +73,13 @@ impl Context {
     /// Prints a warning on stderr unless `-q`.
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            warn_line(self.no_color, message);
         }
+    }
+
+    /// How stdout looks: a terminal or a pipe, colour or not.
+    pub fn stdout_look(&self) -> crate::output::Look {
+        crate::output::Look::stdout(self.no_color)
     }
 
     /// How to load the inventory; `refresh` is a command's `--refresh`.
@@ -288,3 +296,12 @@ impl std::fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+/// Prints `warning: MESSAGE` on stderr, the prefix yellow on a terminal.
+pub fn warn_line(no_color: bool, message: &str) {
+    use crate::output::{Look, Paint, paint};
+    eprintln!(
+        "{} {message}",
+        paint(Look::stderr(no_color), "warning:", Paint::Yellow)
+    );
+}

@@ -23,10 +23,13 @@ fn main() -> ExitCode {
         command = commands::help::with_plugins(command);
     }
     let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
+    let no_color = cli.global.no_color;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {}", render_error(&err));
+            let prefix =
+                output::paint(output::Look::stderr(no_color), "error:", output::Paint::Red);
+            eprintln!("{prefix} {}", render_error(&err));
             ExitCode::from(exit_code(&err))
         }
     }
@@ -39,6 +42,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::External(argv) => return commands::plugin::external(&cli.global, argv),
         Command::Plugin(cmd) => return commands::plugin::run(&cli.global, cmd),
         Command::Help(args) => return commands::help::run(&cli.global, &args),
+        Command::Completions(args) => return commands::complete::completions(&args),
+        Command::Complete(args) => return commands::complete::run(&args),
+        Command::Man(args) => return commands::man::run(&args),
         other => other,
     };
     let ctx = Context::load(&cli.global)?;
@@ -54,7 +60,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Session(args) => commands::session::run(&ctx, &args),
         Command::Tag(cmd) => commands::tag::run(&ctx, &cmd),
         Command::SshConfig(args) => commands::ssh_config::run(&ctx, &args),
-        Command::External(_) | Command::Plugin(_) | Command::Help(_) => {
+        Command::External(_)
+        | Command::Plugin(_)
+        | Command::Help(_)
+        | Command::Completions(_)
+        | Command::Complete(_)
+        | Command::Man(_) => {
             unreachable!("handled before the configuration is loaded")
         }
     }

@@ -1,4 +1,155 @@
-//! Rendering helpers shared by commands.
+//! Rendering helpers shared by commands: tables (boxed on a terminal, plain columns in a
+//! pipe), colour, JSON and CSV.
+
+use std::io::IsTerminal;
+
+use comfy_table::{
+    Cell, Color, ColumnConstraint, ContentArrangement, Row, Table, TableComponent, presets,
+};
+
+/// How stdout (or stderr) looks to us: a terminal or not, and whether colour is allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Look {
+    /// The stream is a terminal: boxed tables fitted to its width.
+    pub tty: bool,
+    /// Colour is allowed: a terminal, no `--no-color`, no `NO_COLOR`.
+    pub color: bool,
+}
+
+impl Look {
+    /// The look of stdout.
+    pub fn stdout(no_color: bool) -> Look {
+        Look::of(std::io::stdout().is_terminal(), no_color)
+    }
+
+    /// The look of stderr.
+    pub fn stderr(no_color: bool) -> Look {
+        Look::of(std::io::stderr().is_terminal(), no_color)
+    }
+
+    fn of(tty: bool, no_color: bool) -> Look {
+        Look {
+            tty,
+            color: tty && !no_color && !no_color_env(),
+        }
+    }
+}
+
+/// `NO_COLOR` set to anything but the empty string turns colour off (no-color.org).
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// `text` in bold `color` when `look` allows colour (ANSI SGR), else as it is.
+pub fn paint(look: Look, text: &str, color: Paint) -> String {
+    if !look.color {
+        return text.to_string();
+    }
+    let code = match color {
+        Paint::Red => "1;31",
+        Paint::Yellow => "1;33",
+        Paint::Green => "32",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// The colours azlin uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// Errors and unreachable VMs.
+    Red,
+    /// Warnings, stopped VMs.
+    Yellow,
+    /// Running VMs.
+    Green,
+}
+
+/// The colour of a status word (`Running`, `Stopped`, …), if it has one.
+pub fn status_paint(status: &str) -> Option<Paint> {
+    match status {
+        "Running" => Some(Paint::Green),
+        "Stopped" | "Deallocated" => Some(Paint::Yellow),
+        "Unreachable" => Some(Paint::Red),
+        _ => None,
+    }
+}
+
+/// A spinner on stderr saying `message` while a fan-out runs, when stderr is a terminal
+/// and not `quiet`; `None` (nothing drawn) in pipes, in CI and under `-q`.
+pub fn progress(no_color: bool, quiet: bool, message: String) -> Option<indicatif::ProgressBar> {
+    if quiet || !Look::stderr(no_color).tty {
+        return None;
+    }
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(indicatif::ProgressStyle::default_spinner());
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}
+
+/// A listing for people or for scripts.
+///
+/// On a terminal: rounded box borders (as the session-management guide shows `azlin list`),
+/// fitted to the terminal's width by cutting cells with `…` unless `wide`, and the column
+/// `status_column` coloured when colour is allowed. Otherwise: [`columns`], which scripts
+/// read with `read` or `awk` (`azlin list | tail -n +2 | while read host session status ip`).
+pub fn table(
+    look: Look,
+    header: &[&str],
+    rows: &[Vec<String>],
+    wide: bool,
+    status_column: Option<usize>,
+) -> String {
+    if !look.tty {
+        return columns(header, rows);
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .apply_modifier(comfy_table::modifiers::UTF8_ROUND_CORNERS)
+        // The guide's header rule is a thin line (├──┼──┤), not the preset's double one.
+        .set_style(TableComponent::HeaderLines, '─')
+        .set_style(TableComponent::LeftHeaderIntersection, '├')
+        .set_style(TableComponent::MiddleHeaderIntersections, '┼')
+        .set_style(TableComponent::RightHeaderIntersection, '┤')
+        .set_truncation_indicator("…")
+        .set_header(header.iter().copied());
+    // The terminal's width, read before styling is decided by us rather than comfy-table.
+    let width = table.width();
+    table.force_no_tty();
+    if let Some(w) = width {
+        table.set_width(w);
+    }
+    if look.color {
+        table.enforce_styling();
+    }
+    table.set_content_arrangement(if wide {
+        ContentArrangement::Disabled
+    } else {
+        ContentArrangement::Dynamic
+    });
+    if let Some(column) = status_column.and_then(|i| table.column_mut(i)) {
+        // A status word is never cut: it is what the reader looks for.
+        column.set_constraint(ColumnConstraint::ContentWidth);
+    }
+    for row in rows {
+        let cells = row.iter().enumerate().map(|(i, text)| {
+            let cell = Cell::new(text);
+            match status_paint(text).filter(|_| look.color && Some(i) == status_column) {
+                Some(Paint::Green) => cell.fg(Color::Green),
+                Some(Paint::Yellow) => cell.fg(Color::Yellow),
+                Some(Paint::Red) => cell.fg(Color::Red),
+                None => cell,
+            }
+        });
+        let mut row = Row::from(cells);
+        // One line per row: a cell too long for its column is cut, not wrapped.
+        row.max_height(1);
+        table.add_row(row);
+    }
+    format!("{table}\n")
+}
 
 /// Renders rows as left-aligned columns separated by two spaces, with a header row.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {

@@ -20,3 +20,7 @@ mod sessions_list;
 mod ssh_config_files;
 mod ssh_config_sshd;
 mod support;
+mod terminal_completions;
+mod terminal_man;
+mod terminal_progress;
+mod terminal_tables;

@@ -98,7 +98,13 @@ fn list(ctx: &Context, args: &HostListArgs) -> Result<u8> {
                 .collect();
             print!(
                 "{}",
-                output::columns(&["NAME", "ADDRESS", "PORT", "USER", "LABEL", "TAGS"], &rows)
+                output::table(
+                    ctx.stdout_look(),
+                    &["NAME", "ADDRESS", "PORT", "USER", "LABEL", "TAGS"],
+                    &rows,
+                    args.wide,
+                    None
+                )
             );
         }
     }

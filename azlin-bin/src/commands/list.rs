@@ -52,7 +52,20 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .copied()
         .filter(|vm| !args.no_tmux && vm.power == PowerState::Running)
         .collect();
+    // JSON and CSV are for programs: no spinner even on a terminal.
+    let spinner = (args.format == RowFormat::Table && !probed.is_empty())
+        .then(|| {
+            output::progress(
+                ctx.no_color,
+                ctx.quiet,
+                format!("probing {} VMs for tmux sessions…", probed.len()),
+            )
+        })
+        .flatten();
     let results = remote::probe_all(&probed, &ctx.connect_defaults(), &settings);
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
     if !probed.is_empty() {
         ctx.record_probes(&inventory, &probed, &results)?;
     }
@@ -99,7 +112,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             }
         }
     }
-    render(args, &rows)?;
+    render(ctx, args, &rows)?;
     if !probed.is_empty() {
         crate::commands::ssh_config::auto_sync(ctx);
     }
@@ -128,7 +141,7 @@ fn dash(v: &Option<impl ToString>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
+fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
     match args.format {
         RowFormat::Json => output::print_json(&rows),
         RowFormat::Csv => {
@@ -198,7 +211,9 @@ fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
                                 .unwrap_or_else(|| "-".into()),
                             r.provider.clone(),
                         ]);
-                    } else {
+                    } else if !ctx.stdout_look().tty {
+                        // In a pipe there is no width to fit: cut long cells so columns
+                        // stay readable. On a terminal the table fits itself.
                         for cell in &mut c {
                             *cell = output::truncate(cell, NARROW_MAX);
                         }
@@ -206,7 +221,12 @@ fn render(args: &ListArgs, rows: &[Row]) -> Result<()> {
                     c
                 })
                 .collect();
-            print!("{}", output::columns(&header, &cells));
+            // Status is the third column (HOSTNAME, SESSION, STATUS).
+            let look = ctx.stdout_look();
+            print!(
+                "{}",
+                output::table(look, &header, &cells, args.wide, Some(2))
+            );
             Ok(())
         }
     }

@@ -1,10 +1,12 @@
 //! One module per command: read the arguments, call the core, render the result.
 
+pub mod complete;
 pub mod connect;
 pub mod exec;
 pub mod help;
 pub mod host;
 pub mod list;
+pub mod man;
 pub mod plugin;
 pub mod resolve;
 pub mod session;

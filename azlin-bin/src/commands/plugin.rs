@@ -160,7 +160,7 @@ fn list(global: &GlobalArgs, args: &PluginListArgs) -> Result<u8> {
     }
     if !global.quiet {
         for w in &found.warnings {
-            eprintln!("warning: {w}");
+            crate::context::warn_line(global.no_color, &w.to_string());
         }
     }
     Ok(if found.warnings.is_empty() { 0 } else { 1 })

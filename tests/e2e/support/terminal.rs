@@ -73,6 +73,11 @@ impl Terminal {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p"]).stdout).into_owned()
     }
 
+    /// The visible text of the pane with its colours and attributes as ANSI escapes.
+    pub fn styled_screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-e"]).stdout).into_owned()
+    }
+
     /// Types `keys` (tmux key names, e.g. `C-b`, `d`, `Enter`).
     pub fn send_keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys"];
