@@ -108,13 +108,9 @@ pub fn validate_user(user: &str) -> Result<(), InvalidValue> {
 pub fn validate_proxy_jump(jump: &str) -> Result<(), InvalidValue> {
     const WHAT: &str = "proxy jump";
     check_line_safe(WHAT, jump)?;
-    let ok = jump.split(',').all(|hop| {
-        !hop.is_empty()
-            && !hop.starts_with('-')
-            && hop.chars().all(|c| {
-                c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@' | ':' | '[' | ']')
-            })
-    });
+    // Each hop is checked with the same rules as a host's own fields, so that ssh never
+    // gets a ProxyJump it rejects (an unbalanced `[`, an empty port, a bad user).
+    let ok = jump.split(',').all(valid_jump_hop);
     if ok {
         Ok(())
     } else {
@@ -124,6 +120,41 @@ pub fn validate_proxy_jump(jump: &str) -> Result<(), InvalidValue> {
             "is not a jump host list: use `[user@]host[:port]`, several separated by commas",
         ))
     }
+}
+
+/// One ProxyJump hop: `[user@]host[:port]`, where host is a host name, an IPv4 address
+/// or a bracketed IPv6 address.
+fn valid_jump_hop(hop: &str) -> bool {
+    let (user, rest) = match hop.rsplit_once('@') {
+        Some((u, r)) => (Some(u), r),
+        None => (None, hop),
+    };
+    if user.is_some_and(|u| validate_user(u).is_err()) {
+        return false;
+    }
+    let (host, port) = if let Some(inner) = rest.strip_prefix('[') {
+        let Some((addr, after)) = inner.split_once(']') else {
+            return false;
+        };
+        if addr.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => (addr, None),
+            p => match p.strip_prefix(':') {
+                Some(port) => (addr, Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        }
+    };
+    let host_ok = rest.starts_with('[') || validate_host_address(host).is_ok();
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    host_ok && port_ok
 }
 
 /// Checks an identity file path: no control characters, no leading `-`, no `"` (it is
@@ -442,6 +473,12 @@ mod tests {
         assert!(validate_user("a b").is_err());
         validate_proxy_jump("bastion").unwrap();
         validate_proxy_jump("ops@bastion:2222,10.0.0.1").unwrap();
+        validate_proxy_jump("[::1]:2222,ops@[fe80::1]").unwrap();
+        for bad in [
+            "[A", "a:", "a:0", "a:99999", "[::1", "[x]:22", "@a", "a b@c", "a,,b", "h:22:1",
+        ] {
+            assert!(validate_proxy_jump(bad).is_err(), "{bad:?}");
+        }
         assert!(validate_proxy_jump("a b").is_err());
         assert!(validate_proxy_jump("x\nHost *").is_err());
     }
