@@ -81,7 +81,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcom
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'Aligned columns'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t'A boxed table on a terminal, plain aligned columns in a pipe'
 json\t'One JSON array'"
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l subscription -d 'Azure subscription id' -r

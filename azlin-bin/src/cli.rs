@@ -478,7 +478,7 @@ pub enum InfoFormat {
 /// Format of a listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
-    /// Aligned columns
+    /// A boxed table on a terminal, plain aligned columns in a pipe
     Table,
     /// One JSON array
     Json,
