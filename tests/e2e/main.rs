@@ -2,6 +2,7 @@
 //!
 //! One test binary (faster to link than one per file); each concern is a module.
 
+mod azure_commands;
 mod azure_inventory;
 mod azure_resilience;
 mod azure_tags;

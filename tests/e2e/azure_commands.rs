@@ -1,0 +1,102 @@
+//! `list` and `ssh-config` on Azure data from the ARM emulator (no sshd: `--no-tmux`, and
+//! the generated stanzas are read with `ssh-config print`).
+
+use serde_json::Value;
+
+use crate::support::Home;
+use crate::support::arm::{Arm, EmuVm, FakeAz, ok};
+
+/// web (running, public IP), db (running, private IP only, jump host from its tag),
+/// batch (stopped), old (deallocated).
+fn fleet() -> (Home, Arm, FakeAz) {
+    let web = EmuVm::new("web", "rg");
+    let mut db = EmuVm::new("db", "rg");
+    db.public_ip = None;
+    db.private_ip = Some("10.1.0.5".into());
+    db.tags
+        .insert("azlin_proxy_jump".into(), "ops@bastion".into());
+    let mut batch = EmuVm::new("batch", "rg");
+    batch.power = "stopped".into();
+    batch.public_ip = Some("20.0.0.9".into());
+    let mut old = EmuVm::new("old", "rg");
+    old.power = "deallocated".into();
+    let home = Home::new();
+    let arm = Arm::start(vec![web, db, batch, old], 100);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    (home, arm, az)
+}
+
+fn rows(json: &str) -> Vec<Value> {
+    serde_json::from_str(json).unwrap()
+}
+
+fn names(rows: &[Value]) -> Vec<&str> {
+    let mut n: Vec<&str> = rows
+        .iter()
+        .map(|r| r["hostname"].as_str().unwrap())
+        .collect();
+    n.sort();
+    n
+}
+
+#[test]
+fn list_shows_running_azure_vms_and_all_adds_stopped_ones() {
+    let (home, arm, az) = fleet();
+    let running = rows(&ok(
+        &home,
+        &arm,
+        &az,
+        &["list", "--no-tmux", "--format", "json"],
+    ));
+    assert_eq!(names(&running), ["db", "web"]);
+    for r in &running {
+        assert_eq!(r["provider"], "azure", "{r}");
+        assert_eq!(r["status"], "Running", "{r}");
+        assert!(r["session"].is_null(), "{r}");
+    }
+    let web = running.iter().find(|r| r["hostname"] == "web").unwrap();
+    assert_eq!(web["ip"], "20.0.0.1");
+    let all = rows(&ok(
+        &home,
+        &arm,
+        &az,
+        &["list", "--all", "--no-tmux", "--format", "json"],
+    ));
+    assert_eq!(names(&all), ["batch", "db", "old", "web"]);
+    let status = |vm: &str| {
+        all.iter().find(|r| r["hostname"] == vm).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("batch"), "Stopped");
+    assert_eq!(status("old"), "Deallocated");
+}
+
+#[test]
+fn ssh_config_writes_stanzas_for_azure_vms_with_proxy_jump_for_private_ones() {
+    let (home, arm, az) = fleet();
+    let text = ok(&home, &arm, &az, &["ssh-config", "print"]);
+    let block = |vm: &str| -> String {
+        let start = text
+            .find(&format!("Host {vm} {vm}--*"))
+            .unwrap_or_else(|| panic!("no block for {vm}:\n{text}"));
+        text[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("Host "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let web = block("web");
+    assert!(web.contains("HostName 20.0.0.1"), "{web}");
+    assert!(web.contains("User azureuser"), "{web}");
+    assert!(!web.contains("ProxyJump"), "{web}");
+    let db = block("db");
+    assert!(db.contains("HostName 10.1.0.5"), "{db}");
+    assert!(db.contains("ProxyJump ops@bastion"), "{db}");
+    // The written files agree with what was printed, and ssh accepts them.
+    ok(&home, &arm, &az, &["ssh-config"]);
+    let file = std::fs::read_to_string(home.path().join(".ssh/config.d/azlin-db.conf")).unwrap();
+    assert!(file.contains("ProxyJump ops@bastion"), "{file}");
+}
