@@ -1,5 +1,5 @@
-//! `list` and `ssh-config` on Azure data from the ARM emulator (no sshd: `--no-tmux`, and
-//! the generated stanzas are read with `ssh-config print`).
+//! `list`, `ssh-config`, `exec` and `connect` on Azure data from the ARM emulator; one
+//! Azure VM's address leads to a real fake-fleet sshd.
 
 use serde_json::Value;
 
@@ -99,4 +99,57 @@ fn ssh_config_writes_stanzas_for_azure_vms_with_proxy_jump_for_private_ones() {
     ok(&home, &arm, &az, &["ssh-config"]);
     let file = std::fs::read_to_string(home.path().join(".ssh/config.d/azlin-db.conf")).unwrap();
     assert!(file.contains("ProxyJump ops@bastion"), "{file}");
+}
+
+/// An Azure VM whose public IP leads to a real fake-fleet sshd: `exec` and `connect` work
+/// from Azure data alone (address, admin user, port 22), and `list` probes it.
+#[test]
+fn exec_and_connect_reach_an_azure_vm_through_its_azure_record() {
+    let home = Home::new();
+    let mut fleet = crate::support::fleet::Fleet::start(&home, &["backing"]);
+    let ip = fleet.expose_on_port_22("backing");
+    // Only the Azure record must lead there: forget the local registration.
+    home.ok(&["host", "remove", "backing"]);
+    let mut vm = EmuVm::new("azvm", "rg");
+    vm.public_ip = Some(ip.clone());
+    vm.admin = fleet.user().to_string();
+    let arm = Arm::start(vec![vm], 100);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    home.write(
+        "config.toml",
+        &format!("identity_file = \"{}\"\n", fleet.key().display()),
+    );
+
+    let out = ok(
+        &home,
+        &arm,
+        &az,
+        &[
+            "exec",
+            "azvm:work",
+            "--create",
+            "--",
+            "echo",
+            "hello from azure",
+        ],
+    );
+    assert_eq!(out.trim(), "hello from azure");
+    assert_eq!(fleet.vm("backing").sessions(), ["work"]);
+    let out = ok(
+        &home,
+        &arm,
+        &az,
+        &["connect", "azvm:work", "--", "echo", "via-connect"],
+    );
+    assert_eq!(out.trim(), "via-connect");
+    let listed = rows(&ok(&home, &arm, &az, &["list", "--format", "json"]));
+    let row = listed
+        .iter()
+        .find(|r| r["compound"] == "azvm:work")
+        .unwrap_or_else(|| panic!("{listed:?}"));
+    assert_eq!(row["provider"], "azure");
+    assert_eq!(row["ip"], ip.as_str());
+    // The session is now known, so its bare name resolves to the Azure VM.
+    let out = ok(&home, &arm, &az, &["exec", "work", "--", "echo", "ok"]);
+    assert_eq!(out.trim(), "ok");
 }

@@ -1,8 +1,8 @@
 //! The Azure provider against the ARM emulator: listing across pages, joins, power
 //! states, addresses, the inventory cache, resolution of names and labels.
 //!
-//! `list` is built on another branch; listing is observed here through `resolve`, the
-//! documented cache file `cache/azure.json`, and the emulator's request log.
+//! Listing is observed here through `resolve`, the documented cache file
+//! `cache/azure.json`, and the emulator's request log (`list` itself: azure_commands).
 
 use serde_json::Value;
 

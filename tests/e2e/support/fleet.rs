@@ -273,8 +273,39 @@ impl Fleet {
 
     /// A listener on a free port of 127.0.0.1 whose accept loop hands each connection to
     /// `on_accept` until the fleet is dropped; returns the port.
-    fn spawn_listener(&mut self, mut on_accept: impl FnMut(TcpStream) + Send + 'static) -> u16 {
+    fn spawn_listener(&mut self, on_accept: impl FnMut(TcpStream) + Send + 'static) -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind listener");
+        self.serve(listener, on_accept)
+    }
+
+    /// Makes fake VM `name` reachable on port 22 of some loopback address too, through a
+    /// relay, as an Azure VM is (Azure records carry an address, never a port); returns
+    /// that address. Binding port 22 needs root, which CI has.
+    pub fn expose_on_port_22(&mut self, name: &str) -> String {
+        let target = self.vm(name).port;
+        let (listener, ip) = (200..=250)
+            .find_map(|last| {
+                let ip = format!("127.0.0.{last}");
+                TcpListener::bind((ip.as_str(), 22)).ok().map(|l| (l, ip))
+            })
+            .expect("bind port 22 on a 127.0.0.x address (needs root and a free port 22)");
+        self.serve(listener, move |client| {
+            let _ = client.set_nonblocking(false);
+            if let Ok(server) = TcpStream::connect(("127.0.0.1", target)) {
+                delayed_pump(&client, &server, Duration::ZERO);
+                delayed_pump(&server, &client, Duration::ZERO);
+            }
+        });
+        ip
+    }
+
+    /// Runs `listener`'s accept loop, handing each connection to `on_accept`, until the
+    /// fleet is dropped; returns its port.
+    fn serve(
+        &mut self,
+        listener: TcpListener,
+        mut on_accept: impl FnMut(TcpStream) + Send + 'static,
+    ) -> u16 {
         let port = listener.local_addr().expect("local addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
         let stop = Arc::new(AtomicBool::new(false));
