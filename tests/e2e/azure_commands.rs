@@ -153,3 +153,26 @@ fn exec_and_connect_reach_an_azure_vm_through_its_azure_record() {
     let out = ok(&home, &arm, &az, &["exec", "work", "--", "echo", "ok"]);
     assert_eq!(out.trim(), "ok");
 }
+
+#[test]
+fn session_labels_an_azure_vm_with_its_tag_and_clear_removes_it() {
+    let (home, arm, az) = fleet();
+    let out = ok(&home, &arm, &az, &["session", "web", "frontend"]);
+    assert!(out.contains("Session name for web: frontend"), "{out}");
+    assert_eq!(
+        arm.tags_of("web").get("azlin_session").map(String::as_str),
+        Some("frontend")
+    );
+    let shown = ok(&home, &arm, &az, &["session", "web"]);
+    assert_eq!(shown.trim(), "Session name for web: frontend");
+    let v: Value = serde_json::from_str(&ok(
+        &home,
+        &arm,
+        &az,
+        &["resolve", "frontend", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(v["vm"], "web");
+    ok(&home, &arm, &az, &["session", "web", "--clear"]);
+    assert!(!arm.tags_of("web").contains_key("azlin_session"));
+}
