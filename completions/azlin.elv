@@ -388,7 +388,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
-            cand --json 'Print one JSON object: `plugins` and `warnings`'
+            cand --json 'Print one JSON object: `plugins`, `warnings` and `search_path`'
             cand -v 'Say more (repeat for more detail)'
             cand --verbose 'Say more (repeat for more detail)'
             cand -q 'Print no warnings'

@@ -242,7 +242,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -f -a "exec" -d 'Run a plugin, even one whose name a built-in command takes'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object: `plugins` and `warnings`'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object: `plugins`, `warnings` and `search_path`'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more (repeat for more detail)'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output'

@@ -141,7 +141,7 @@ pub struct ManArgs {
     pub dir: PathBuf,
 }
 
-/// `azlin __complete names PREFIX`.
+/// `azlin __complete names -- PREFIX`.
 #[derive(Debug, Args)]
 pub struct CompleteArgs {
     /// What to complete (`names`)
@@ -412,7 +412,7 @@ pub enum PluginCommand {
 /// `azlin plugin list`.
 #[derive(Debug, Args)]
 pub struct PluginListArgs {
-    /// Print one JSON object: `plugins` and `warnings`
+    /// Print one JSON object: `plugins`, `warnings` and `search_path`
     #[arg(long)]
     pub json: bool,
 }

@@ -90,8 +90,7 @@ fn label_tag_written_by_azlin_resolves_immediately() {
     let home = Home::new();
     let arm = Arm::start(vec![EmuVm::new("gpu", "rg")], 10);
     let az = FakeAz::install(&home.path().join("fake-bin"));
-    // `session VM NAME` is another branch's command; it calls the same core function as
-    // `tag add VM azlin_session=NAME`.
+    // Written as a plain tag: a label set by any tool, not only `azlin session`, counts.
     ok(
         &home,
         &arm,

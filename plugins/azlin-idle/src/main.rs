@@ -2,8 +2,8 @@
 //! `--kill` to end them after showing which.
 //!
 //! An azlin plugin (plugins/README.md): azlin runs it as `azlin idle ARGS…` and it calls
-//! azlin back through `$AZLIN_BIN` — `list --format json` for the sessions, one
-//! `exec vm:s -- tmux list-sessions` per VM for their last activity, `kill` to end them.
+//! azlin back through `$AZLIN_BIN` — `list --format json` for the sessions, one `exec` per
+//! VM that prints the clock and tmux's session and window activity, `kill` to end them.
 
 mod azlin;
 mod duration;
