@@ -3,7 +3,7 @@
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
 use azlin_core::inventory::{
-    ConnectDefaults, Inventory, ProviderKind, SessionCache, SessionInfo, Vm,
+    ConnectDefaults, Inventory, PowerState, ProviderKind, SessionCache, SessionInfo, Vm,
 };
 use azlin_core::persist::Lock;
 use azlin_core::provider::{LoadOptions, Loaded, ScopeFlags};
@@ -216,10 +216,14 @@ impl Context {
         }
     }
 
-    /// Probes every VM of `inventory`, records the results, and returns the inventory
-    /// with the fresh session cache.
+    /// Probes every running VM of `inventory` (as `list` does: a stopped VM would only cost
+    /// the timeout), records the results, and returns the inventory with the fresh cache.
     fn probe_fleet(&self, inventory: Inventory, settings: &Settings) -> Result<Inventory> {
-        let vms: Vec<&Vm> = inventory.vms.iter().collect();
+        let vms: Vec<&Vm> = inventory
+            .vms
+            .iter()
+            .filter(|v| v.power == PowerState::Running)
+            .collect();
         let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
         let fresh = self.record_probes(&inventory, &vms, &results)?;
         Ok(Inventory::new(inventory.vms.clone(), fresh).map_err(azlin_core::Error::from)?)
@@ -234,7 +238,14 @@ impl Context {
         results: &[Result<Vec<SessionInfo>, RemoteError>],
     ) -> Result<SessionCache> {
         let path = self.paths.sessions_cache();
-        let _lock = Lock::acquire(&self.paths.lock_file())?;
+        // Only a cache: without the lock the probe results are still used, just not saved.
+        let lock = Lock::acquire(&self.paths.lock_file());
+        if let Err(e) = &lock {
+            self.warn(&format!(
+                "cannot lock {}: {e}",
+                self.paths.lock_file().display()
+            ));
+        }
         let mut cache = SessionCache::load(&path);
         let pairs: Vec<(&str, &Result<Vec<SessionInfo>, RemoteError>)> = vms
             .iter()
@@ -242,6 +253,9 @@ impl Context {
             .zip(results.iter())
             .collect();
         remote::record(&mut cache, inventory, &pairs);
+        if lock.is_err() {
+            return Ok(cache);
+        }
         if let Err(e) = cache.save(&path) {
             // Only a cache: the command itself still worked.
             self.warn(&format!("cannot update {}: {e}", path.display()));

@@ -217,28 +217,17 @@ fn note(p: &Plugin) -> String {
 /// Asks every executable plugin for its metadata, all at once (each has its own time
 /// limit, so a listing waits at most about one limit); failures become warnings.
 fn ask_all(found: &mut Discovery, paths: &Paths) -> BTreeMap<String, Metadata> {
-    let cache = paths.cache_dir();
-    let results: Vec<_> = std::thread::scope(|s| {
-        let handles: Vec<_> = found
-            .plugins
-            .iter()
-            .filter(|p| p.executable)
-            .map(|p| {
-                let cache = &cache;
-                s.spawn(move || {
-                    (
-                        p,
-                        plugin::metadata::metadata(&p.path, cache, METADATA_TIMEOUT),
-                    )
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok())
-            .map(|(p, r)| (p.name.clone(), p.path.clone(), r))
-            .collect()
-    });
+    let asked: Vec<_> = found.plugins.iter().filter(|p| p.executable).collect();
+    let answers = plugin::metadata::metadata_all(
+        &asked.iter().map(|p| p.path.as_path()).collect::<Vec<_>>(),
+        &paths.cache_dir(),
+        METADATA_TIMEOUT,
+    );
+    let results: Vec<_> = asked
+        .iter()
+        .zip(answers)
+        .map(|(p, r)| (p.name.clone(), p.path.clone(), r))
+        .collect();
     let mut out = BTreeMap::new();
     for (name, path, result) in results {
         match result {

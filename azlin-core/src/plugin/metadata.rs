@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -60,28 +60,74 @@ pub fn metadata(
     cache_dir: &Path,
     timeout: Duration,
 ) -> Result<Metadata, MetadataError> {
+    metadata_all(&[path], cache_dir, timeout)
+        .pop()
+        .expect("one answer per path")
+}
+
+/// [`metadata`] for several plugins: the cache is read once, the plugins it cannot answer
+/// for are asked all at once (each within `timeout`, so the whole takes about one
+/// `timeout`), and the cache is written once with every new answer. One answer per path,
+/// in order.
+pub fn metadata_all(
+    paths: &[&Path],
+    cache_dir: &Path,
+    timeout: Duration,
+) -> Vec<Result<Metadata, MetadataError>> {
     let cache_file = cache_dir.join("plugin-metadata.json");
-    let stamp = Stamp::of(path);
     let mut cache = Cache::load(&cache_file);
-    let key = path.to_string_lossy().into_owned();
-    if let (Some(stamp), Some(entry)) = (&stamp, cache.entries.get(&key))
-        && entry.stamp == *stamp
-    {
-        return Ok(entry.metadata.clone());
+    let answers: Vec<(Option<Stamp>, Result<Metadata, MetadataError>, bool)> =
+        std::thread::scope(|s| {
+            let handles: Vec<_> = paths
+                .iter()
+                .map(|path| {
+                    let stamp = Stamp::of(path);
+                    let cached = stamp.as_ref().and_then(|stamp| {
+                        cache
+                            .entries
+                            .get(path.to_string_lossy().as_ref())
+                            .filter(|e| e.stamp == *stamp)
+                            .map(|e| e.metadata.clone())
+                    });
+                    match cached {
+                        Some(m) => Err((stamp, m)),
+                        None => Ok((stamp, s.spawn(move || ask(path, timeout)))),
+                    }
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h {
+                    Err((stamp, m)) => (stamp, Ok(m), false),
+                    Ok((stamp, handle)) => {
+                        let answer = handle.join().unwrap_or_else(|_| {
+                            Err(MetadataError::Spawn(std::io::Error::other(
+                                "metadata reader panicked",
+                            )))
+                        });
+                        (stamp, answer, true)
+                    }
+                })
+                .collect()
+        });
+    let mut changed = false;
+    for (path, (stamp, answer, fresh)) in paths.iter().zip(&answers) {
+        if let (true, Some(stamp), Ok(meta)) = (*fresh, stamp, answer) {
+            cache.entries.insert(
+                path.to_string_lossy().into_owned(),
+                Entry {
+                    stamp: *stamp,
+                    metadata: meta.clone(),
+                },
+            );
+            changed = true;
+        }
     }
-    let meta = ask(path, timeout)?;
-    if let Some(stamp) = stamp {
-        cache.entries.insert(
-            key,
-            Entry {
-                stamp,
-                metadata: meta.clone(),
-            },
-        );
+    if changed {
         // The cache only saves time: failing to write it must not fail the listing.
-        let _ = cache.save(&cache_file);
+        let _ = crate::persist::write_json(&cache_file, &cache, true);
     }
-    Ok(meta)
+    answers.into_iter().map(|(_, answer, _)| answer).collect()
 }
 
 /// Runs `path --azlin-plugin-metadata` and parses its answer.
@@ -182,19 +228,13 @@ impl Cache {
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default()
     }
-
-    fn save(&self, file: &Path) -> std::io::Result<()> {
-        let dir: PathBuf = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        crate::persist::create_dir_all(&dir, 0o700)?;
-        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        crate::persist::write_atomic(file, &bytes, Some(0o600))
-    }
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
 
     fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
         let p = dir.join(name);
@@ -222,6 +262,33 @@ mod tests {
         script(tmp.path(), "azlin-m", &format!("{body}\n"));
         metadata(&p, &cache, t).unwrap();
         assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 2);
+    }
+
+    #[test]
+    fn asking_several_at_once_caches_every_answer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let count = tmp.path().join("count");
+        let plugins: Vec<PathBuf> = ["a", "b", "c"]
+            .iter()
+            .map(|n| {
+                let body = format!(
+                    "echo {n} >> {}\necho '{{\"schema_version\":1,\"description\":\"{n}\",\"version\":\"1\"}}'",
+                    count.display()
+                );
+                script(tmp.path(), &format!("azlin-{n}"), &body)
+            })
+            .collect();
+        let paths: Vec<&Path> = plugins.iter().map(PathBuf::as_path).collect();
+        let cache = tmp.path().join("cache");
+        let t = Duration::from_secs(20);
+        let first = metadata_all(&paths, &cache, t);
+        let described: Vec<String> = first.into_iter().map(|m| m.unwrap().description).collect();
+        assert_eq!(described, ["a", "b", "c"]);
+        // Every answer was kept: the second listing runs no plugin.
+        for m in metadata_all(&paths, &cache, t) {
+            m.unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 3);
     }
 
     #[test]
