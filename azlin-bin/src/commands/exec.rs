@@ -71,7 +71,15 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
         if args.targets.is_empty() && !fleet_wide {
             return Err(no_target());
         }
-        return Ok((args.targets.clone(), Some(shell_join(&args.command))));
+        // One word after `--` is a command line, as in `exec ID "CMD"` and plain ssh
+        // (`exec --all -- "cd app && make"`); several words are an argv, each word passed
+        // as it is (as `kubectl exec --` and `docker exec` do), so `-- printf %s "a b"`
+        // cannot be re-split by the remote shell.
+        let command = match args.command.as_slice() {
+            [line] => line.clone(),
+            words => shell_join(words),
+        };
+        return Ok((args.targets.clone(), Some(command)));
     }
     let several = || -> anyhow::Error {
         UsageError(
