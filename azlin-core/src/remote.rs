@@ -194,11 +194,12 @@ pub fn probe_all(
     })
 }
 
-/// Records successful probes in `cache` (failed ones keep what was known), and forgets
-/// VMs no longer in the inventory.
+/// Records successful probes in `cache` (failed ones keep what was known), and, given
+/// the whole inventory, forgets VMs no longer in it. Pass `None` when the inventory may
+/// be partial (`--rg`, an Azure listing that failed): VMs it does not show may still exist.
 pub fn record(
     cache: &mut SessionCache,
-    inventory: &Inventory,
+    whole_inventory: Option<&Inventory>,
     results: &[(&str, &Result<Vec<SessionInfo>, RemoteError>)],
 ) {
     for (vm, result) in results {
@@ -208,8 +209,10 @@ pub fn record(
             Err(_) => {}
         }
     }
-    let names: Vec<&str> = inventory.vms.iter().map(|v| v.name.as_str()).collect();
-    cache.retain_vms(&names);
+    if let Some(inventory) = whole_inventory {
+        let names: Vec<&str> = inventory.vms.iter().map(|v| v.name.as_str()).collect();
+        cache.retain_vms(&names);
+    }
 }
 
 /// Checks that `session` exists on the VM, from a fresh probe; the error lists the
@@ -284,11 +287,13 @@ mod tests {
         });
         let no_tmux: Result<Vec<SessionInfo>, RemoteError> =
             Err(RemoteError::NoTmux { vm: "bare".into() });
-        record(
-            &mut cache,
-            &inventory,
-            &[("up", &fresh), ("down", &failed), ("bare", &no_tmux)],
-        );
+        let results = [("up", &fresh), ("down", &failed), ("bare", &no_tmux)];
+        // A partial inventory (`--rg`) forgets nothing it does not show.
+        let mut partial = cache.clone();
+        record(&mut partial, None, &results);
+        assert_eq!(partial.sessions_of("gone"), [session("x")]);
+        assert_eq!(partial.sessions_of("up"), [session("new")]);
+        record(&mut cache, Some(&inventory), &results);
         assert_eq!(cache.sessions_of("up"), [session("new")]);
         assert_eq!(cache.sessions_of("down"), [session("kept")]);
         assert!(cache.vms.contains_key("bare"));

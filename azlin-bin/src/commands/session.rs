@@ -65,6 +65,7 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
         &vm.name,
         label,
     )?;
+    ctx.forget_inventory();
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &vm.name, &change, None);
     Ok(0)
