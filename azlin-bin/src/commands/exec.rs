@@ -8,7 +8,7 @@ use std::io::{IsTerminal, Read, Write};
 use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
 use azlin_core::inventory::PowerState;
-use azlin_core::provider::local::parse_tag;
+use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::ssh::{SshTarget, Tty, shell_join};
 use azlin_core::tmux;
@@ -112,7 +112,8 @@ fn targets(
         out.push(ctx.resolve(id, settings)?);
     }
     if args.all || !args.tags.is_empty() {
-        let tags = parse_tags(&args.tags)?;
+        let tags: Vec<(String, String)> =
+            parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
         let inventory = ctx.inventory()?;
         let default = ctx.config.default_session();
         for vm in inventory
@@ -133,13 +134,6 @@ fn targets(
     let mut seen = std::collections::HashSet::new();
     out.retain(|t| seen.insert(t.compound()));
     Ok(out)
-}
-
-/// Parses `--tag K=V` options.
-pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
-    tags.iter()
-        .map(|t| parse_tag(t).map_err(|e| azlin_core::Error::from(e).into()))
-        .collect()
 }
 
 /// Checks the session before running: a named session must exist (or is created with

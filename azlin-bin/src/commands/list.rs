@@ -4,11 +4,11 @@
 
 use anyhow::Result;
 use azlin_core::inventory::{PowerState, SessionInfo, Vm};
+use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError};
 use serde::Serialize;
 
 use crate::cli::{ListArgs, RowFormat};
-use crate::commands::exec::parse_tags;
 use crate::context::Context;
 use crate::output;
 
@@ -37,7 +37,7 @@ const NARROW_MAX: usize = 24;
 
 /// Runs `azlin list`.
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
-    let tags = parse_tags(&args.tags)?;
+    let tags: Vec<(String, String)> = parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
     let inventory = ctx.inventory_refreshed(args.refresh)?;
     let vms: Vec<&Vm> = inventory
         .vms

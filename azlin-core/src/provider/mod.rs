@@ -53,11 +53,6 @@ pub struct AzureLoad {
     pub log: Vec<String>,
 }
 
-/// Loads the VMs of every active provider and the session cache (default options).
-pub fn load_inventory(paths: &Paths, config: &Config) -> Result<Inventory, crate::Error> {
-    Ok(load_inventory_with(paths, config, &LoadOptions::default())?.inventory)
-}
-
 /// Loads the VMs of every active provider and the session cache.
 pub fn load_inventory_with(
     paths: &Paths,
