@@ -190,6 +190,41 @@ impl Context {
         self.resolve_with(id, settings, !names_a_vm(id))
     }
 
+    /// Resolves several ids with at most one live probe of the fleet (and one Azure
+    /// listing), however many of them the caches do not know; errors in the order given.
+    pub fn resolve_all(&self, ids: &[String], settings: &Settings) -> Result<Vec<Resolved>> {
+        let default = self.config.default_session();
+        let unknown = |inventory: &Inventory| {
+            ids.iter()
+                .find(|id| {
+                    matches!(
+                        azlin_core::resolve::resolve(id, inventory, default),
+                        Err(ResolveError::NotFound { .. })
+                    )
+                })
+                .cloned()
+        };
+        let mut inventory = self.inventory()?;
+        if let Some(id) = unknown(&inventory) {
+            inventory = self.inventory_for(&id, false)?;
+        }
+        // A probe finds sessions, not VMs: only ids that do not name their VM can gain.
+        if unknown(&inventory).is_some_and(|id| !names_a_vm(&id)) && !inventory.vms.is_empty() {
+            inventory = self.probe_fleet(inventory, settings)?;
+        }
+        ids.iter()
+            .map(|id| {
+                azlin_core::resolve::resolve(id, &inventory, default)
+                    .map(|t| Resolved {
+                        vm: t.vm.clone(),
+                        session: t.session.clone(),
+                        session_explicit: t.session_explicit,
+                    })
+                    .map_err(|e| azlin_core::Error::from(e).into())
+            })
+            .collect()
+    }
+
     fn resolve_with(&self, id: &str, settings: &Settings, probe_first: bool) -> Result<Resolved> {
         let mut inventory = self.inventory_for(id, false)?;
         if probe_first {

@@ -4,6 +4,7 @@
 //! once, each output line prefixed with its target, then a summary.
 
 use std::io::{IsTerminal, Read, Write};
+use std::sync::Mutex;
 
 use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
@@ -11,7 +12,7 @@ use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tag;
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::ssh::{SshTarget, Tty, shell_join};
-use azlin_core::tmux;
+use azlin_core::tmux::{self, Guard, Need};
 
 use crate::cli::ExecArgs;
 use crate::context::{Context, Resolved, UsageError};
@@ -107,10 +108,8 @@ fn targets(
     ids: &[String],
     settings: &Settings,
 ) -> Result<Vec<Resolved>> {
-    let mut out: Vec<Resolved> = Vec::new();
-    for id in ids {
-        out.push(ctx.resolve(id, settings)?);
-    }
+    // One probe of the fleet for every name the cache does not know, not one per name.
+    let mut out: Vec<Resolved> = ctx.resolve_all(ids, settings)?;
     if args.all || !args.tags.is_empty() {
         let tags = parse_tags(&args.tags)?;
         let inventory = ctx.inventory()?;
@@ -234,10 +233,23 @@ fn many(
             Ok(s) => s,
             Err(e) => return Outcome::Failed(e.to_string()),
         };
-        if let Err(e) = prepare(&ssh, settings, target, args.create, args.detach) {
-            return Outcome::Failed(e.to_string());
-        }
+        // The session check goes in front of the command: one ssh per target, not a
+        // probe and then the command (each a connection's worth of round trips).
+        let guard = Guard::new();
+        let need = if args.create {
+            Some(Need::Created)
+        } else if target.session_explicit || args.detach {
+            Some(Need::Existing)
+        } else {
+            None
+        };
+        let markers = Mutex::new(Vec::new());
         let sink = |stream: Stream, line: &str| match stream {
+            Stream::Stderr if guard.is_marker(line) => {
+                if let Ok(mut m) = markers.lock() {
+                    m.push(line.to_string());
+                }
+            }
             Stream::Stdout => {
                 let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
             }
@@ -245,9 +257,18 @@ fn many(
                 let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
             }
         };
-        let remote = remote_command(target, command, args.detach);
+        let mut remote = need
+            .map(|n| guard.script(&target.session, n))
+            .unwrap_or_default();
+        remote.push_str(&remote_command(target, command, args.detach));
         let cmd = ssh.command(&settings.invocation(), Some(&remote));
-        match fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink)) {
+        let done = fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink));
+        let markers = markers.into_inner().unwrap_or_default();
+        if let Some(failure) = guard.failure(&markers) {
+            let why = remote::guard_error(&target.vm.name, &target.session, failure, "");
+            return Outcome::Failed(why.to_string());
+        }
+        match done {
             Ok(done) => match done.status.and_then(|s| s.code()) {
                 Some(0) => Outcome::Ok,
                 Some(code) => Outcome::Exit(code),
