@@ -255,6 +255,50 @@ pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str)
     }
 }
 
+/// Shell lines that check `session` before a command that replaces azlin (one target,
+/// whose output azlin never sees): on failure they print azlin's own error message,
+/// rendered here with the sessions the VM lists put in, and exit 1 as azlin would.
+pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
+    // A character no session name holds stands for the list, filled in on the VM.
+    const HOLE: &str = "\u{1}";
+    let missing = |existing: Vec<String>| {
+        format!(
+            "error: {}",
+            RemoteError::NoSuchSession {
+                vm: vm.to_string(),
+                session: session.to_string(),
+                existing,
+            }
+        )
+    };
+    let none = missing(Vec::new());
+    let some = missing(vec![HOLE.to_string()]);
+    let (before, after) = some.split_once(HOLE).unwrap_or((&some, ""));
+    let q = crate::ssh::shell_quote;
+    let say = |msg: &str| format!("printf '%s\\n' {} >&2; exit 1", q(msg));
+    tmux::check_session(
+        session,
+        need,
+        &tmux::OnFailure {
+            no_tmux: say(&format!(
+                "error: {}",
+                RemoteError::NoTmux { vm: vm.to_string() }
+            )),
+            missing: format!(
+                "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
+                 awk -v s={} 'NR>1{{printf \"%s\",s}}{{printf \"%s\",$0}}'); \
+                 if [ -n \"$azlin_l\" ]; then printf '%s%s%s\\n' {} \"$azlin_l\" {} >&2; \
+                 else printf '%s\\n' {} >&2; fi; exit 1",
+                q(&format!(", {vm}:")),
+                q(before),
+                q(after),
+                q(&none)
+            ),
+            not_created: "exit 1".to_string(),
+        },
+    )
+}
+
 /// Runs the tmux `command` on an existing `session` and lists the sessions afterwards,
 /// all in one ssh (a missing session is [`RemoteError::NoSuchSession`]): for `disconnect`
 /// and `kill`, which used to probe, act and probe again, three connections' worth of

@@ -149,6 +149,35 @@ pub fn exec_prelude(vm: &str, session: &str) -> String {
     )
 }
 
+/// What the shell does when [`check_session`] fails: command lists that must exit.
+#[derive(Debug, Clone)]
+pub struct OnFailure {
+    /// tmux is not installed.
+    pub no_tmux: String,
+    /// The session does not exist (and is not to be created).
+    pub missing: String,
+    /// The session could not be created.
+    pub not_created: String,
+}
+
+/// Shell lines that check `session` for `need` before a command in the same script,
+/// running one of `on`'s lists when the check fails.
+pub fn check_session(session: &str, need: Need, on: &OnFailure) -> String {
+    let otherwise = match need {
+        Need::Existing => format!("{{ {}; }}", on.missing),
+        Need::Created => format!(
+            "tmux new-session -d -s {} || {{ {}; }}",
+            shell_quote(session),
+            on.not_created
+        ),
+    };
+    format!(
+        "command -v tmux >/dev/null 2>&1 || {{ {}; }}\ntmux has-session -t {} 2>/dev/null || {otherwise}\n",
+        on.no_tmux,
+        session_target(session)
+    )
+}
+
 /// What a [`Guard`] checks before a command runs, so that the check and the command
 /// cost one ssh instead of a probe and then the command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,23 +230,17 @@ impl Guard {
     /// The check of `session`, to put before the command.
     pub fn script(&self, session: &str, need: Need) -> String {
         let tag = &self.tag;
-        let has = format!(
-            "tmux has-session -t {} 2>/dev/null",
-            session_target(session)
-        );
-        let otherwise = match need {
-            Need::Existing => format!(
-                "{{ tmux list-sessions -F {} >&2 2>/dev/null; echo '{tag} missing' >&2; exit 254; }}",
-                shell_quote(&format!("{tag} session #{{session_name}}"))
-            ),
-            Need::Created => format!(
-                "tmux new-session -d -s {} || {{ echo '{tag} not-created' >&2; exit 254; }}",
-                shell_quote(session)
-            ),
-        };
-        format!(
-            "command -v tmux >/dev/null 2>&1 || {{ echo '{tag} no-tmux' >&2; exit 254; }}\n\
-             {has} || {otherwise}\n"
+        check_session(
+            session,
+            need,
+            &OnFailure {
+                no_tmux: format!("echo '{tag} no-tmux' >&2; exit 254"),
+                missing: format!(
+                    "tmux list-sessions -F {} >&2 2>/dev/null; echo '{tag} missing' >&2; exit 254",
+                    shell_quote(&format!("{tag} session #{{session_name}}"))
+                ),
+                not_created: format!("echo '{tag} not-created' >&2; exit 254"),
+            },
         )
     }
 

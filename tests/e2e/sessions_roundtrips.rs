@@ -124,3 +124,46 @@ fn exec_on_several_targets_runs_one_ssh_each_and_probes_the_fleet_once() {
     let err = text(&out.stderr);
     assert!(err.contains("vm1:s1  exit 254"), "{err}");
 }
+
+#[test]
+fn exec_on_one_target_checks_the_session_in_the_same_ssh_as_the_command() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2"]);
+    fleet.vm("vm1").new_session("a", None);
+    fleet.vm("vm1").new_session("b c", None);
+    let log = SshLog::new();
+
+    let out = logged(&home, &log, &["exec", "vm1:a", "echo $AZLIN_SESSION"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "a\n");
+    assert_eq!(log.take().len(), 1, "check and command in one ssh");
+
+    // azlin is ssh by then: the VM side says azlin's own message, with the sessions.
+    let out = logged(&home, &log, &["exec", "vm1:nope", "echo ran"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        "error: no tmux session `nope` on `vm1`; sessions on `vm1`: vm1:a, vm1:b c\n\
+         create it with `azlin ssh vm1 --tmux-session nope` (or `azlin exec --create`)\n"
+    );
+    assert_eq!(log.take().len(), 1);
+
+    let out = logged(&home, &log, &["exec", "vm2:nope", "echo ran"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("error: no tmux session `nope` on `vm2`; `vm2` has no tmux sessions\n"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = logged(
+        &home,
+        &log,
+        &["exec", "vm2:new", "--create", "echo $AZLIN_SESSION"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "new\n");
+    assert_eq!(fleet.vm("vm2").sessions(), ["new"]);
+}

@@ -10,8 +10,8 @@ use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
 use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tag;
-use azlin_core::remote::{self, RemoteError, Settings};
-use azlin_core::ssh::{SshTarget, Tty, shell_join};
+use azlin_core::remote::{self, Settings};
+use azlin_core::ssh::{Tty, shell_join};
 use azlin_core::tmux::{self, Guard, Need};
 
 use crate::cli::ExecArgs;
@@ -141,32 +141,17 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-/// Checks the session before running: a named session must exist (or is created with
-/// `--create`); a defaulted one that is missing means "run in the home directory",
-/// except with `--detach`, which needs a session to open a window in.
-fn prepare(
-    ssh: &SshTarget,
-    settings: &Settings,
-    target: &Resolved,
-    create: bool,
-    detach: bool,
-) -> Result<(), RemoteError> {
-    let sessions = remote::probe(ssh, settings)?;
-    if sessions.iter().any(|s| s.name == target.session) {
-        return Ok(());
+/// What the session must be before the command runs: a named session must exist (or is
+/// created with `--create`); a defaulted one that is missing means "run in the home
+/// directory", except with `--detach`, which needs a session to open a window in.
+fn need(args: &ExecArgs, target: &Resolved) -> Option<Need> {
+    if args.create {
+        Some(Need::Created)
+    } else if target.session_explicit || args.detach {
+        Some(Need::Existing)
+    } else {
+        None
     }
-    if create {
-        remote::tmux_checked(ssh, settings, &tmux::ensure_detached(&target.session))?;
-        return Ok(());
-    }
-    if target.session_explicit || detach {
-        return Err(RemoteError::NoSuchSession {
-            vm: target.vm.name.clone(),
-            session: target.session.clone(),
-            existing: sessions.into_iter().map(|s| s.name).collect(),
-        });
-    }
-    Ok(())
 }
 
 /// The remote command line for `target`.
@@ -190,13 +175,17 @@ fn single(
     command: Option<&str>,
 ) -> Result<u8> {
     let ssh = ctx.ssh_target(&target.vm)?;
-    prepare(&ssh, settings, target, args.create, false).map_err(azlin_core::Error::from)?;
     let mut how = settings.invocation();
     if args.tty {
         how.tty = Tty::Yes;
         how.batch = false;
     }
-    let remote = remote_command(target, command, false);
+    // The session check runs in the same ssh as the command, saying azlin's error
+    // itself when it fails: azlin is ssh by then.
+    let mut remote = need(args, target)
+        .map(|n| remote::check_saying(&target.vm.name, &target.session, n))
+        .unwrap_or_default();
+    remote.push_str(&remote_command(target, command, false));
     let mut cmd = ssh.command(&how, Some(&remote));
     if args.no_stdin {
         cmd.stdin(std::process::Stdio::null());
@@ -236,13 +225,6 @@ fn many(
         // The session check goes in front of the command: one ssh per target, not a
         // probe and then the command (each a connection's worth of round trips).
         let guard = Guard::new();
-        let need = if args.create {
-            Some(Need::Created)
-        } else if target.session_explicit || args.detach {
-            Some(Need::Existing)
-        } else {
-            None
-        };
         let markers = Mutex::new(Vec::new());
         let sink = |stream: Stream, line: &str| match stream {
             Stream::Stderr if guard.is_marker(line) => {
@@ -257,7 +239,7 @@ fn many(
                 let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
             }
         };
-        let mut remote = need
+        let mut remote = need(args, target)
             .map(|n| guard.script(&target.session, n))
             .unwrap_or_default();
         remote.push_str(&remote_command(target, command, args.detach));

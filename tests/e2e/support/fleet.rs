@@ -5,9 +5,9 @@
 //! the fleet's throwaway user key. Its sshd sets `TMUX_TMPDIR` to a directory of its own
 //! (`SetEnv`, which reaches the remote command), so each fake VM has its own tmux server,
 //! as separate machines would, and `HOME` to an empty directory of its own, so no shell
-//! start-up file of this machine runs on every remote command. Everything started here ends in `Drop`, also on panic:
-//! tmux servers (`kill-server` on their socket), every process an sshd forked (found in
-//! `/proc`), then the sshd itself.
+//! start-up file of this machine runs on every remote command. Everything started here
+//! ends in `Drop`, also on panic: tmux servers (`kill-server` on their socket), every
+//! process an sshd forked (found in `/proc`), then the sshd itself.
 //!
 //! ```ignore
 //! let home = Home::new();
