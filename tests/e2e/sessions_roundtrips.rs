@@ -118,6 +118,19 @@ fn exec_on_several_targets_runs_one_ssh_each_and_probes_the_fleet_once() {
     assert_eq!(fleet.vm("vm1").sessions(), ["new", "s1"]);
     assert_eq!(fleet.vm("vm2").sessions(), ["new", "s2"]);
 
+    // A VM ssh cannot reach: the summary gives ssh's reason.
+    let mut fleet = fleet;
+    fleet.add_closed_port(&home, "closed");
+    let out = azlin(&["exec", "vm1:s1", "closed:x", "--", "echo ran"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("closed:x  exit 255: ssh: connect to host"),
+        "{err}"
+    );
+    assert!(err.contains("Connection refused"), "{err}");
+    log.take();
+
     // A command's exit status is still its own, also the guard's 254.
     let out = azlin(&["exec", "vm1:s1", "vm3:s3", "--", "exit 254"]);
     assert_eq!(out.status.code(), Some(1));

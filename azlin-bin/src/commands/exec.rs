@@ -226,6 +226,8 @@ fn many(
         // probe and then the command (each a connection's worth of round trips).
         let guard = Guard::new();
         let markers = Mutex::new(Vec::new());
+        // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
+        let last_err = Mutex::new(String::new());
         let sink = |stream: Stream, line: &str| match stream {
             Stream::Stderr if guard.is_marker(line) => {
                 if let Ok(mut m) = markers.lock() {
@@ -237,6 +239,11 @@ fn many(
             }
             Stream::Stderr => {
                 let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+                if let Ok(mut last) = last_err.lock()
+                    && !line.trim().is_empty()
+                {
+                    *last = line.trim().to_string();
+                }
             }
         };
         let mut remote = need(args, target)
@@ -246,13 +253,17 @@ fn many(
         let cmd = ssh.command(&settings.invocation(), Some(&remote));
         let done = fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink));
         let markers = markers.into_inner().unwrap_or_default();
+        let last_err = last_err.into_inner().unwrap_or_default();
         if let Some(failure) = guard.failure(&markers) {
-            let why = remote::guard_error(&target.vm.name, &target.session, failure, "");
+            let why = remote::guard_error(&target.vm.name, &target.session, failure, &last_err);
             return Outcome::Failed(why.to_string());
         }
         match done {
             Ok(done) => match done.status.and_then(|s| s.code()) {
                 Some(0) => Outcome::Ok,
+                Some(255) if !last_err.is_empty() => {
+                    Outcome::Failed(format!("exit 255: {last_err}"))
+                }
                 Some(code) => Outcome::Exit(code),
                 None => Outcome::Failed("killed by a signal".into()),
             },
