@@ -273,10 +273,10 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = RowFormat::Table)]
     pub format: RowFormat,
-    /// Concurrent probes
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16,
+    /// Concurrent probes [default: every VM at once, up to 128]
+    #[arg(long, short = 'j', value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: u16,
+    pub jobs: Option<u16>,
     /// Connection settings.
     #[command(flatten)]
     pub remote: RemoteArgs,

@@ -64,6 +64,8 @@ struct Current {
     /// Whether it holds every VM (no `--rg`/`--subscription` narrowing, Azure not failed):
     /// only then may the session cache forget VMs missing from it.
     complete: bool,
+    /// Whether listing Azure again could add VMs (Azure is active and came from its cache).
+    could_refresh: bool,
 }
 
 impl Context {
@@ -134,7 +136,14 @@ impl Context {
     /// The inventory for resolving `id`: Azure is listed again once when `id` is not in
     /// the cache, and always with `refresh`.
     pub fn inventory_for(&self, id: &str, refresh: bool) -> Result<Inventory> {
-        if let Some(inventory) = self.reuse(refresh) {
+        let stale_miss = self.current_mut().as_ref().is_some_and(|c| {
+            c.could_refresh
+                && matches!(
+                    azlin_core::resolve::resolve(id, &c.inventory, self.config.default_session()),
+                    Err(ResolveError::NotFound { .. })
+                )
+        });
+        if !stale_miss && let Some(inventory) = self.reuse(refresh) {
             return Ok(inventory);
         }
         let loaded = azlin_core::provider::load_inventory_for(
@@ -172,6 +181,10 @@ impl Context {
         *self.current_mut() = Some(Current {
             inventory: loaded.inventory.clone(),
             complete: loaded.complete,
+            could_refresh: loaded
+                .azure
+                .as_ref()
+                .is_some_and(|a| !a.fetched && !a.failed),
         });
         for w in &loaded.warnings {
             self.warn(w);
@@ -240,6 +253,41 @@ impl Context {
     /// that has not seen another VM's session of the same name.
     pub fn resolve_fresh(&self, id: &str, settings: &Settings) -> Result<Resolved> {
         self.resolve_with(id, settings, !names_a_vm(id))
+    }
+
+    /// Resolves several ids with at most one live probe of the fleet (and one Azure
+    /// listing), however many of them the caches do not know; errors in the order given.
+    pub fn resolve_all(&self, ids: &[String], settings: &Settings) -> Result<Vec<Resolved>> {
+        let default = self.config.default_session();
+        let unknown = |inventory: &Inventory| {
+            ids.iter()
+                .find(|id| {
+                    matches!(
+                        azlin_core::resolve::resolve(id, inventory, default),
+                        Err(ResolveError::NotFound { .. })
+                    )
+                })
+                .cloned()
+        };
+        let mut inventory = self.inventory()?;
+        if let Some(id) = unknown(&inventory) {
+            inventory = self.inventory_for(&id, false)?;
+        }
+        // A probe finds sessions, not VMs: only ids that do not name their VM can gain.
+        if unknown(&inventory).is_some_and(|id| !names_a_vm(&id)) && !inventory.vms.is_empty() {
+            inventory = self.probe_fleet(inventory, settings)?;
+        }
+        ids.iter()
+            .map(|id| {
+                azlin_core::resolve::resolve(id, &inventory, default)
+                    .map(|t| Resolved {
+                        vm: t.vm.clone(),
+                        session: t.session.clone(),
+                        session_explicit: t.session_explicit,
+                    })
+                    .map_err(|e| azlin_core::Error::from(e).into())
+            })
+            .collect()
     }
 
     fn resolve_with(&self, id: &str, settings: &Settings, probe_first: bool) -> Result<Resolved> {

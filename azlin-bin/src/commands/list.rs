@@ -3,6 +3,7 @@
 //! session cache. An unreachable VM is a row and a warning, and makes the exit status 1.
 
 use anyhow::Result;
+use azlin_core::fleet;
 use azlin_core::inventory::{PowerState, SessionInfo, Vm};
 use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError};
@@ -46,7 +47,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .filter(|vm| args.all || vm.power == PowerState::Running)
         .collect();
     let mut settings = ctx.remote_settings(&args.remote);
-    settings.jobs = usize::from(args.jobs);
+    // Every VM at once (issue #3): a listing takes as long as its slowest VM.
+    settings.jobs = args.jobs.map_or(fleet::ALL_AT_ONCE, usize::from);
     let probed: Vec<&Vm> = vms
         .iter()
         .copied()
