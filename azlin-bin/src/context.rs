@@ -388,15 +388,20 @@ impl Context {
         }
     }
 
+    /// Records what one VM's sessions are now (a probe, or the listing that followed a
+    /// change), as far as the cache is concerned: failures to save are only warned about.
+    pub fn record_probe(&self, vm: &Vm, result: &Result<Vec<SessionInfo>, RemoteError>) {
+        if let Ok(inventory) = self.inventory() {
+            let _ = self.record_probes(&inventory, &[vm], std::slice::from_ref(result));
+        }
+    }
+
     /// Probes one VM and records the result; for commands that changed its sessions.
     pub fn refresh_vm(&self, vm: &Vm, settings: &Settings) {
         let Ok(target) = self.ssh_target(vm) else {
             return;
         };
-        let result = remote::probe(&target, settings);
-        if let Ok(inventory) = self.inventory() {
-            let _ = self.record_probes(&inventory, &[vm], &[result]);
-        }
+        self.record_probe(vm, &remote::probe(&target, settings));
     }
 }
 

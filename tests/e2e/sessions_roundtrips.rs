@@ -180,3 +180,32 @@ fn exec_on_one_target_checks_the_session_in_the_same_ssh_as_the_command() {
     assert_eq!(text(&out.stdout), "new\n");
     assert_eq!(fleet.vm("vm2").sessions(), ["new"]);
 }
+
+#[test]
+fn naming_a_session_checks_sets_and_relists_in_one_ssh() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1"]);
+    fleet.vm("vm1").new_session("a", None);
+    let log = SshLog::new();
+    let azlin = |args: &[&str]| logged(&home, &log, args);
+
+    let out = azlin(&["session", "vm1:a", "frontend"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(log.take().len(), 1, "session vm:s NAME is one ssh");
+    // The listing taken after the change reached the session cache, label included.
+    let cache = std::fs::read_to_string(home.azlin_home().join("cache/sessions.json")).unwrap();
+    assert!(cache.contains("frontend"), "{cache}");
+
+    let out = azlin(&["session", "vm1:nope", "x"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("vm1:a"), "{}", text(&out.stderr));
+    assert_eq!(
+        log.take().len(),
+        1,
+        "a missing session is found by the same ssh"
+    );
+
+    let out = azlin(&["session", "vm1:a", "--clear"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(log.take().len(), 1, "--clear is one ssh");
+}

@@ -34,9 +34,7 @@ fn operate(
     let ssh = ctx.ssh_target(&target.vm)?;
     // One ssh checks the session, acts and lists what is left, for the session cache.
     let after = remote::session_op(&ssh, &settings, &target.session, &command(&target.session));
-    if let Ok(inventory) = ctx.inventory() {
-        let _ = ctx.record_probes(&inventory, &[&target.vm], std::slice::from_ref(&after));
-    }
+    ctx.record_probe(&target.vm, &after);
     after.map_err(azlin_core::Error::from)?;
     if !ctx.quiet {
         println!("{}", done.replace("{}", &target.compound()));
