@@ -302,7 +302,7 @@ pub struct SshArgs {
     /// The tmux session to attach to or create (default: `azlin`)
     #[arg(long, value_name = "S")]
     pub tmux_session: Option<String>,
-    /// A command to run instead of tmux
+    /// A command to run instead of tmux (one word: a command line; several: words)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
     /// Connection settings.
@@ -316,7 +316,7 @@ pub struct ConnectArgs {
     /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
     #[arg(value_name = "ID")]
     pub id: String,
-    /// A command to run instead of tmux
+    /// A command to run instead of tmux (one word: a command line; several: words)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
     /// Connection settings.

@@ -443,6 +443,17 @@ pub fn shell_quote(word: &str) -> String {
     }
 }
 
+/// The remote command line of `CMD…` given after `--` (exec, connect, ssh): one word is a
+/// command line as it is (`-- "cd app && make"`, as plain ssh and `exec ID "CMD"` take
+/// it); several words are an argv, each word quoted once, so `-- printf %s "a b"` is never
+/// re-split by the remote shell (as `kubectl exec --` and `docker exec` pass words).
+pub fn command_line<S: AsRef<str>>(words: &[S]) -> String {
+    match words {
+        [line] => line.as_ref().to_string(),
+        words => shell_join(words),
+    }
+}
+
 /// Joins command words into one shell command line, each word quoted once.
 pub fn shell_join<S: AsRef<str>>(words: &[S]) -> String {
     words

@@ -92,6 +92,13 @@ fn a_command_instead_of_tmux_passes_output_and_status_through() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "two words|it's|");
+    // One word after `--` is a command line, as with exec and plain ssh.
+    let out = home
+        .azlin()
+        .args(["connect", "vm2", "--", "cd / && pwd"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "/\n");
     for code in [0, 3, 255] {
         home.azlin()
             .args(["connect", "vm3", "--", "sh", "-c", &format!("exit {code}")])

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use azlin_core::name::validate_session_name;
 use azlin_core::remote::{self, Settings};
-use azlin_core::ssh::{Invocation, Tty, shell_join};
+use azlin_core::ssh::{Invocation, Tty, command_line};
 use azlin_core::tmux;
 
 use crate::cli::{ConnectArgs, SshArgs};
@@ -57,7 +57,7 @@ fn open(
         } else {
             Invocation::batch(settings.connect_timeout)
         };
-        return handoff::replace_with(ssh.command(&how, Some(&shell_join(command))));
+        return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
     if interactive {
         if resync {

@@ -11,7 +11,7 @@ use azlin_core::fleet::{self, Stream};
 use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, Settings};
-use azlin_core::ssh::{Tty, shell_join};
+use azlin_core::ssh::{Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
 
 use crate::cli::ExecArgs;
@@ -72,15 +72,7 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
         if args.targets.is_empty() && !fleet_wide {
             return Err(no_target());
         }
-        // One word after `--` is a command line, as in `exec ID "CMD"` and plain ssh
-        // (`exec --all -- "cd app && make"`); several words are an argv, each word passed
-        // as it is (as `kubectl exec --` and `docker exec` do), so `-- printf %s "a b"`
-        // cannot be re-split by the remote shell.
-        let command = match args.command.as_slice() {
-            [line] => line.clone(),
-            words => shell_join(words),
-        };
-        return Ok((args.targets.clone(), Some(command)));
+        return Ok((args.targets.clone(), Some(command_line(&args.command))));
     }
     let several = || -> anyhow::Error {
         UsageError(
