@@ -179,6 +179,18 @@ for cmd in ["list", "exec"]:
         rows.append((f"`{cmd}` over 32 VMs, {conn} connections (default jobs)", ms(b), f"1 VM {ms(a)}",
                      f"{b / a:.2f}×", verdict(b / a <= 2, "≤ 2×")))
 p("")
+p("`list` over 8 VMs against 1 (issue 3: \"about as long as over one\", taken here as ≤ 1.5×), "
+  "same relays and runs:")
+p("")
+p("| connections | 1 VM | 8 VMs | ratio |")
+p("|---|---:|---:|---:|")
+for conn in ["fresh", "shared"]:
+    a = f[f"list {conn} 1"]["median_ms"]
+    b = f[f"list {conn} small"]["median_ms"]
+    p(f"| {conn} | {ms(a)} | {ms(b)} | {b / a:.2f} |")
+    rows.append((f"`list` over 8 VMs, {conn} connections", ms(b), f"1 VM {ms(a)}",
+                 f"{b / a:.2f}×", verdict(b / a <= 1.5, "≈ 1 VM (≤ 1.5×)")))
+p("")
 
 # ---- Azure ----------------------------------------------------------------------
 a = jsonl("azure")[0]

@@ -2,7 +2,8 @@
 //! and tests never assert on wall-clock speed).
 //!
 //! `azlin list` and a multi-target `azlin exec` over `BENCH_VMS` fake VMs (default 32)
-//! against the same over one VM, every VM behind a relay adding `BENCH_RTT_MS` (default
+//! against the same over one VM, and `list` over `BENCH_SMALL_VMS` (default 8, the fleet
+//! size of issue 3's "about as long as one VM"), every VM behind a relay adding `BENCH_RTT_MS` (default
 //! 100) of round-trip time. Prints one `BENCH {json}` line per measurement, which
 //! `bench/run` collects: the median and every run in milliseconds.
 
@@ -71,11 +72,19 @@ fn bench_fanout() {
     let rtt = Duration::from_millis(env_or("BENCH_RTT_MS", 100));
     let (one, _one_fleet, one_targets) = fleet_of(1, rtt);
     let (many, _many_fleet, many_targets) = fleet_of(n, rtt);
+    let small_n = env_or("BENCH_SMALL_VMS", 8).max(2) as usize;
+    let (small, _small_fleet, _) = fleet_of(small_n, rtt);
     let jobs = n.to_string();
     for share in [false, true] {
         let conn = if share { "shared" } else { "fresh" };
         set_sharing(&one, share);
         set_sharing(&many, share);
+        set_sharing(&small, share);
+        let rows = time_runs(&small, runs, &["list", "--format", "json"], |out| {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            assert_eq!(v.as_array().unwrap().len(), small_n, "one session per VM");
+        });
+        report(&format!("list {conn} small"), rows);
         for (label, home, vms) in [("1", &one, 1), ("n", &many, n), ("n-jobs", &many, n)] {
             let mut list = vec!["list", "--format", "json"];
             if label == "n-jobs" {
