@@ -37,6 +37,12 @@ const BUILTINS: &[&str] = &[
     "__complete",
 ];
 
+/// What `azlin --version` prints (without the newline): the same line as clap's, which a
+/// unit test checks.
+pub fn version_line() -> String {
+    format!("azlin {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// What the fast path found in argv.
 #[derive(Debug)]
 pub enum Early {
@@ -190,6 +196,13 @@ mod tests {
         ours.sort_unstable();
         clap.sort_unstable();
         assert_eq!(ours, clap, "fast_path::BUILTINS must list every built-in");
+    }
+
+    #[test]
+    fn version_line_is_claps() {
+        use clap::CommandFactory;
+        let clap = crate::cli::Cli::command().render_version();
+        assert_eq!(clap, format!("{}\n", version_line()));
     }
 
     #[test]

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 fn early(args: &[OsString]) -> Option<ExitCode> {
     match fast_path::scan(args.get(1..)?)? {
         fast_path::Early::Version => {
-            println!("azlin {}", env!("CARGO_PKG_VERSION"));
+            println!("{}", fast_path::version_line());
             Some(ExitCode::SUCCESS)
         }
         // Only a plugin that exists: an unknown name gets clap's path and its message.
