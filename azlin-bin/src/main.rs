@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod context;
+mod fast_path;
 mod handoff;
 mod output;
 
@@ -16,6 +17,9 @@ use crate::context::Context;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some(code) = early(&args) {
+        return code;
+    }
     let mut command = Cli::command();
     // Listing plugins reads directories: only for azlin's own help, never on the path of
     // a command (or of `--version`).
@@ -24,7 +28,32 @@ fn main() -> ExitCode {
     }
     let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
     let no_color = cli.global.no_color;
-    match run(cli) {
+    finish(run(cli), no_color)
+}
+
+/// The start-up fast paths (see `fast_path`): a plugin or `--version` without building
+/// clap's command tree. `None` hands the command line to clap.
+fn early(args: &[OsString]) -> Option<ExitCode> {
+    match fast_path::scan(args.get(1..)?)? {
+        fast_path::Early::Version => {
+            println!("{}", fast_path::version_line());
+            Some(ExitCode::SUCCESS)
+        }
+        // Only a plugin that exists: an unknown name gets clap's path and its message.
+        fast_path::Early::Plugin { global, name, args } if fast_path::plugin_exists(&name) => {
+            let no_color = global.no_color;
+            Some(finish(
+                commands::plugin::dispatch(&global, &name, args),
+                no_color,
+            ))
+        }
+        fast_path::Early::Plugin { .. } => None,
+    }
+}
+
+/// The exit status of a command, rendering its error once.
+fn finish(result: anyhow::Result<u8>, no_color: bool) -> ExitCode {
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let prefix =

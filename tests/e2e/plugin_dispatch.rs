@@ -75,6 +75,42 @@ fn environment_contract_and_global_options_before_the_name() {
 }
 
 #[test]
+fn every_spelling_of_the_global_options_reaches_the_plugin_alike() {
+    // Some spellings take the start-up fast path, others (clusters, `=` with odd
+    // values) go through clap: the plugin must not see the difference.
+    let home = Home::new();
+    home.plugin("env", "env | grep '^AZLIN_[QRSV]' | grep -v VERSION | sort");
+    let run = |args: &[&str]| {
+        let out = home.azlin().args(args).arg("env").output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let verbose = "AZLIN_RESOURCE_GROUP=g\nAZLIN_SUBSCRIPTION=s\nAZLIN_VERBOSE=3\n";
+    for args in [
+        &["-vvv", "--rg", "g", "--subscription", "s"][..],
+        &["-v", "--verbose", "-v", "--rg=g", "--subscription=s"],
+        &["-v", "--resource-group", "g", "-vv", "--subscription", "s"],
+        &["-v", "-v", "-v", "--resource-group=g", "--subscription=s"],
+    ] {
+        assert_eq!(run(args), verbose, "{args:?}");
+    }
+    assert_eq!(run(&["-q"]), "AZLIN_QUIET=1\n");
+    assert_eq!(
+        run(&["--quiet", "--rg=-g"]),
+        "AZLIN_QUIET=1\nAZLIN_RESOURCE_GROUP=-g\n"
+    );
+    // Conflicts and unknown options are clap's errors whichever way they are spelled.
+    for args in [&["-q", "-v"][..], &["-qv"], &["--bogus"]] {
+        home.azlin()
+            .args(args)
+            .arg("env")
+            .assert()
+            .code(2)
+            .stdout("");
+    }
+}
+
+#[test]
 fn stdin_passes_through() {
     let home = Home::new();
     home.plugin("cat", "exec cat");

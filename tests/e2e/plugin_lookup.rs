@@ -234,3 +234,41 @@ fn a_clean_install_lists_without_warnings() {
         .stdout(contains(path.display().to_string()))
         .stderr("");
 }
+
+#[test]
+fn no_built_in_is_ever_taken_for_a_plugin() {
+    // `azlin NAME` is recognised from argv before clap runs (the start-up fast path):
+    // with a plugin installed under every built-in's name, the built-in must still run.
+    let home = Home::new();
+    let marker = home.marker("ran");
+    let help = home.azlin().arg("--help").output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let mut names = vec!["__complete".to_string()];
+    names.extend(
+        help.lines()
+            .skip_while(|l| !l.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            // Wrapped descriptions are indented further than the names.
+            .filter(|l| !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string)),
+    );
+    assert!(names.len() > 10, "built-ins not found in --help: {help}");
+    for name in &names {
+        home.plugin(name, &proof(&marker));
+    }
+    for name in &names {
+        for globals in [&[][..], &["-v"], &["--rg", "x"]] {
+            let out = home
+                .azlin()
+                .args(globals)
+                .args([name, "--help"])
+                .output()
+                .unwrap();
+            assert!(
+                !marker.exists(),
+                "plugin ran for built-in `{name}`: {out:?}"
+            );
+        }
+    }
+}

@@ -71,5 +71,9 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
             println!("  ssh alias: {}", target.ssh_alias());
         }
     }
+    // The process ends next: freeing a large inventory (10,000 cached sessions are
+    // 20,000 allocations) one by one costs more than the lookup, and the OS takes the
+    // memory back at once.
+    std::mem::forget(inventory);
     Ok(0)
 }

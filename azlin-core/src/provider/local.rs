@@ -228,21 +228,22 @@ impl HostsFile {
             })
     }
 
-    /// The hosts as inventory VMs.
-    pub fn vms(&self) -> Vec<Vm> {
+    /// The hosts as inventory VMs. Consumes the file: moving the strings instead of
+    /// copying them matters with a thousand hosts on every `resolve`.
+    pub fn into_vms(self) -> Vec<Vm> {
         self.hosts
-            .iter()
+            .into_iter()
             .map(|(name, h)| Vm {
-                name: name.clone(),
-                provider: ProviderKind::Local,
                 id: name.clone(),
-                address: Some(h.address.clone()),
+                name,
+                provider: ProviderKind::Local,
+                address: Some(h.address),
                 port: h.port.unwrap_or(ssh::DEFAULT_PORT),
-                user: h.user.clone(),
-                identity_file: h.identity_file.clone(),
-                proxy_jump: h.proxy_jump.clone(),
-                label: h.label.clone(),
-                tags: h.tags.clone(),
+                user: h.user,
+                identity_file: h.identity_file,
+                proxy_jump: h.proxy_jump,
+                label: h.label,
+                tags: h.tags,
                 power: PowerState::Running,
             })
             .collect()

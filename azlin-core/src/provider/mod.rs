@@ -60,7 +60,7 @@ pub fn load_inventory_with(
     options: &LoadOptions,
 ) -> Result<Loaded, crate::Error> {
     let hosts = local::HostsFile::load(&paths.hosts_file())?;
-    let mut vms = hosts.vms();
+    let mut vms = hosts.into_vms();
     let mut warnings = Vec::new();
     let mut azure = None;
     if let Some(scope) = azure::Scope::resolve(&options.scope, config, &paths.home)? {
