@@ -284,3 +284,20 @@ complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s q -l quiet -d
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s V -l version -d 'Print version'
+
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static rules above.
+function __fish_azlin_dynamic
+    set -l words (commandline -opc) (commandline -ct)
+    set -e words[1]
+    set -l reply (azlin __complete -- $words 2>/dev/null)
+    or return 1
+    set -e reply[1]
+    set -g __fish_azlin_dynamic_reply $reply
+end
+
+function __fish_azlin_dynamic_reply
+    string join \n -- $__fish_azlin_dynamic_reply
+end
+
+complete -c azlin -f -n __fish_azlin_dynamic -a '(__fish_azlin_dynamic_reply)'

@@ -7,6 +7,7 @@
 //! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
 //! [`plugin`] (finding and running `azlin-foo`).
 
+pub mod complete;
 pub mod config;
 pub mod fleet;
 pub mod inventory;

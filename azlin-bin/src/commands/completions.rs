@@ -1,0 +1,121 @@
+//! `azlin completions SHELL`: clap_complete's static script (commands and flags), and for
+//! bash, zsh and fish a hook that asks `azlin __complete` (see [`super::complete`]) for
+//! what the command definitions cannot know: names from the caches, plugin names and a
+//! plugin's own arguments. PowerShell and elvish get the static script only.
+
+use anyhow::Result;
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+use crate::cli::{Cli, CompletionsArgs};
+
+/// Prints the completion script for `args.shell`.
+pub fn run(args: &CompletionsArgs) -> Result<u8> {
+    print!("{}", script(args.shell));
+    Ok(0)
+}
+
+/// The completion script for `shell`.
+pub fn script(shell: Shell) -> String {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "azlin", &mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    match shell {
+        Shell::Bash => text + BASH_HOOK,
+        Shell::Fish => text + FISH_HOOK,
+        Shell::Zsh => zsh(&text),
+        _ => text,
+    }
+}
+
+/// zsh calls the function named like the file (`_azlin`) on every TAB: clap's `_azlin`
+/// becomes `_azlin_clap`, and the hook takes the name, just before the script's last lines
+/// (which call `_azlin` when autoloaded, or register it with `compdef`).
+fn zsh(clap: &str) -> String {
+    const CLAP_FN: &str = "\n_azlin() {\n";
+    const TAIL: &str = "\nif [ \"$funcstack[1]\" = \"_azlin\" ]; then";
+    let renamed = clap.replacen(CLAP_FN, "\n_azlin_clap() {\n", 1);
+    match renamed.rfind(TAIL) {
+        Some(at) if renamed != clap => {
+            format!("{}{ZSH_HOOK}{}", &renamed[..at], &renamed[at..])
+        }
+        // clap_complete changed its layout: the static script still works on its own.
+        _ => clap.to_string(),
+    }
+}
+
+const BASH_HOOK: &str = r#"
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static _azlin above.
+_azlin_dynamic() {
+    local line="${COMP_LINE:0:COMP_POINT}" out
+    local -a words reply
+    read -ra words <<< "$line"
+    if [[ -z "$line" || "$line" == *[[:space:]] ]]; then
+        words+=("")
+    fi
+    local cur="${words[${#words[@]}-1]}"
+    if ! out="$(azlin __complete -- "${words[@]:1}" 2>/dev/null)"; then
+        _azlin "$@"
+        return
+    fi
+    mapfile -t reply <<< "$out"
+    case "${reply[0]}" in
+        add)
+            _azlin "$@"
+            COMPREPLY+=("${reply[@]:1}")
+            ;;
+        replace)
+            COMPREPLY=("${reply[@]:1}")
+            compopt +o default +o bashdefault 2>/dev/null
+            ;;
+        *)
+            _azlin "$@"
+            return
+            ;;
+    esac
+    # bash splits words at `:` (COMP_WORDBREAKS) and replaces only what follows the last
+    # colon: drop what precedes it from the candidates (`myvm:d` → `dev`).
+    if [[ "$cur" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+        local colon="${cur%"${cur##*:}"}" i
+        for i in "${!COMPREPLY[@]}"; do
+            COMPREPLY[i]="${COMPREPLY[i]#"$colon"}"
+        done
+    fi
+    return 0
+}
+complete -F _azlin_dynamic -o nosort -o bashdefault -o default azlin
+"#;
+
+const ZSH_HOOK: &str = r#"
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static _azlin_clap above.
+_azlin() {
+    local -a reply
+    reply=("${(@f)$(azlin __complete -- "${(@)words[2,CURRENT-1]}" "$PREFIX" 2>/dev/null)}")
+    case "$reply[1]" in
+        replace) compadd -- "${(@)reply[2,-1]}" ;;
+        add) _azlin_clap "$@"; compadd -- "${(@)reply[2,-1]}" ;;
+        *) _azlin_clap "$@" ;;
+    esac
+}
+"#;
+
+const FISH_HOOK: &str = r#"
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static rules above.
+function __fish_azlin_dynamic
+    set -l words (commandline -opc) (commandline -ct)
+    set -e words[1]
+    set -l reply (azlin __complete -- $words 2>/dev/null)
+    or return 1
+    set -e reply[1]
+    set -g __fish_azlin_dynamic_reply $reply
+end
+
+function __fish_azlin_dynamic_reply
+    string join \n -- $__fish_azlin_dynamic_reply
+end
+
+complete -c azlin -f -n __fish_azlin_dynamic -a '(__fish_azlin_dynamic_reply)'
+"#;
