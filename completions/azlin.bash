@@ -938,25 +938,26 @@ fi
 # azlin: names from the local caches, plugin names and plugin arguments come from
 # `azlin __complete` (no network); everything else from the static _azlin above.
 _azlin_dynamic() {
-    local line="${COMP_LINE:0:COMP_POINT}" out
-    local -a words reply
+    local line="${COMP_LINE:0:COMP_POINT}" out mode
+    local -a words
     read -ra words <<< "$line"
     if [[ -z "$line" || "$line" == *[[:space:]] ]]; then
         words+=("")
     fi
     local cur="${words[${#words[@]}-1]}"
-    if ! out="$(azlin __complete -- "${words[@]:1}" 2>/dev/null)"; then
-        _azlin "$@"
-        return
-    fi
-    mapfile -t reply <<< "$out"
-    case "${reply[0]}" in
+    # The first line says how to use the others; no answer at all means static.
+    out="$(azlin __complete -- "${words[@]:1}" 2>/dev/null)"
+    mode="${out%%$'\n'*}"
+    out="${out#"$mode"}"
+    out="${out#$'\n'}"
+    case "$mode" in
         add)
             _azlin "$@"
-            COMPREPLY+=("${reply[@]:1}")
+            [[ -n "$out" ]] && mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY <<< "$out"
             ;;
         replace)
-            COMPREPLY=("${reply[@]:1}")
+            COMPREPLY=()
+            [[ -n "$out" ]] && mapfile -t COMPREPLY <<< "$out"
             compopt +o default +o bashdefault 2>/dev/null
             ;;
         *)

@@ -73,11 +73,13 @@ pub fn run(args: &CompleteArgs) -> Result<u8> {
             None => return Ok(1),
         },
     };
-    let mut out = std::io::stdout().lock();
+    // Thousands of names: one write, not one per line (stdout is line-buffered).
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{mode}")?;
     for c in candidates {
         writeln!(out, "{c}")?;
     }
+    out.flush()?;
     Ok(0)
 }
 
