@@ -473,3 +473,18 @@ set edit:completion:arg-completer[azlin] = {|@words|
     ]
     $completions[$command]
 }
+
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static completer above.
+var azlin-static~ = $edit:completion:arg-completer[azlin]
+set edit:completion:arg-completer[azlin] = {|@words|
+    var reply = [(try { azlin __complete -- (all $words[1..]) 2>/dev/null } catch { })]
+    if (and (> (count $reply) 0) (eq $reply[0] replace)) {
+        all $reply[1..]
+    } elif (and (> (count $reply) 0) (eq $reply[0] add)) {
+        azlin-static $@words
+        all $reply[1..]
+    } else {
+        azlin-static $@words
+    }
+}

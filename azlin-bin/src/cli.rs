@@ -122,8 +122,9 @@ Examples:
   azlin completions bash > ~/.local/share/bash-completion/completions/azlin
   azlin completions zsh > ~/.zfunc/_azlin           # with fpath+=~/.zfunc before compinit
   azlin completions fish > ~/.config/fish/completions/azlin.fish
+  azlin completions elvish > ~/.config/elvish/lib/azlin.elv   # with `use azlin` in rc.elv
 
-In bash, zsh and fish, names complete from the local caches, without network: VMs,
+In bash, zsh, fish and elvish, names complete from the local caches, without network: VMs,
 labels, vm:session and vm--session after connect, ssh, exec, disconnect, kill, session,
 resolve and tag; plugin names after `azlin` and `azlin help`; a plugin's own arguments
 through its `azlin_complete-NAME` (see plugins/README.md).";

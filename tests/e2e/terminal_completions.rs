@@ -1,5 +1,5 @@
 //! `azlin completions`: the committed scripts are what the binary generates, and real
-//! bash, zsh and fish complete names from the caches (hosts.toml, the session cache and
+//! bash, zsh, fish and elvish complete names from the caches (hosts.toml, the session cache and
 //! the Azure listing cache), plugin names, and a plugin's arguments through its
 //! `azlin_complete-NAME`.
 
@@ -190,6 +190,12 @@ fn zsh(home: &Home) -> Terminal {
 /// word of `wanted` is on the screen, and returns the screen.
 fn zsh_tab(term: &Terminal, line: &str, wanted: &[&str]) -> String {
     term.send_keys(&["C-u", "clear", "Enter"]);
+    tab(term, "zsh", line, wanted)
+}
+
+/// Types `line` and TAB in `term`, waits (up to a generous minute) until every word of
+/// `wanted` is on the screen, and returns the screen.
+fn tab(term: &Terminal, shell: &str, line: &str, wanted: &[&str]) -> String {
     term.send_keys(&["-l", line]);
     term.send_keys(&["Tab"]);
     let shown = |screen: &str| {
@@ -200,9 +206,41 @@ fn zsh_tab(term: &Terminal, line: &str, wanted: &[&str]) -> String {
     let screen = term.screen();
     assert!(
         shown(&screen),
-        "zsh: `{line}<TAB>` offered no {wanted:?}:\n{screen}"
+        "{shell}: `{line}<TAB>` offered no {wanted:?}:\n{screen}"
     );
     screen
+}
+
+/// Starts an interactive elvish in a real terminal, loads the committed script, types
+/// `line` and TAB, and returns the screen once every word of `wanted` is on it (up to a
+/// generous minute). A fresh shell per line: elvish's completion mode keeps the line.
+fn elvish_tab(home: &Home, line: &str, wanted: &[&str]) -> String {
+    require("elvish");
+    let dir = home.path().to_string_lossy().into_owned();
+    let azlin_home = home.azlin_home().to_string_lossy().into_owned();
+    let term = Terminal::run(
+        "elvish -norc",
+        &[("HOME", &dir), ("AZLIN_HOME", &azlin_home)],
+    );
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_azlin")).parent().unwrap();
+    // `paths` is elvish's PATH; a login profile may have reset the inherited one.
+    let setup = format!(
+        "set paths = [{} $@paths]; eval (slurp < {}); echo elvish-ready",
+        bin_dir.display(),
+        completions_dir().join("azlin.elv").display()
+    );
+    term.wait_for(Duration::from_secs(30), || !term.screen().trim().is_empty());
+    term.send_keys(&["-l", &setup]);
+    term.send_keys(&["Enter"]);
+    assert!(
+        term.wait_for(Duration::from_secs(30), || term
+            .screen()
+            .lines()
+            .any(|l| l.trim() == "elvish-ready")),
+        "elvish did not load the script:\n{}",
+        term.screen()
+    );
+    tab(&term, "elvish", line, wanted)
 }
 
 const MY_NAMES: [&str; 6] = [
@@ -298,6 +336,17 @@ fn zsh_completes_names_plugins_and_plugin_arguments_in_a_terminal() {
         &["westeurope", "westus", "eastus"],
     );
     zsh_tab(&term, "azlin list --wi", &["--wide"]);
+}
+
+#[test]
+fn elvish_completes_names_plugins_and_plugin_arguments_in_a_terminal() {
+    let home = populated();
+    let screen = elvish_tab(&home, "azlin connect my", &MY_NAMES);
+    assert!(!screen.contains("other"), "{screen}");
+    elvish_tab(&home, "azlin connect myvm:", &["myvm:dev"]);
+    elvish_tab(&home, "azlin f", &["foo"]);
+    elvish_tab(&home, "azlin foo ", &["start", "stop", "status"]);
+    elvish_tab(&home, "azlin list --wi", &["--wide"]);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! `azlin completions SHELL`: clap_complete's static script (commands and flags), and for
-//! bash, zsh and fish a hook that asks `azlin __complete` (see [`super::complete`]) for
-//! what the command definitions cannot know: names from the caches, plugin names and a
-//! plugin's own arguments. PowerShell and elvish get the static script only.
+//! bash, zsh, fish and elvish a hook that asks `azlin __complete` (see
+//! [`super::complete`]) for what the command definitions cannot know: names from the
+//! caches, plugin names and a plugin's own arguments. PowerShell gets the static script
+//! only: no PowerShell is available to test a hook with.
 
 use anyhow::Result;
 use clap::CommandFactory;
@@ -23,6 +24,7 @@ pub fn script(shell: Shell) -> String {
     match shell {
         Shell::Bash => text + BASH_HOOK,
         Shell::Fish => text + FISH_HOOK,
+        Shell::Elvish => text + ELVISH_HOOK,
         Shell::Zsh => zsh(&text),
         _ => text,
     }
@@ -119,4 +121,21 @@ function __fish_azlin_dynamic_reply
 end
 
 complete -c azlin -f -n __fish_azlin_dynamic -a '(__fish_azlin_dynamic_reply)'
+"#;
+
+const ELVISH_HOOK: &str = r#"
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static completer above.
+var azlin-static~ = $edit:completion:arg-completer[azlin]
+set edit:completion:arg-completer[azlin] = {|@words|
+    var reply = [(try { azlin __complete -- (all $words[1..]) 2>/dev/null } catch { })]
+    if (and (> (count $reply) 0) (eq $reply[0] replace)) {
+        all $reply[1..]
+    } elif (and (> (count $reply) 0) (eq $reply[0] add)) {
+        azlin-static $@words
+        all $reply[1..]
+    } else {
+        azlin-static $@words
+    }
+}
 "#;
