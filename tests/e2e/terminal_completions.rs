@@ -384,3 +384,36 @@ fn complete_answers_from_files_only_and_defers_elsewhere() {
         assert!(out.stdout.is_empty(), "{words:?}: {out:?}");
     }
 }
+
+#[test]
+fn a_completer_that_fails_or_hangs_leaves_completion_to_the_shell() {
+    let home = Home::new();
+    home.plugin("bad", "exit 0");
+    script(
+        &home.plugin_dir(),
+        "azlin_complete-bad",
+        "echo never-offered; exit 3",
+    );
+    // Past the 2 s limit it is stopped: what it prints afterwards is never offered.
+    home.plugin("slow", "exit 0");
+    script(
+        &home.plugin_dir(),
+        "azlin_complete-slow",
+        "sleep 10; echo too-late",
+    );
+    // A completer with no plugin next to it speaks for nothing.
+    script(
+        &home.plugin_dir(),
+        "azlin_complete-orphan",
+        "echo orphan-arg",
+    );
+    for plugin in ["bad", "slow", "orphan"] {
+        let out = home
+            .azlin()
+            .args(["__complete", "--", plugin, ""])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{plugin}: {out:?}");
+        assert!(out.stdout.is_empty(), "{plugin}: {out:?}");
+    }
+}
