@@ -101,7 +101,7 @@ _azlin() {
 
     case "${cmd}" in
         azlin)
-            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions man __complete"
+            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -45,7 +45,6 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand help 'Show help for a command or a plugin'
             cand completions 'Print the shell completion script (bash, zsh, fish, powershell, elvish)'
             cand man 'Write man pages for azlin and each command into a directory'
-            cand __complete 'Names for shell completion, from local caches only (used by the completion scripts)'
         }
         &'azlin;resolve'= {
             cand --format 'Output format'

@@ -46,7 +46,6 @@ complete -c azlin -n "__fish_azlin_needs_command" -f -a "plugin" -d 'List plugin
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "help" -d 'Show help for a command or a plugin'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "completions" -d 'Print the shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "man" -d 'Write man pages for azlin and each command into a directory'
-complete -c azlin -n "__fish_azlin_needs_command" -f -a "__complete" -d 'Names for shell completion, from local caches only (used by the completion scripts)'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l format -d 'Output format' -r -f -a "text\t'Readable text'
 json\t'One JSON object'"
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l resource-group -l rg -d 'Azure resource group to narrow to' -r

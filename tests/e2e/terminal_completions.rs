@@ -288,6 +288,9 @@ fn bash_completes_commands_flags_plugins_and_plugin_arguments() {
     let home = populated();
     let offered = bash_complete(&home, "azlin con");
     assert!(offered.contains(&"connect".to_string()), "{offered:?}");
+    // The hidden `__complete` is never offered.
+    let offered = bash_complete(&home, "azlin _");
+    assert!(offered.is_empty(), "{offered:?}");
     let offered = bash_complete(&home, "azlin list --wi");
     assert!(offered.contains(&"--wide".to_string()), "{offered:?}");
     // Other plugins on the machine's PATH may show up too, but only those that match.
@@ -316,6 +319,7 @@ fn fish_completes_names_plugins_and_plugin_arguments() {
     assert_eq!(offered, ["myvm:dev"]);
     let offered = fish_complete(&home, "azlin ");
     assert_offers("fish", &offered, &["connect", "list", "foo"]);
+    assert!(!offered.iter().any(|o| o.starts_with("__")), "{offered:?}");
     // fish sorts what it offers.
     let offered = fish_complete(&home, "azlin foo --region ");
     assert_eq!(offered, ["eastus", "westeurope", "westus"]);
@@ -331,7 +335,8 @@ fn zsh_completes_names_plugins_and_plugin_arguments_in_a_terminal() {
     assert!(!screen.contains("other"), "{screen}");
     // One candidate: zsh puts it on the command line.
     zsh_tab(&term, "azlin connect myvm:", &["myvm:dev"]);
-    zsh_tab(&term, "azlin ", &["connect", "list", "foo"]);
+    let screen = zsh_tab(&term, "azlin ", &["connect", "list", "foo"]);
+    assert!(!screen.contains("__complete"), "{screen}");
     zsh_tab(&term, "azlin foo ", &["start", "stop", "status"]);
     zsh_tab(
         &term,

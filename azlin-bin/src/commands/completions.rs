@@ -18,9 +18,10 @@ pub fn run(args: &CompletionsArgs) -> Result<u8> {
 
 /// The completion script for `shell`.
 pub fn script(shell: Shell) -> String {
+    let mut command = Cli::command();
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "azlin", &mut out);
-    let text = String::from_utf8_lossy(&out).into_owned();
+    clap_complete::generate(shell, &mut command, "azlin", &mut out);
+    let text = without_hidden(&command, &String::from_utf8_lossy(&out));
     match shell {
         Shell::Bash => text + BASH_HOOK,
         Shell::Fish => text + FISH_HOOK,
@@ -28,6 +29,29 @@ pub fn script(shell: Shell) -> String {
         Shell::Zsh => zsh(&text),
         _ => text,
     }
+}
+
+/// clap_complete offers hidden subcommands as well: drop `__complete` from what the
+/// scripts offer (the line carrying its description in zsh, fish, elvish and PowerShell,
+/// the word in bash's list). Its other lines only apply after it was typed.
+fn without_hidden(command: &clap::Command, text: &str) -> String {
+    let Some(about) = command
+        .find_subcommand("__complete")
+        .and_then(|c| c.get_about())
+        .map(|a| a.to_string())
+    else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().filter(|l| !l.contains(&about)) {
+        if line.trim_start().starts_with("opts=\"") {
+            out.push_str(&line.replace(" __complete\"", "\""));
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// zsh calls the function named like the file (`_azlin`) on every TAB: clap's `_azlin`
