@@ -188,8 +188,8 @@ nruns = len(f["list fresh 1"]["runs_ms"])
 p(f"`azlin list --format json` and `azlin exec -n TARGETS… -- echo ok` (one `VM:work` "
   f"session per VM), median of {nruns} runs. *fresh*: no shared connections (every run "
   "pays every ssh handshake); *shared*: azlin's default ControlMaster in `~/.ssh/cm`, "
-  "where runs after the first reuse the connections. `--jobs 32` probes all 32 at once; "
-  "the default is 16 at a time.")
+  "where runs after the first reuse the connections. `--jobs 32` runs all 32 at once; "
+  "the default is every VM at once for `list` (up to 128) and 16 at a time for `exec`.")
 p("")
 p("| command | connections | 1 VM | 32 VMs, default jobs | ratio | 32 VMs, `--jobs 32` | ratio |")
 p("|---|---|---:|---:|---:|---:|---:|")

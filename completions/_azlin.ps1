@@ -147,8 +147,8 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
         'azlin;list' {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only VMs with this tag, KEY=VALUE (repeatable: all must match)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Concurrent probes')
-            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent probes')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Concurrent probes [default: every VM at once, up to 128]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent probes [default: every VM at once, up to 128]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')

@@ -138,8 +138,8 @@ set edit:completion:arg-completer[azlin] = {|@words|
         &'azlin;list'= {
             cand --tag 'Only VMs with this tag, KEY=VALUE (repeatable: all must match)'
             cand --format 'Output format'
-            cand -j 'Concurrent probes'
-            cand --jobs 'Concurrent probes'
+            cand -j 'Concurrent probes [default: every VM at once, up to 128]'
+            cand --jobs 'Concurrent probes [default: every VM at once, up to 128]'
             cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'

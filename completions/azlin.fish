@@ -101,7 +101,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l tag -d 'Only VMs wi
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l format -d 'Output format' -r -f -a "table\t'A boxed table on a terminal; aligned plain columns in a pipe'
 json\t'One JSON array, one object per row'
 csv\t'Comma-separated values with a header row'"
-complete -c azlin -n "__fish_azlin_using_subcommand list" -s j -l jobs -d 'Concurrent probes' -r
+complete -c azlin -n "__fish_azlin_using_subcommand list" -s j -l jobs -d 'Concurrent probes [default: every VM at once, up to 128]' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l subscription -d 'Azure subscription id' -r

@@ -219,7 +219,8 @@ Examples:
 const EXEC_HELP: &str = "\
 Forms:
   azlin exec ID \"CMD\"            CMD is a shell command line
-  azlin exec ID... -- CMD...     each word is passed as it is
+  azlin exec ID... -- CMD...     several words: each is passed as it is;
+                                 one word: a shell command line, as above
   azlin exec ID <<'EOF'          no CMD: stdin is the script
   azlin exec --all -- CMD...     every VM; --tag K=V narrows
 
@@ -272,10 +273,10 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = RowFormat::Table)]
     pub format: RowFormat,
-    /// Concurrent probes
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16,
+    /// Concurrent probes [default: every VM at once, up to 128]
+    #[arg(long, short = 'j', value_name = "N",
           value_parser = clap::value_parser!(u16).range(1..))]
-    pub jobs: u16,
+    pub jobs: Option<u16>,
     /// Connection settings.
     #[command(flatten)]
     pub remote: RemoteArgs,
@@ -329,7 +330,7 @@ pub struct ExecArgs {
     /// Targets (`vm:session`, …), then the command as one string when there is no `--`
     #[arg(value_name = "ID")]
     pub targets: Vec<String>,
-    /// The command, word by word
+    /// The command: several words are passed each as it is; one word is a command line
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
     /// Give the command a terminal (ssh -t)

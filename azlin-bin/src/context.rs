@@ -1,5 +1,8 @@
 //! What every command needs: paths, configuration, global options, and how to warn.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
 use azlin_core::inventory::{
@@ -32,6 +35,10 @@ impl Resolved {
 }
 
 /// Loaded once per run and handed to the command.
+///
+/// The inventory is loaded once per run too (hosts.toml, the Azure cache or ARM, the
+/// session cache): later steps of a command (resolving a second name, recording a probe,
+/// the ssh-config resync) reuse it, and probes update its session cache in place.
 pub struct Context {
     /// azlin's files.
     pub paths: Paths,
@@ -45,6 +52,20 @@ pub struct Context {
     pub no_color: bool,
     /// `--subscription` and `--rg`, for the Azure provider.
     pub scope: ScopeFlags,
+    /// The inventory of this run, once loaded.
+    current: Mutex<Option<Current>>,
+    /// Whether the whole fleet was probed in this run (a second probe finds nothing new).
+    fleet_probed: AtomicBool,
+}
+
+/// The inventory loaded in this run.
+struct Current {
+    inventory: Inventory,
+    /// Whether it holds every VM (no `--rg`/`--subscription` narrowing, Azure not failed):
+    /// only then may the session cache forget VMs missing from it.
+    complete: bool,
+    /// Whether listing Azure again could add VMs (Azure is active and came from its cache).
+    could_refresh: bool,
 }
 
 impl Context {
@@ -63,6 +84,8 @@ impl Context {
                 subscription: global.subscription.clone(),
                 resource_group: global.resource_group.clone(),
             },
+            current: Mutex::new(None),
+            fleet_probed: AtomicBool::new(false),
         };
         for w in warnings {
             ctx.warn(&w);
@@ -91,7 +114,7 @@ impl Context {
     }
 
     /// The inventory of every active provider, with the session cache (Azure VMs from
-    /// the cache while it is fresh).
+    /// the cache while it is fresh); the one this run already loaded, if any.
     pub fn inventory(&self) -> Result<Inventory> {
         self.inventory_refreshed(false)
     }
@@ -99,6 +122,9 @@ impl Context {
     /// Like [`Context::inventory`]; `refresh` (a command's `--refresh`) lists Azure again
     /// even when the cache is fresh.
     pub fn inventory_refreshed(&self, refresh: bool) -> Result<Inventory> {
+        if let Some(inventory) = self.reuse(refresh) {
+            return Ok(inventory);
+        }
         let loaded = azlin_core::provider::load_inventory_with(
             &self.paths,
             &self.config,
@@ -110,6 +136,16 @@ impl Context {
     /// The inventory for resolving `id`: Azure is listed again once when `id` is not in
     /// the cache, and always with `refresh`.
     pub fn inventory_for(&self, id: &str, refresh: bool) -> Result<Inventory> {
+        let stale_miss = self.current_mut().as_ref().is_some_and(|c| {
+            c.could_refresh
+                && matches!(
+                    azlin_core::resolve::resolve(id, &c.inventory, self.config.default_session()),
+                    Err(ResolveError::NotFound { .. })
+                )
+        });
+        if !stale_miss && let Some(inventory) = self.reuse(refresh) {
+            return Ok(inventory);
+        }
         let loaded = azlin_core::provider::load_inventory_for(
             &self.paths,
             &self.config,
@@ -119,8 +155,37 @@ impl Context {
         Ok(self.report(loaded))
     }
 
-    /// Prints the warnings of a load, and with `-v` what Azure cost.
+    /// The run's inventory slot (a poisoned lock only means a thread panicked while it
+    /// held a plain value: the value is still whole).
+    fn current_mut(&self) -> std::sync::MutexGuard<'_, Option<Current>> {
+        self.current.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets the run's inventory, after a command changed what it is made of (a label in
+    /// hosts.toml or an Azure tag): the next use loads it again.
+    pub fn forget_inventory(&self) {
+        *self.current_mut() = None;
+    }
+
+    /// The inventory this run loaded, unless a command asks to list again.
+    fn reuse(&self, refresh: bool) -> Option<Inventory> {
+        if refresh {
+            return None;
+        }
+        self.current_mut().as_ref().map(|c| c.inventory.clone())
+    }
+
+    /// Prints the warnings of a load, and with `-v` what Azure cost; keeps the inventory
+    /// for the rest of the run.
     fn report(&self, loaded: Loaded) -> Inventory {
+        *self.current_mut() = Some(Current {
+            inventory: loaded.inventory.clone(),
+            complete: loaded.complete,
+            could_refresh: loaded
+                .azure
+                .as_ref()
+                .is_some_and(|a| !a.fetched && !a.failed),
+        });
         for w in &loaded.warnings {
             self.warn(w);
         }
@@ -190,9 +255,44 @@ impl Context {
         self.resolve_with(id, settings, !names_a_vm(id))
     }
 
+    /// Resolves several ids with at most one live probe of the fleet (and one Azure
+    /// listing), however many of them the caches do not know; errors in the order given.
+    pub fn resolve_all(&self, ids: &[String], settings: &Settings) -> Result<Vec<Resolved>> {
+        let default = self.config.default_session();
+        let unknown = |inventory: &Inventory| {
+            ids.iter()
+                .find(|id| {
+                    matches!(
+                        azlin_core::resolve::resolve(id, inventory, default),
+                        Err(ResolveError::NotFound { .. })
+                    )
+                })
+                .cloned()
+        };
+        let mut inventory = self.inventory()?;
+        if let Some(id) = unknown(&inventory) {
+            inventory = self.inventory_for(&id, false)?;
+        }
+        // A probe finds sessions, not VMs: only ids that do not name their VM can gain.
+        if unknown(&inventory).is_some_and(|id| !names_a_vm(&id)) && !inventory.vms.is_empty() {
+            inventory = self.probe_fleet(inventory, settings)?;
+        }
+        ids.iter()
+            .map(|id| {
+                azlin_core::resolve::resolve(id, &inventory, default)
+                    .map(|t| Resolved {
+                        vm: t.vm.clone(),
+                        session: t.session.clone(),
+                        session_explicit: t.session_explicit,
+                    })
+                    .map_err(|e| azlin_core::Error::from(e).into())
+            })
+            .collect()
+    }
+
     fn resolve_with(&self, id: &str, settings: &Settings, probe_first: bool) -> Result<Resolved> {
         let mut inventory = self.inventory_for(id, false)?;
-        if probe_first {
+        if probe_first && !self.fleet_probed.load(Ordering::Relaxed) {
             inventory = self.probe_fleet(inventory, settings)?;
         }
         let default = self.config.default_session();
@@ -205,7 +305,9 @@ impl Context {
             Ok(t) => Ok(owned(t)),
             // A probe finds sessions, not VMs: `nosuchvm:dev` stays not found at once.
             Err(ResolveError::NotFound { .. })
-                if !probe_first && !inventory.vms.is_empty() && !names_a_vm(id) =>
+                if !self.fleet_probed.load(Ordering::Relaxed)
+                    && !inventory.vms.is_empty()
+                    && !names_a_vm(id) =>
             {
                 let inventory = self.probe_fleet(inventory, settings)?;
                 azlin_core::resolve::resolve(id, &inventory, default)
@@ -218,7 +320,9 @@ impl Context {
 
     /// Probes every running VM of `inventory` (as `list` does: a stopped VM would only cost
     /// the timeout), records the results, and returns the inventory with the fresh cache.
+    /// Once per run: resolving several unknown names (`exec a b c`) probes once.
     fn probe_fleet(&self, inventory: Inventory, settings: &Settings) -> Result<Inventory> {
+        self.fleet_probed.store(true, Ordering::Relaxed);
         let vms: Vec<&Vm> = inventory
             .vms
             .iter()
@@ -230,7 +334,9 @@ impl Context {
     }
 
     /// Merges fresh probe results into the session cache on disk (under the lock, so
-    /// concurrent azlin processes do not undo each other) and returns the new cache.
+    /// concurrent azlin processes do not undo each other) and returns the new cache, which
+    /// the run's inventory uses from then on. VMs missing from `inventory` are forgotten
+    /// only when it is the whole fleet (see [`Current::complete`]).
     pub fn record_probes(
         &self,
         inventory: &Inventory,
@@ -252,7 +358,11 @@ impl Context {
             .map(|v| v.name.as_str())
             .zip(results.iter())
             .collect();
-        remote::record(&mut cache, inventory, &pairs);
+        let complete = self.current_mut().as_ref().is_some_and(|c| c.complete);
+        remote::record(&mut cache, complete.then_some(inventory), &pairs);
+        if let Some(current) = self.current_mut().as_mut() {
+            current.inventory.sessions = cache.clone();
+        }
         if lock.is_err() {
             return Ok(cache);
         }
@@ -278,15 +388,20 @@ impl Context {
         }
     }
 
+    /// Records what one VM's sessions are now (a probe, or the listing that followed a
+    /// change), as far as the cache is concerned: failures to save are only warned about.
+    pub fn record_probe(&self, vm: &Vm, result: &Result<Vec<SessionInfo>, RemoteError>) {
+        if let Ok(inventory) = self.inventory() {
+            let _ = self.record_probes(&inventory, &[vm], std::slice::from_ref(result));
+        }
+    }
+
     /// Probes one VM and records the result; for commands that changed its sessions.
     pub fn refresh_vm(&self, vm: &Vm, settings: &Settings) {
         let Ok(target) = self.ssh_target(vm) else {
             return;
         };
-        let result = remote::probe(&target, settings);
-        if let Ok(inventory) = self.inventory() {
-            let _ = self.record_probes(&inventory, &[vm], &[result]);
-        }
+        self.record_probe(vm, &remote::probe(&target, settings));
     }
 }
 

@@ -104,7 +104,7 @@ pub enum ConfigError {
 
 /// `config.toml`. Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct Config {
     /// The session used when an identifier names only a VM (default `azlin`).
     pub default_session: Option<String>,
@@ -120,7 +120,7 @@ pub struct Config {
 
 /// `[ssh_config]` in `config.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct SshConfigSettings {
     /// Resync the generated ssh config after commands that learn about sessions
     /// (default on).
@@ -129,7 +129,7 @@ pub struct SshConfigSettings {
 
 /// `[azure]` in `config.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct AzureSettings {
     /// The subscription id.
     pub subscription: Option<String>,
@@ -188,12 +188,14 @@ impl Config {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
-        // Parse once to a document so that unknown keys can be reported and skipped, then
-        // deserialise what is left strictly.
-        let mut doc: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        // Unknown keys are warned about and skipped (a newer azlin's config must not stop an
+        // older one); the structs themselves are the list of known keys.
         let mut warnings = Vec::new();
-        strip_unknown(&mut doc, &KNOWN_KEYS, path, &mut warnings);
-        let config: Config = toml::Table::try_into(doc).map_err(parse_error)?;
+        let de = toml::Deserializer::parse(text).map_err(parse_error)?;
+        let config: Config = serde_ignored::deserialize(de, |key| {
+            warnings.push(format!("{}: unknown key `{key}` ignored", path.display()));
+        })
+        .map_err(parse_error)?;
         config.validate(path)?;
         Ok((config, warnings))
     }
@@ -220,50 +222,6 @@ impl Config {
                 .map_err(|e| invalid("azure.proxy_jump", e.to_string()))?;
         }
         Ok(())
-    }
-}
-
-/// The keys `config.toml` understands: top-level keys, and tables with their keys.
-const KNOWN_KEYS: [(&str, &[&str]); 5] = [
-    ("default_session", &[]),
-    ("default_user", &[]),
-    ("identity_file", &[]),
-    ("ssh_config", &["auto"]),
-    (
-        "azure",
-        &["subscription", "resource_group", "proxy_jump", "cache_ttl"],
-    ),
-];
-
-fn strip_unknown(
-    doc: &mut toml::Table,
-    known: &[(&str, &[&str])],
-    path: &Path,
-    warnings: &mut Vec<String>,
-) {
-    let keys: Vec<String> = doc.keys().cloned().collect();
-    for key in keys {
-        match known.iter().find(|(k, _)| *k == key) {
-            None => {
-                warnings.push(format!("{}: unknown key `{key}` ignored", path.display()));
-                doc.remove(&key);
-            }
-            Some((_, sub)) if !sub.is_empty() => {
-                if let Some(toml::Value::Table(t)) = doc.get_mut(&key) {
-                    let inner: Vec<String> = t.keys().cloned().collect();
-                    for k in inner {
-                        if !sub.contains(&k.as_str()) {
-                            warnings.push(format!(
-                                "{}: unknown key `{key}.{k}` ignored",
-                                path.display()
-                            ));
-                            t.remove(&k);
-                        }
-                    }
-                }
-            }
-            Some(_) => {}
-        }
     }
 }
 

@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 /// Default bound on concurrent jobs.
 pub const DEFAULT_JOBS: usize = 16;
 
+/// The bound for work that should run on every VM at once (`list`, fleet probes): high
+/// enough that a fleet's probes overlap, low enough that the two pipes per ssh stay well
+/// inside the usual limit of 1,024 open files.
+pub const ALL_AT_ONCE: usize = 128;
+
 /// Runs `job` on every item with at most `jobs` running at once; results keep the order
 /// of `items`.
 pub fn fan_out<T, R, F>(items: &[T], jobs: usize, job: F) -> Vec<R>

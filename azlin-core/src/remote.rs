@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::fleet::{self, Finished};
 use crate::inventory::{Inventory, SessionCache, SessionInfo, Vm};
 use crate::ssh::{Invocation, SshTarget};
-use crate::tmux::{self, Listing};
+use crate::tmux::{self, Guard, GuardFailure, Listing, Need};
 
 /// How remote operations connect.
 #[derive(Debug, Clone)]
@@ -33,7 +33,8 @@ impl Settings {
         Settings {
             connect_timeout,
             probe_timeout: Duration::from_secs(u64::from(connect_timeout) * 2 + 5),
-            jobs: fleet::DEFAULT_JOBS,
+            // Probes are short: every VM at once (commands that run more set their own).
+            jobs: fleet::ALL_AT_ONCE,
             control_dir,
         }
     }
@@ -194,11 +195,12 @@ pub fn probe_all(
     })
 }
 
-/// Records successful probes in `cache` (failed ones keep what was known), and forgets
-/// VMs no longer in the inventory.
+/// Records successful probes in `cache` (failed ones keep what was known), and, given
+/// the whole inventory, forgets VMs no longer in it. Pass `None` when the inventory may
+/// be partial (`--rg`, an Azure listing that failed): VMs it does not show may still exist.
 pub fn record(
     cache: &mut SessionCache,
-    inventory: &Inventory,
+    whole_inventory: Option<&Inventory>,
     results: &[(&str, &Result<Vec<SessionInfo>, RemoteError>)],
 ) {
     for (vm, result) in results {
@@ -208,8 +210,10 @@ pub fn record(
             Err(_) => {}
         }
     }
-    let names: Vec<&str> = inventory.vms.iter().map(|v| v.name.as_str()).collect();
-    cache.retain_vms(&names);
+    if let Some(inventory) = whole_inventory {
+        let names: Vec<&str> = inventory.vms.iter().map(|v| v.name.as_str()).collect();
+        cache.retain_vms(&names);
+    }
 }
 
 /// Checks that `session` exists on the VM, from a fresh probe; the error lists the
@@ -228,6 +232,112 @@ pub fn require_session(
             session: session.to_string(),
             existing: sessions.into_iter().map(|s| s.name).collect(),
         })
+    }
+}
+
+/// The error for a command that `guard` kept from running on `vm`; `stderr` is what the
+/// remote side said besides the markers (tmux's reason when a session was not created).
+pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str) -> RemoteError {
+    match failure {
+        GuardFailure::NoTmux => RemoteError::NoTmux { vm: vm.to_string() },
+        GuardFailure::Missing(existing) => RemoteError::NoSuchSession {
+            vm: vm.to_string(),
+            session: session.to_string(),
+            existing,
+        },
+        GuardFailure::NotCreated => RemoteError::Tmux {
+            vm: vm.to_string(),
+            command: tmux::ensure_detached(session),
+            status: 1,
+            stderr: if stderr.trim().is_empty() {
+                "see tmux's message above".to_string()
+            } else {
+                last_line(stderr.as_bytes())
+            },
+        },
+    }
+}
+
+/// Shell lines that check `session` before a command that replaces azlin (one target,
+/// whose output azlin never sees): on failure they print azlin's own error message,
+/// rendered here with the sessions the VM lists put in, and exit 1 as azlin would.
+pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
+    // A character no session name holds stands for the list, filled in on the VM.
+    const HOLE: &str = "\u{1}";
+    let missing = |existing: Vec<String>| {
+        format!(
+            "error: {}",
+            RemoteError::NoSuchSession {
+                vm: vm.to_string(),
+                session: session.to_string(),
+                existing,
+            }
+        )
+    };
+    let none = missing(Vec::new());
+    let some = missing(vec![HOLE.to_string()]);
+    let (before, after) = some.split_once(HOLE).unwrap_or((&some, ""));
+    let q = crate::ssh::shell_quote;
+    let say = |msg: &str| format!("printf '%s\\n' {} >&2; exit 1", q(msg));
+    tmux::check_session(
+        session,
+        need,
+        &tmux::OnFailure {
+            no_tmux: say(&format!(
+                "error: {}",
+                RemoteError::NoTmux { vm: vm.to_string() }
+            )),
+            missing: format!(
+                "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
+                 awk -v s={} 'NR>1{{printf \"%s\",s}}{{printf \"%s\",$0}}'); \
+                 if [ -n \"$azlin_l\" ]; then printf '%s%s%s\\n' {} \"$azlin_l\" {} >&2; \
+                 else printf '%s\\n' {} >&2; fi; exit 1",
+                q(&format!(", {vm}:")),
+                q(before),
+                q(after),
+                q(&none)
+            ),
+            not_created: "exit 1".to_string(),
+        },
+    )
+}
+
+/// Runs the tmux `command` on an existing `session` and lists the sessions afterwards,
+/// all in one ssh (a missing session is [`RemoteError::NoSuchSession`]): for `disconnect`
+/// and `kill`, which used to probe, act and probe again, three connections' worth of
+/// round trips.
+pub fn session_op(
+    target: &SshTarget,
+    settings: &Settings,
+    session: &str,
+    command: &str,
+) -> Result<Vec<SessionInfo>, RemoteError> {
+    let guard = Guard::new();
+    let script = format!(
+        "{}{{ {command}\n}} || exit $?\ntmux list-sessions -F {} 2>/dev/null; exit 0",
+        guard.script(session, Need::Existing),
+        crate::ssh::shell_quote(tmux::LIST_FORMAT)
+    );
+    let done = run(target, settings, &script)?;
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    if let Some(failure) = guard.failure(&lines) {
+        return Err(guard_error(&target.vm, session, failure, ""));
+    }
+    let status = done.status.and_then(|s| s.code()).unwrap_or(1);
+    if status != 0 {
+        return Err(RemoteError::Tmux {
+            vm: target.vm.clone(),
+            command: command.to_string(),
+            status,
+            stderr: last_line(&done.stderr),
+        });
+    }
+    match tmux::parse_list(&String::from_utf8_lossy(&done.stdout)) {
+        Listing::Sessions(s) => Ok(s),
+        Listing::NoTmux => Err(RemoteError::NoTmux {
+            vm: target.vm.clone(),
+        }),
     }
 }
 
@@ -284,11 +394,13 @@ mod tests {
         });
         let no_tmux: Result<Vec<SessionInfo>, RemoteError> =
             Err(RemoteError::NoTmux { vm: "bare".into() });
-        record(
-            &mut cache,
-            &inventory,
-            &[("up", &fresh), ("down", &failed), ("bare", &no_tmux)],
-        );
+        let results = [("up", &fresh), ("down", &failed), ("bare", &no_tmux)];
+        // A partial inventory (`--rg`) forgets nothing it does not show.
+        let mut partial = cache.clone();
+        record(&mut partial, None, &results);
+        assert_eq!(partial.sessions_of("gone"), [session("x")]);
+        assert_eq!(partial.sessions_of("up"), [session("new")]);
+        record(&mut cache, Some(&inventory), &results);
         assert_eq!(cache.sessions_of("up"), [session("new")]);
         assert_eq!(cache.sessions_of("down"), [session("kept")]);
         assert!(cache.vms.contains_key("bare"));

@@ -78,15 +78,12 @@ pub enum ResolveError {
     #[error(transparent)]
     Invalid(#[from] NameError),
     /// Nothing matched.
-    #[error("{}", not_found_message(.input, .suggestions, *.session_only))]
+    #[error("{}", not_found_message(.input, .suggestions))]
     NotFound {
         /// The identifier as typed.
         input: String,
         /// The closest known names, best first.
         suggestions: Vec<String>,
-        /// Whether the input asked only for a session (`:s`, or a bare word that could
-        /// only be a session): a live probe may still find it.
-        session_only: bool,
     },
     /// Several candidates matched.
     #[error("{}", ambiguous_message(.input, .candidates))]
@@ -105,7 +102,7 @@ impl ResolveError {
     }
 }
 
-fn not_found_message(input: &str, suggestions: &[String], _session_only: bool) -> String {
+fn not_found_message(input: &str, suggestions: &[String]) -> String {
     let mut msg = format!("no VM or session matches `{input}`");
     if suggestions.is_empty() {
         msg.push_str(": see `azlin list` for the names azlin knows");
@@ -176,7 +173,7 @@ pub fn resolve<'a>(
     match Identifier::parse(input)? {
         Identifier::Compound { vm, session } => {
             let found = find_vm(inventory, &vm, input)?;
-            let Some((vm, _)) = found else {
+            let Some((vm, how)) = found else {
                 let suggestions = closest(&vm, vm_words(inventory))
                     .into_iter()
                     .map(|v| format!("{v}:{}", session.as_deref().unwrap_or("")))
@@ -184,14 +181,17 @@ pub fn resolve<'a>(
                 return Err(ResolveError::NotFound {
                     input: input.to_string(),
                     suggestions,
-                    session_only: false,
                 });
             };
             Ok(Target {
                 vm,
                 session_explicit: session.is_some(),
                 session: session.unwrap_or_else(|| default_session.to_string()),
-                matched_by: MatchedBy::Compound,
+                // `my-project:dev` names its VM by label: say so, as a bare word would.
+                matched_by: match how {
+                    MatchedBy::VmName => MatchedBy::Compound,
+                    other => other,
+                },
             })
         }
         Identifier::Session(session) => {
@@ -206,26 +206,16 @@ pub fn resolve<'a>(
                     matched_by: MatchedBy::Session,
                 })
                 .collect();
-            pick(
-                input,
-                candidates,
-                || {
-                    closest(&session, session_words(inventory))
-                        .into_iter()
-                        .map(|s| format!(":{s}"))
-                        .collect()
-                },
-                true,
-            )
+            pick(input, candidates, || {
+                closest(&session, session_words(inventory))
+                    .into_iter()
+                    .map(|s| format!(":{s}"))
+                    .collect()
+            })
         }
         Identifier::Bare(word) => {
             let candidates = bare_candidates(inventory, &word, default_session);
-            pick(
-                input,
-                candidates,
-                || bare_suggestions(inventory, &word),
-                false,
-            )
+            pick(input, candidates, || bare_suggestions(inventory, &word))
         }
     }
 }
@@ -320,14 +310,12 @@ fn pick<'a>(
     input: &str,
     mut candidates: Vec<Target<'a>>,
     suggestions: impl FnOnce() -> Vec<String>,
-    session_only: bool,
 ) -> Result<Target<'a>, ResolveError> {
     match candidates.len() {
         1 => Ok(candidates.remove(0)),
         0 => Err(ResolveError::NotFound {
             input: input.to_string(),
             suggestions: suggestions(),
-            session_only,
         }),
         _ => Err(ResolveError::Ambiguous {
             input: input.to_string(),
@@ -457,8 +445,8 @@ mod tests {
             (":nosuch", NotFound(&[])),
             // In a compound the VM name wins over another VM's label.
             ("myvm:dev", Ok("myvm:dev", MatchedBy::Compound)),
-            ("production:api", Ok("prodvm:api", MatchedBy::Compound)),
-            ("10.0.0.2:api", Ok("prodvm:api", MatchedBy::Compound)),
+            ("production:api", Ok("prodvm:api", MatchedBy::Label)),
+            ("10.0.0.2:api", Ok("prodvm:api", MatchedBy::Address)),
             ("twins:x", Ambiguous(&["twin1:", "twin2:"])),
             // Labels and IPs, bare.
             ("production", Ok("prodvm:azlin", MatchedBy::Label)),

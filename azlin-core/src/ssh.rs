@@ -204,6 +204,21 @@ pub struct SshTarget {
 /// Default ssh port.
 pub const DEFAULT_PORT: u16 = 22;
 
+/// The connection options whose values ssh expands `%` tokens in (ssh_config(5), TOKENS),
+/// so a literal `%` in them (a home directory named `50%`) must be written `%%`, on a
+/// command line (`-o`) as in a config file.
+pub const PERCENT_EXPANDED: [&str; 4] = [
+    "HostName",
+    "IdentityFile",
+    "UserKnownHostsFile",
+    "ControlPath",
+];
+
+/// `value` with `%` doubled, so ssh's token expansion gives back `value` itself.
+pub fn escape_percent(value: &str) -> String {
+    value.replace('%', "%%")
+}
+
 impl SshTarget {
     /// The connection options, as ssh_config keywords and values, in the order they are
     /// written. Values are already validated and quoted where ssh needs it.
@@ -373,7 +388,11 @@ impl SshTarget {
             args.push(format!("{k}={v}").into());
         };
         for (k, v) in self.connection_options() {
-            opt(k, &v);
+            if PERCENT_EXPANDED.contains(&k) {
+                opt(k, &escape_percent(&v));
+            } else {
+                opt(k, &v);
+            }
         }
         if how.batch {
             opt("BatchMode", "yes");
@@ -383,10 +402,9 @@ impl SshTarget {
         }
         if let Some(dir) = &how.control_dir {
             opt("ControlMaster", "auto");
-            opt(
-                "ControlPath",
-                &quote_config_value(&dir.join("%C").to_string_lossy()),
-            );
+            // The directory is literal, `%C` is the token ssh expands.
+            let path = format!("{}/%C", escape_percent(&dir.to_string_lossy()));
+            opt("ControlPath", &quote_config_value(&path));
             opt("ControlPersist", &CONTROL_PERSIST_SECS.to_string());
         }
         match how.tty {

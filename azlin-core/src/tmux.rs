@@ -149,6 +149,132 @@ pub fn exec_prelude(vm: &str, session: &str) -> String {
     )
 }
 
+/// What the shell does when [`check_session`] fails: command lists that must exit.
+#[derive(Debug, Clone)]
+pub struct OnFailure {
+    /// tmux is not installed.
+    pub no_tmux: String,
+    /// The session does not exist (and is not to be created).
+    pub missing: String,
+    /// The session could not be created.
+    pub not_created: String,
+}
+
+/// Shell lines that check `session` for `need` before a command in the same script,
+/// running one of `on`'s lists when the check fails.
+pub fn check_session(session: &str, need: Need, on: &OnFailure) -> String {
+    let otherwise = match need {
+        Need::Existing => format!("{{ {}; }}", on.missing),
+        Need::Created => format!(
+            "tmux new-session -d -s {} || {{ {}; }}",
+            shell_quote(session),
+            on.not_created
+        ),
+    };
+    format!(
+        "command -v tmux >/dev/null 2>&1 || {{ {}; }}\ntmux has-session -t {} 2>/dev/null || {otherwise}\n",
+        on.no_tmux,
+        session_target(session)
+    )
+}
+
+/// What a [`Guard`] checks before a command runs, so that the check and the command
+/// cost one ssh instead of a probe and then the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The session must exist.
+    Existing,
+    /// The session is created (detached) when missing.
+    Created,
+}
+
+/// How a [`Guard`] stopped a command from running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuardFailure {
+    /// The VM has no tmux.
+    NoTmux,
+    /// The session does not exist; these do.
+    Missing(Vec<String>),
+    /// The session was missing and could not be created (tmux said why, on stderr).
+    NotCreated,
+}
+
+/// Shell lines that check a session on the VM before the command in the same script.
+/// When the check fails they print marker lines on stderr and exit; each marker starts
+/// with a tag random to this run, so no output of the user's command is mistaken for one.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    tag: String,
+}
+
+impl Default for Guard {
+    fn default() -> Self {
+        Guard::new()
+    }
+}
+
+impl Guard {
+    /// A guard with a fresh random tag.
+    pub fn new() -> Guard {
+        use std::hash::{BuildHasher, Hasher};
+        // RandomState is seeded randomly: no dependency needed for a tag that only has
+        // to be unguessable by the command's own output.
+        let n = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Guard {
+            tag: format!("azlin-guard-{n:016x}"),
+        }
+    }
+
+    /// The check of `session`, to put before the command.
+    pub fn script(&self, session: &str, need: Need) -> String {
+        let tag = &self.tag;
+        check_session(
+            session,
+            need,
+            &OnFailure {
+                no_tmux: format!("echo '{tag} no-tmux' >&2; exit 254"),
+                missing: format!(
+                    "tmux list-sessions -F {} >&2 2>/dev/null; echo '{tag} missing' >&2; exit 254",
+                    shell_quote(&format!("{tag} session #{{session_name}}"))
+                ),
+                not_created: format!("echo '{tag} not-created' >&2; exit 254"),
+            },
+        )
+    }
+
+    /// Whether `line` (of stderr) is one of this guard's markers.
+    pub fn is_marker(&self, line: &str) -> bool {
+        line.strip_prefix(self.tag.as_str())
+            .is_some_and(|rest| rest.starts_with(' '))
+    }
+
+    /// What the markers among `lines` say; `None` when the guard let the command run.
+    pub fn failure<S: AsRef<str>>(&self, lines: &[S]) -> Option<GuardFailure> {
+        let mut sessions = Vec::new();
+        for line in lines.iter().map(AsRef::as_ref) {
+            let Some(rest) = line
+                .strip_prefix(self.tag.as_str())
+                .and_then(|r| r.strip_prefix(' '))
+            else {
+                continue;
+            };
+            match rest {
+                "no-tmux" => return Some(GuardFailure::NoTmux),
+                "not-created" => return Some(GuardFailure::NotCreated),
+                "missing" => return Some(GuardFailure::Missing(sessions)),
+                _ => {
+                    if let Some(name) = rest.strip_prefix("session ") {
+                        sessions.push(name.to_string());
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
 /// Runs the script on stdin with bash (else sh), for `azlin exec ID <<'EOF'`.
 pub const STDIN_SCRIPT: &str =
     "if command -v bash >/dev/null 2>&1; then exec bash -s; else exec sh -s; fi";
@@ -191,5 +317,30 @@ mod tests {
         assert_eq!(kill_session("dev"), "tmux kill-session -t =dev");
         assert_eq!(attach("dev"), "tmux new-session -A -s dev");
         assert!(new_window("vm", "s", "echo 'hi'").ends_with(r"'echo '\''hi'\'''"));
+    }
+
+    #[test]
+    fn guard_markers_carry_its_own_tag_only() {
+        let g = Guard::new();
+        let other = Guard::new();
+        assert_ne!(g.tag, other.tag);
+        let lines = [
+            format!("{} session dev", g.tag),
+            "azlin-guard-0000000000000000 missing".to_string(),
+            format!("{} session main", g.tag),
+            format!("{} missing", g.tag),
+        ];
+        assert!(g.is_marker(&lines[0]) && !g.is_marker(&lines[1]));
+        assert_eq!(
+            g.failure(&lines),
+            Some(GuardFailure::Missing(vec!["dev".into(), "main".into()]))
+        );
+        assert_eq!(other.failure(&lines), None);
+        let no_tmux = [format!("{} no-tmux", g.tag)];
+        assert_eq!(g.failure(&no_tmux), Some(GuardFailure::NoTmux));
+        assert!(
+            g.script("d s", Need::Created)
+                .contains("tmux new-session -d -s 'd s'")
+        );
     }
 }

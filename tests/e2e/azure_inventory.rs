@@ -294,3 +294,33 @@ fn hostile_names_and_tags_from_azure_never_reach_a_target() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(resolve_json(&home, &arm, &az, "fine")["vm"], "fine");
 }
+
+#[test]
+fn a_listing_narrowed_by_resource_group_forgets_no_other_vm_sessions() {
+    // `alpha` (rg-a) is probed and fails fast (nothing answers ssh on 127.0.0.1's port
+    // 22 as this user); `beta` (rg-b) is outside the listing and must keep its sessions.
+    let mut a = EmuVm::new("alpha", "rg-a");
+    a.public_ip = Some("127.0.0.1".into());
+    let b = EmuVm::new("beta", "rg-b");
+    let (home, arm, az) = setup(vec![a, b], 10);
+    home.write(
+        "cache/sessions.json",
+        r#"{"version":1,"vms":{"beta":{"probed_at":1,"sessions":[{"name":"train"}]}}}"#,
+    );
+    let (code, _, err) = run(
+        &home,
+        &arm,
+        &az,
+        &["--rg", "rg-a", "list", "--timeout", "3", "--format", "json"],
+    );
+    assert_eq!(code, 1, "alpha cannot be probed: {err}");
+    let cache = std::fs::read_to_string(home.azlin_home().join("cache/sessions.json")).unwrap();
+    assert!(
+        cache.contains("train"),
+        "beta's session was forgotten: {cache}"
+    );
+    assert_eq!(
+        resolve_json(&home, &arm, &az, "train")["compound"],
+        "beta:train"
+    );
+}

@@ -101,6 +101,8 @@ fn label_tag_written_by_azlin_resolves_immediately() {
         arm.tags_of("gpu").get("azlin_session").map(String::as_str),
         Some("training")
     );
+    // The listing (no cache yet) and the tag change share one token: one `az` call.
+    assert_eq!(az.calls(), 1, "one token for the listing and the change");
     let v: serde_json::Value = serde_json::from_str(&ok(
         &home,
         &arm,

@@ -274,3 +274,35 @@ fn tmux_commands_in_exec_act_on_the_target_session() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(fleet.vm("myvm").sessions(), ["other"]);
 }
+
+#[test]
+fn one_word_after_the_separator_is_a_command_line_several_are_words() {
+    let home = Home::new();
+    let work = tempfile::tempdir().unwrap();
+    let _fleet = fleet_with_dev(&home, work.path());
+    // One word: the remote shell parses it, as `exec ID "CMD"` and plain ssh would.
+    let out = exec(&home, &["myvm:dev", "--", "cd / && pwd"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "/\n");
+    // Several words: each is one argument, never re-split.
+    let out = exec(&home, &["myvm:dev", "--", "echo", "cd / && pwd"], None);
+    assert_eq!(text(&out.stdout), "cd / && pwd\n", "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_home_whose_path_holds_a_percent_sign_still_connects() {
+    // ssh expands `%` tokens in UserKnownHostsFile, IdentityFile and ControlPath: a literal
+    // `%` in azlin's own paths must reach ssh doubled, or ssh refuses the option.
+    let home = Home::with_prefix("azlin-e2e-50%d-");
+    let work = tempfile::tempdir().unwrap();
+    let _fleet = fleet_with_dev(&home, work.path());
+    let out = exec(&home, &["myvm:dev", "echo ok"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ok\n");
+    let listed = home.ok(&["list", "--format", "json"]);
+    assert!(listed.contains("\"dev\""), "{listed}");
+    assert!(
+        home.azlin_home().join("known_hosts").exists(),
+        "known_hosts written at its literal path"
+    );
+}

@@ -2,7 +2,7 @@
 //! tmux server, and everything ends with the fleet.
 
 use crate::support::Home;
-use crate::support::fleet::Fleet;
+use crate::support::fleet::{Fleet, SshLog};
 
 #[test]
 fn each_fake_vm_has_its_own_tmux_server_and_all_end_on_drop() {
@@ -56,23 +56,10 @@ fn azlin_ssh_names_the_client_and_list_runs_one_ssh_per_vm_with_the_targets_opti
     let home = Home::new();
     let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
     fleet.vm("vm2").new_session("dev", None);
-    // A client that records its arguments, one file per run, then runs ssh.
-    let logs = tempfile::tempdir().unwrap();
-    let wrapper = logs.path().join("ssh-wrapper");
-    std::fs::write(
-        &wrapper,
-        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$AZLIN_TEST_LOG/run.$$\"\nexec ssh \"$@\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    let log = SshLog::new();
     let out = home
         .azlin()
-        .env("AZLIN_SSH", &wrapper)
-        .env("AZLIN_TEST_LOG", logs.path())
+        .env("AZLIN_SSH", log.client())
         .args(["list", "--format", "json"])
         .output()
         .unwrap();
@@ -81,18 +68,7 @@ fn azlin_ssh_names_the_client_and_list_runs_one_ssh_per_vm_with_the_targets_opti
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let runs: Vec<Vec<String>> = std::fs::read_dir(logs.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("run."))
-        .map(|e| {
-            std::fs::read_to_string(e.path())
-                .unwrap()
-                .lines()
-                .map(str::to_string)
-                .collect()
-        })
-        .collect();
+    let runs = log.take();
     assert_eq!(runs.len(), 3, "one ssh per VM: {runs:?}");
     let vm2 = runs
         .iter()

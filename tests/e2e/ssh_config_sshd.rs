@@ -20,7 +20,10 @@ struct Synced {
 
 impl Synced {
     fn new() -> Synced {
-        let home = Home::new();
+        Synced::in_home(Home::new())
+    }
+
+    fn in_home(home: Home) -> Synced {
         let fleet = Fleet::start(&home, &["myvm", "other"]);
         home.write(
             "cache/sessions.json",
@@ -220,4 +223,29 @@ fn list_never_touches_ssh_config_of_a_user_who_did_not_turn_it_on() {
         .assert()
         .success()
         .stderr(predicates::str::contains("run `azlin ssh-config` once"));
+}
+
+#[test]
+fn a_home_with_a_percent_sign_and_a_space_gives_paths_ssh_reads_literally() {
+    // ssh expands `%` tokens in UserKnownHostsFile and ControlPath and splits values at
+    // white space: both must be escaped, or plain `ssh myvm` fails or writes elsewhere.
+    let synced = Synced::in_home(Home::with_prefix("azlin e2e 50%d-"));
+    let home = synced.home.path().to_string_lossy().into_owned();
+    let g = ok(&synced.run("ssh", &["-G", "myvm"]));
+    let value = |key: &str| {
+        g.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("no {key} in ssh -G:\n{g}"))
+            .to_string()
+    };
+    assert_eq!(
+        value("userknownhostsfile"),
+        format!("{home}/.azlin/known_hosts")
+    );
+    assert!(
+        value("controlpath").starts_with(&format!("{home}/.ssh/cm/")),
+        "{g}"
+    );
+    let out = synced.run("ssh", &["myvm", "echo reached"]);
+    assert_eq!(ok(&out), "reached\n");
 }

@@ -4,14 +4,15 @@
 //! once, each output line prefixed with its target, then a summary.
 
 use std::io::{IsTerminal, Read, Write};
+use std::sync::Mutex;
 
 use anyhow::Result;
 use azlin_core::fleet::{self, Stream};
 use azlin_core::inventory::PowerState;
-use azlin_core::provider::local::parse_tag;
-use azlin_core::remote::{self, RemoteError, Settings};
-use azlin_core::ssh::{SshTarget, Tty, shell_join};
-use azlin_core::tmux;
+use azlin_core::provider::local::parse_tags;
+use azlin_core::remote::{self, Settings};
+use azlin_core::ssh::{Tty, shell_join};
+use azlin_core::tmux::{self, Guard, Need};
 
 use crate::cli::ExecArgs;
 use crate::context::{Context, Resolved, UsageError};
@@ -71,7 +72,15 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
         if args.targets.is_empty() && !fleet_wide {
             return Err(no_target());
         }
-        return Ok((args.targets.clone(), Some(shell_join(&args.command))));
+        // One word after `--` is a command line, as in `exec ID "CMD"` and plain ssh
+        // (`exec --all -- "cd app && make"`); several words are an argv, each word passed
+        // as it is (as `kubectl exec --` and `docker exec` do), so `-- printf %s "a b"`
+        // cannot be re-split by the remote shell.
+        let command = match args.command.as_slice() {
+            [line] => line.clone(),
+            words => shell_join(words),
+        };
+        return Ok((args.targets.clone(), Some(command)));
     }
     let several = || -> anyhow::Error {
         UsageError(
@@ -99,12 +108,11 @@ fn targets(
     ids: &[String],
     settings: &Settings,
 ) -> Result<Vec<Resolved>> {
-    let mut out: Vec<Resolved> = Vec::new();
-    for id in ids {
-        out.push(ctx.resolve(id, settings)?);
-    }
+    // One probe of the fleet for every name the cache does not know, not one per name.
+    let mut out: Vec<Resolved> = ctx.resolve_all(ids, settings)?;
     if args.all || !args.tags.is_empty() {
-        let tags = parse_tags(&args.tags)?;
+        let tags: Vec<(String, String)> =
+            parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
         let inventory = ctx.inventory()?;
         let default = ctx.config.default_session();
         for vm in inventory
@@ -127,39 +135,17 @@ fn targets(
     Ok(out)
 }
 
-/// Parses `--tag K=V` options.
-pub fn parse_tags(tags: &[String]) -> Result<Vec<(String, String)>> {
-    tags.iter()
-        .map(|t| parse_tag(t).map_err(|e| azlin_core::Error::from(e).into()))
-        .collect()
-}
-
-/// Checks the session before running: a named session must exist (or is created with
-/// `--create`); a defaulted one that is missing means "run in the home directory",
-/// except with `--detach`, which needs a session to open a window in.
-fn prepare(
-    ssh: &SshTarget,
-    settings: &Settings,
-    target: &Resolved,
-    create: bool,
-    detach: bool,
-) -> Result<(), RemoteError> {
-    let sessions = remote::probe(ssh, settings)?;
-    if sessions.iter().any(|s| s.name == target.session) {
-        return Ok(());
+/// What the session must be before the command runs: a named session must exist (or is
+/// created with `--create`); a defaulted one that is missing means "run in the home
+/// directory", except with `--detach`, which needs a session to open a window in.
+fn need(args: &ExecArgs, target: &Resolved) -> Option<Need> {
+    if args.create {
+        Some(Need::Created)
+    } else if target.session_explicit || args.detach {
+        Some(Need::Existing)
+    } else {
+        None
     }
-    if create {
-        remote::tmux_checked(ssh, settings, &tmux::ensure_detached(&target.session))?;
-        return Ok(());
-    }
-    if target.session_explicit || detach {
-        return Err(RemoteError::NoSuchSession {
-            vm: target.vm.name.clone(),
-            session: target.session.clone(),
-            existing: sessions.into_iter().map(|s| s.name).collect(),
-        });
-    }
-    Ok(())
 }
 
 /// The remote command line for `target`.
@@ -183,13 +169,17 @@ fn single(
     command: Option<&str>,
 ) -> Result<u8> {
     let ssh = ctx.ssh_target(&target.vm)?;
-    prepare(&ssh, settings, target, args.create, false).map_err(azlin_core::Error::from)?;
     let mut how = settings.invocation();
     if args.tty {
         how.tty = Tty::Yes;
         how.batch = false;
     }
-    let remote = remote_command(target, command, false);
+    // The session check runs in the same ssh as the command, saying azlin's error
+    // itself when it fails: azlin is ssh by then.
+    let mut remote = need(args, target)
+        .map(|n| remote::check_saying(&target.vm.name, &target.session, n))
+        .unwrap_or_default();
+    remote.push_str(&remote_command(target, command, false));
     let mut cmd = ssh.command(&how, Some(&remote));
     if args.no_stdin {
         cmd.stdin(std::process::Stdio::null());
@@ -226,22 +216,48 @@ fn many(
             Ok(s) => s,
             Err(e) => return Outcome::Failed(e.to_string()),
         };
-        if let Err(e) = prepare(&ssh, settings, target, args.create, args.detach) {
-            return Outcome::Failed(e.to_string());
-        }
+        // The session check goes in front of the command: one ssh per target, not a
+        // probe and then the command (each a connection's worth of round trips).
+        let guard = Guard::new();
+        let markers = Mutex::new(Vec::new());
+        // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
+        let last_err = Mutex::new(String::new());
         let sink = |stream: Stream, line: &str| match stream {
+            Stream::Stderr if guard.is_marker(line) => {
+                if let Ok(mut m) = markers.lock() {
+                    m.push(line.to_string());
+                }
+            }
             Stream::Stdout => {
                 let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
             }
             Stream::Stderr => {
                 let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+                if let Ok(mut last) = last_err.lock()
+                    && !line.trim().is_empty()
+                {
+                    *last = line.trim().to_string();
+                }
             }
         };
-        let remote = remote_command(target, command, args.detach);
+        let mut remote = need(args, target)
+            .map(|n| guard.script(&target.session, n))
+            .unwrap_or_default();
+        remote.push_str(&remote_command(target, command, args.detach));
         let cmd = ssh.command(&settings.invocation(), Some(&remote));
-        match fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink)) {
+        let done = fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink));
+        let markers = markers.into_inner().unwrap_or_default();
+        let last_err = last_err.into_inner().unwrap_or_default();
+        if let Some(failure) = guard.failure(&markers) {
+            let why = remote::guard_error(&target.vm.name, &target.session, failure, &last_err);
+            return Outcome::Failed(why.to_string());
+        }
+        match done {
             Ok(done) => match done.status.and_then(|s| s.code()) {
                 Some(0) => Outcome::Ok,
+                Some(255) if !last_err.is_empty() => {
+                    Outcome::Failed(format!("exit 255: {last_err}"))
+                }
                 Some(code) => Outcome::Exit(code),
                 None => Outcome::Failed("killed by a signal".into()),
             },

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use azlin_core::persist::Lock;
-use azlin_core::provider::local::{HostsFile, LocalHost, parse_tag};
+use azlin_core::provider::local::{HostsFile, LocalHost, parse_tags};
 use azlin_core::ssh::DEFAULT_PORT;
 use serde_json::json;
 
@@ -20,11 +20,7 @@ pub fn run(ctx: &Context, cmd: &HostCommand) -> Result<u8> {
 }
 
 fn add(ctx: &Context, args: &HostAddArgs) -> Result<u8> {
-    let mut tags = std::collections::BTreeMap::new();
-    for t in &args.tags {
-        let (k, v) = parse_tag(t).map_err(azlin_core::Error::from)?;
-        tags.insert(k, v);
-    }
+    let tags = parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
     let host = LocalHost {
         address: args.address.clone(),
         port: args.port,

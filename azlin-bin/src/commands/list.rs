@@ -3,12 +3,13 @@
 //! session cache. An unreachable VM is a row and a warning, and makes the exit status 1.
 
 use anyhow::Result;
+use azlin_core::fleet;
 use azlin_core::inventory::{PowerState, SessionInfo, Vm};
+use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError};
 use serde::Serialize;
 
 use crate::cli::{ListArgs, RowFormat};
-use crate::commands::exec::parse_tags;
 use crate::context::Context;
 use crate::output;
 
@@ -37,7 +38,7 @@ const NARROW_MAX: usize = 24;
 
 /// Runs `azlin list`.
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
-    let tags = parse_tags(&args.tags)?;
+    let tags: Vec<(String, String)> = parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
     let inventory = ctx.inventory_refreshed(args.refresh)?;
     let vms: Vec<&Vm> = inventory
         .vms
@@ -46,7 +47,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .filter(|vm| args.all || vm.power == PowerState::Running)
         .collect();
     let mut settings = ctx.remote_settings(&args.remote);
-    settings.jobs = usize::from(args.jobs);
+    // Every VM at once (issue #3): a listing takes as long as its slowest VM.
+    settings.jobs = args.jobs.map_or(fleet::ALL_AT_ONCE, usize::from);
     let probed: Vec<&Vm> = vms
         .iter()
         .copied()

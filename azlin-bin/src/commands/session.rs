@@ -65,6 +65,7 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
         &vm.name,
         label,
     )?;
+    ctx.forget_inventory();
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &vm.name, &change, None);
     Ok(0)
@@ -77,11 +78,11 @@ fn session_label(
     change: Change<'_>,
 ) -> Result<u8> {
     let ssh = ctx.ssh_target(&target.vm)?;
-    let sessions = remote::require_session(&ssh, settings, &target.session)
-        .map_err(azlin_core::Error::from)?;
     let what = target.compound();
-    match change {
+    let label = match change {
         Change::Show => {
+            let sessions = remote::require_session(&ssh, settings, &target.session)
+                .map_err(azlin_core::Error::from)?;
             let label = sessions
                 .iter()
                 .find(|s| s.name == target.session)
@@ -89,15 +90,18 @@ fn session_label(
             report(ctx, &what, &change, label);
             return Ok(0);
         }
-        Change::Set(n) => {
-            remote::tmux_checked(&ssh, settings, &tmux::set_label(&target.session, Some(n)))
-        }
-        Change::Clear => {
-            remote::tmux_checked(&ssh, settings, &tmux::set_label(&target.session, None))
-        }
-    }
-    .map_err(azlin_core::Error::from)?;
-    ctx.refresh_vm(&target.vm, settings);
+        Change::Set(n) => Some(n),
+        Change::Clear => None,
+    };
+    // One ssh checks the session, sets the option and lists the sessions for the cache.
+    let after = remote::session_op(
+        &ssh,
+        settings,
+        &target.session,
+        &tmux::set_label(&target.session, label),
+    );
+    ctx.record_probe(&target.vm, &after);
+    after.map_err(azlin_core::Error::from)?;
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &what, &change, None);
     Ok(0)

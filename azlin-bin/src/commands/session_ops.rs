@@ -32,10 +32,10 @@ fn operate(
     let settings = ctx.remote_settings(&args.remote);
     let target = ctx.resolve_fresh(&args.id, &settings)?;
     let ssh = ctx.ssh_target(&target.vm)?;
-    remote::require_session(&ssh, &settings, &target.session).map_err(azlin_core::Error::from)?;
-    remote::tmux_checked(&ssh, &settings, &command(&target.session))
-        .map_err(azlin_core::Error::from)?;
-    ctx.refresh_vm(&target.vm, &settings);
+    // One ssh checks the session, acts and lists what is left, for the session cache.
+    let after = remote::session_op(&ssh, &settings, &target.session, &command(&target.session));
+    ctx.record_probe(&target.vm, &after);
+    after.map_err(azlin_core::Error::from)?;
     if !ctx.quiet {
         println!("{}", done.replace("{}", &target.compound()));
     }

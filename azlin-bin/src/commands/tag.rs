@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use azlin_core::provider::local::parse_tag;
+use azlin_core::provider::local::parse_tags;
 use azlin_core::provider::tags;
 
 use crate::cli::{InfoFormat, TagCommand};
@@ -22,11 +22,8 @@ pub fn run(ctx: &Context, cmd: &TagCommand) -> Result<u8> {
             }
         }
         TagCommand::Add(args) => {
-            let mut new = BTreeMap::new();
-            for t in &args.tags {
-                let (k, v) = parse_tag(t).map_err(azlin_core::Error::from)?;
-                new.insert(k, v);
-            }
+            let new: BTreeMap<String, String> =
+                parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
             let after = tags::add_tags(paths, config, &ctx.load_options(false), &args.vm, &new)?;
             if !ctx.quiet {
                 print_tags(&after);

@@ -126,6 +126,11 @@ impl LocalError {
     }
 }
 
+/// Parses and checks every `KEY=VALUE` of `--tag` options, into a map or a list.
+pub fn parse_tags<C: FromIterator<(String, String)>>(tags: &[String]) -> Result<C, LocalError> {
+    tags.iter().map(|t| parse_tag(t)).collect()
+}
+
 /// Parses and checks a `KEY=VALUE` tag.
 pub fn parse_tag(tag: &str) -> Result<(String, String), LocalError> {
     let bad = |rule| LocalError::Tag {

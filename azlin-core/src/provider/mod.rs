@@ -30,6 +30,10 @@ pub struct Loaded {
     pub azure: Option<AzureLoad>,
     /// Problems that did not stop loading, to show as warnings.
     pub warnings: Vec<String>,
+    /// Whether the inventory holds the whole fleet: Azure (when active) was listed or read
+    /// from its cache, and not narrowed by `--subscription`/`--rg`. Caches keyed by VM may
+    /// forget VMs missing from a complete inventory only.
+    pub complete: bool,
 }
 
 /// What loading cost on the Azure side.
@@ -47,11 +51,6 @@ pub struct AzureLoad {
     pub credential: Option<&'static str>,
     /// One line per request sent, for `-vv`.
     pub log: Vec<String>,
-}
-
-/// Loads the VMs of every active provider and the session cache (default options).
-pub fn load_inventory(paths: &Paths, config: &Config) -> Result<Inventory, crate::Error> {
-    Ok(load_inventory_with(paths, config, &LoadOptions::default())?.inventory)
 }
 
 /// Loads the VMs of every active provider and the session cache.
@@ -92,10 +91,15 @@ pub fn load_inventory_with(
         });
     }
     let sessions = SessionCache::load(&paths.sessions_cache());
+    let complete = match &azure {
+        None => true,
+        Some(a) => !a.failed && options.scope == ScopeFlags::default(),
+    };
     Ok(Loaded {
         inventory: Inventory::new(vms, sessions)?,
         azure,
         warnings,
+        complete,
     })
 }
 

@@ -310,15 +310,20 @@ fn read_opt(path: &Path) -> Result<Option<Vec<u8>>, SshConfigError> {
     }
 }
 
-/// A path for a config line: `~/…` when ssh's `~` is `$HOME`, else absolute (ssh expands
-/// `~` to the account's home, which a test or a `sudo -E` run may not share); quoted when
-/// it holds white space.
-fn config_path(client: &Client, paths: &Paths, rel: &str) -> String {
-    let text = if client.tilde_home.as_deref() == Some(paths.home.as_path()) {
+/// A path below `$HOME` as ssh should read it: `~/…` when ssh's `~` is `$HOME`, else
+/// absolute (ssh expands `~` to the account's home, which a test or a `sudo -E` run may
+/// not share). Not quoted.
+fn home_path(client: &Client, paths: &Paths, rel: &str) -> String {
+    if client.tilde_home.as_deref() == Some(paths.home.as_path()) {
         format!("~/{rel}")
     } else {
         paths.home.join(rel).to_string_lossy().into_owned()
-    };
+    }
+}
+
+/// [`home_path`] for a config line, quoted when it holds white space.
+fn config_path(client: &Client, paths: &Paths, rel: &str) -> String {
+    let text = home_path(client, paths, rel);
     if text.contains(char::is_whitespace) {
         format!("\"{text}\"")
     } else {
@@ -359,7 +364,12 @@ fn plan_with(
 ) -> Result<Plan, SshConfigError> {
     let layout = Layout::new(paths);
     let sharing = client.supports_sharing().then(|| Sharing {
-        control_path: format!("{}/%C", config_path(&client, paths, ".ssh/cm")),
+        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
+        // the renderer quotes the whole value when it holds white space.
+        control_path: format!(
+            "{}/%C",
+            crate::ssh::escape_percent(&home_path(&client, paths, ".ssh/cm"))
+        ),
     });
     let hb = render::registry(&paths.templates_dir())?;
     let rendered = render::render(&hb, inventory, &opts.defaults, sharing.as_ref())?;

@@ -17,6 +17,9 @@ use serde::Serialize;
 
 use crate::inventory::{ConnectDefaults, Inventory};
 use crate::name;
+// ControlPath is in PERCENT_EXPANDED but comes from `Sharing` below, whose `%C` is meant
+// as a token: its options are marked `percent: false`.
+use crate::ssh::PERCENT_EXPANDED;
 
 use super::{FILE_PREFIX, FILE_SUFFIX, Problem, SshConfigError};
 
@@ -24,10 +27,6 @@ use super::{FILE_PREFIX, FILE_SUFFIX, Problem, SshConfigError};
 pub const VM_TEMPLATE: &str = "vm.conf.hbs";
 
 const EMBEDDED_VM_TEMPLATE: &str = include_str!("../../../templates/vm.conf.hbs");
-
-/// Keywords whose values ssh runs through `%` token expansion (so a literal `%` must be
-/// doubled). ControlPath is not listed: its `%C` is meant as a token.
-const PERCENT_EXPANDED: [&str; 3] = ["HostName", "IdentityFile", "UserKnownHostsFile"];
 
 /// The options that only a client with connection sharing gets.
 pub(crate) struct Sharing {

@@ -4,9 +4,10 @@
 //! Each fake VM is an sshd on its own free port of 127.0.0.1 with throwaway host keys and
 //! the fleet's throwaway user key. Its sshd sets `TMUX_TMPDIR` to a directory of its own
 //! (`SetEnv`, which reaches the remote command), so each fake VM has its own tmux server,
-//! as separate machines would. Everything started here ends in `Drop`, also on panic:
-//! tmux servers (`kill-server` on their socket), every process an sshd forked (found in
-//! `/proc`), then the sshd itself.
+//! as separate machines would, and `HOME` to an empty directory of its own, so no shell
+//! start-up file of this machine runs on every remote command. Everything started here
+//! ends in `Drop`, also on panic: tmux servers (`kill-server` on their socket), every
+//! process an sshd forked (found in `/proc`), then the sshd itself.
 //!
 //! ```ignore
 //! let home = Home::new();
@@ -163,6 +164,12 @@ impl Fleet {
         let vm_dir = self.dir.path().join(name);
         let tmux_tmpdir = vm_dir.join("t");
         std::fs::create_dir_all(&tmux_tmpdir).expect("create vm dir");
+        // Its own (empty) home: the remote shell must not source this machine's
+        // ~/.bashrc, which bash reads for every ssh command and which may be slow (a
+        // `pyenv init` there costs 0.1 s of CPU per command, 32 VMs' worth serialised on
+        // these 2 cores); a real VM runs its own user's shell start-up on its own CPUs.
+        let vm_home = vm_dir.join("home");
+        std::fs::create_dir_all(&vm_home).expect("create vm home");
         let host_key = vm_dir.join("host_key");
         keygen(&host_key);
         // A port taken between free_port and sshd's bind is retried.
@@ -180,7 +187,7 @@ impl Fleet {
                  PasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\n\
                  AuthorizedKeysFile {keys}\n\
-                 SetEnv TMUX_TMPDIR={tmux}\n\
+                 SetEnv TMUX_TMPDIR={tmux} HOME={home}\n\
                  MaxStartups 100\n\
                  MaxSessions 100\n\
                  Subsystem sftp internal-sftp\n\
@@ -188,6 +195,7 @@ impl Fleet {
                 host_key = host_key.display(),
                 keys = self.dir.path().join("authorized_keys").display(),
                 tmux = tmux_tmpdir.display(),
+                home = vm_home.display(),
             );
             std::fs::write(&config, text).expect("write sshd_config");
             let log = std::fs::File::create(vm_dir.join("sshd.log")).expect("sshd log");
@@ -408,6 +416,52 @@ impl FakeVm {
 
     fn kill_tmux(&self) {
         let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// An ssh client that records the arguments of every run, one file per run, then runs
+/// ssh: for tests that count connections (`AZLIN_SSH` names it).
+pub struct SshLog {
+    dir: tempfile::TempDir,
+}
+
+impl SshLog {
+    /// A new, empty log and its wrapper.
+    pub fn new() -> SshLog {
+        let dir = tempfile::tempdir().expect("create ssh log dir");
+        let wrapper = dir.path().join("ssh-wrapper");
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"{}/run.$$\"\nexec ssh \"$@\"\n",
+            dir.path().display()
+        );
+        std::fs::write(&wrapper, script).expect("write ssh wrapper");
+        std::fs::set_permissions(
+            &wrapper,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("make ssh wrapper executable");
+        SshLog { dir }
+    }
+
+    /// The wrapper, for `AZLIN_SSH`.
+    pub fn client(&self) -> PathBuf {
+        self.dir.path().join("ssh-wrapper")
+    }
+
+    /// The arguments of every run so far, and forgets them.
+    pub fn take(&self) -> Vec<Vec<String>> {
+        let mut runs = Vec::new();
+        for entry in std::fs::read_dir(self.dir.path())
+            .expect("read ssh log")
+            .flatten()
+        {
+            if entry.file_name().to_string_lossy().starts_with("run.") {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                runs.push(text.lines().map(str::to_string).collect());
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        runs
     }
 }
 

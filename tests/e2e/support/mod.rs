@@ -21,9 +21,15 @@ pub struct Home {
 impl Home {
     /// A new, empty home.
     pub fn new() -> Home {
+        Home::with_prefix("azlin-e2e-")
+    }
+
+    /// A new, empty home whose directory name starts with `prefix` (e.g. one with a `%`
+    /// or a space, characters ssh treats specially in paths).
+    pub fn with_prefix(prefix: &str) -> Home {
         Home {
             dir: tempfile::Builder::new()
-                .prefix("azlin-e2e-")
+                .prefix(prefix)
                 .tempdir()
                 .expect("create temp home"),
         }

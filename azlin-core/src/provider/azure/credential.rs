@@ -3,12 +3,13 @@
 //! workload identity (`AZURE_FEDERATED_TOKEN_FILE`), managed identity (only where its
 //! environment says there is one), Azure CLI, Azure Developer CLI.
 //!
-//! The first source that gives a token is remembered for the process, and its token is
-//! kept until shortly before it expires (the CLI credentials run `az`/`azd` on every call
-//! otherwise). Tokens never reach a message: errors carry only what each source said.
+//! The first source that gives a token is remembered, and its token is kept for the
+//! whole process (every ARM client of one run shares it: a listing and then a tag change
+//! ask once) until shortly before it expires (the CLI credentials run `az`/`azd` on every
+//! call otherwise). Tokens never reach a message: errors carry only what each source said.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use azure_core::credentials::{AccessToken, Secret, TokenCredential};
 use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Transport};
@@ -66,6 +67,22 @@ impl fmt::Debug for Token {
     }
 }
 
+/// The token this process last got, for every [`Credentials`] of the process.
+static PROCESS_TOKEN: Mutex<Option<SharedToken>> = Mutex::new(None);
+
+/// A token with the scope it was asked for and the source that gave it.
+struct SharedToken {
+    scope: String,
+    source: &'static str,
+    token: AccessToken,
+}
+
+/// The process-wide token slot (a poisoned lock only means a thread panicked while it held
+/// a plain value).
+fn process_token() -> std::sync::MutexGuard<'static, Option<SharedToken>> {
+    PROCESS_TOKEN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// One way to get a token.
 struct Source {
     name: &'static str,
@@ -78,6 +95,8 @@ pub struct Credentials {
     http: reqwest::Client,
     chosen: Option<Source>,
     cached: Option<AccessToken>,
+    /// The source of a token taken from [`PROCESS_TOKEN`] (no chain run here).
+    borrowed_from: Option<&'static str>,
     /// Why the whole chain failed, kept so that concurrent requests do not run it again.
     failed: Option<CredentialError>,
 }
@@ -100,13 +119,24 @@ impl Credentials {
             http,
             chosen: None,
             cached: None,
+            borrowed_from: None,
             failed: None,
         }
     }
 
     /// The name of the source in use, once one has worked.
     pub fn source_name(&self) -> Option<&'static str> {
-        self.chosen.as_ref().map(|s| s.name)
+        self.chosen.as_ref().map(|s| s.name).or(self.borrowed_from)
+    }
+
+    /// Keeps `token` for this chain and for the rest of the process.
+    fn keep(&mut self, source: &'static str, token: &AccessToken) {
+        self.cached = Some(token.clone());
+        *process_token() = Some(SharedToken {
+            scope: self.scope.clone(),
+            source,
+            token: token.clone(),
+        });
     }
 
     /// A token, from the cache while it is fresh. `rejected` is a token Resource Manager
@@ -117,6 +147,22 @@ impl Credentials {
             && r.secret() == c.token.secret()
         {
             self.cached = None;
+        }
+        if let Some(r) = rejected {
+            let mut shared = process_token();
+            if shared
+                .as_ref()
+                .is_some_and(|s| s.token.token.secret() == r.secret())
+            {
+                *shared = None;
+            }
+        }
+        if self.cached.is_none()
+            && let Some(s) = process_token().as_ref()
+            && s.scope == self.scope
+        {
+            self.cached = Some(s.token.clone());
+            self.borrowed_from = Some(s.source);
         }
         if let Some(t) = &self.cached
             && fresh(t)
@@ -132,7 +178,8 @@ impl Credentials {
                 .map_err(|e| CredentialError {
                     attempts: vec![(source.name, reason(&e))],
                 })?;
-            self.cached = Some(token.clone());
+            let name = source.name;
+            self.keep(name, &token);
             return Ok(Token(token.token));
         }
         if let Some(e) = &self.failed {
@@ -150,7 +197,7 @@ impl Credentials {
             match credential.get_token(&scopes, None).await {
                 Ok(token) => {
                     self.chosen = Some(Source { name, credential });
-                    self.cached = Some(token.clone());
+                    self.keep(name, &token);
                     return Ok(Token(token.token));
                 }
                 Err(e) => attempts.push((name, reason(&e))),
