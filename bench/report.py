@@ -71,7 +71,7 @@ p("- Each figure has a baseline from the same run: a process that does nothing (
   "start-up, the plugin run directly and git's dispatch for plugins, a one-VM inventory for "
   "resolution, a one-host config for `ssh -G`, one VM for fan-out, a resolve from the "
   "cache for the Azure listing.")
-p("- Inventories for resolution and ssh-config are written directly as `hosts.toml` and "
+p("- Inventories for resolution, completion and ssh-config are written directly as `hosts.toml` and "
   "`cache/sessions.json` (1,000 `host add` runs would measure something else).")
 p("- Fan-out: a real `sshd` and tmux server per fake VM on loopback (the end-to-end harness "
   "`tests/e2e/support/fleet.rs`), each behind a relay that holds every chunk 50 ms in "
@@ -130,6 +130,29 @@ p(f"| 1,000 VMs × 10 sessions | {ms(big['median'])} | {ms(big['min'])} | {ms(bi
 p("")
 rows.append(("`azlin resolve`, 1,000 VMs × 10 sessions", ms(big["median"]), f"1 VM {ms(one['median'])}",
              f"{big['median'] / one['median']:.2f}×", verdict(big["median"] <= 10, "≤ 10 ms")))
+
+# ---- completion -----------------------------------------------------------------
+c = hyperfine("complete")
+one, big = c["complete, 1 VM x 10 sessions"], c["complete, 1,000 VMs x 10 sessions"]
+src, tab = c["bash, source the script"], c["bash, source the script and TAB"]
+cands = (res / "complete-candidates.txt").read_text().strip()
+p("## Completion")
+p("")
+p("What one TAB after `azlin connect vm0` costs with 1,000 VMs × 10 sessions cached "
+  "(`hosts.toml`, the session cache, and an Azure listing cache of the same 1,000 VMs, "
+  f"labelled): `azlin __complete -- connect vm0`, which the scripts run, offers {cands} "
+  "names; against the same with 1 VM. The bash rows time the committed script's hook in "
+  f"a fresh `bash`, against sourcing the script alone; {big['runs']} runs each.")
+p("")
+p("| measurement | median | min | user + sys |")
+p("|---|---:|---:|---:|")
+for name, x in [("`__complete`, 1 VM × 10 sessions", one), ("`__complete`, 1,000 VMs × 10 sessions", big),
+                ("bash: source the script", src), ("bash: source the script and TAB", tab)]:
+    p(f"| {name} | {ms(x['median'])} | {ms(x['min'])} | {ms(x['user'] + x['system'])} |")
+p("")
+rows.append(("completion of `azlin connect vm0`, 1,000 VMs × 10 sessions", ms(big["median"]),
+             f"1 VM {ms(one['median'])}", f"{big['median'] / one['median']:.2f}×",
+             verdict(big["median"] <= 50, "≤ 50 ms")))
 
 # ---- ssh config -----------------------------------------------------------------
 cold = hyperfine("sync-cold")["sync, cold"]

@@ -48,7 +48,6 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show help for a command or a plugin')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages for azlin and each command into a directory')
-            [CompletionResult]::new('__complete', '__complete', [CompletionResultType]::ParameterValue, 'Names for shell completion, from local caches only (used by the completion scripts)')
             break
         }
         'azlin;resolve' {

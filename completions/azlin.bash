@@ -101,7 +101,7 @@ _azlin() {
 
     case "${cmd}" in
         azlin)
-            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions man __complete"
+            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,7 +127,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd____complete)
-            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version names"
+            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,25 +935,44 @@ else
     complete -F _azlin -o bashdefault -o default azlin
 fi
 
-# azlin: names (VMs, labels, vm:session, vm--session) from the local caches, no network.
-_azlin_names() {
-    local cur="${COMP_WORDS[COMP_CWORD]}"
-    # `vm:session` holds a colon, which bash splits words on: complete the whole word.
-    if declare -F _get_comp_words_by_ref >/dev/null; then
-        _get_comp_words_by_ref -n : cur
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static _azlin above.
+_azlin_dynamic() {
+    local line="${COMP_LINE:0:COMP_POINT}" out mode
+    local -a words
+    read -ra words <<< "$line"
+    if [[ -z "$line" || "$line" == *[[:space:]] ]]; then
+        words+=("")
     fi
-    case "${COMP_WORDS[1]}" in
-        connect|ssh|exec|disconnect|kill|session|resolve)
-            if [[ "$cur" != -* ]]; then
-                local IFS=$'\n'
-                COMPREPLY=($(azlin __complete names -- "$cur" 2>/dev/null))
-                if declare -F __ltrim_colon_completions >/dev/null; then
-                    __ltrim_colon_completions "$cur"
-                fi
-                return 0
-            fi
+    local cur="${words[${#words[@]}-1]}"
+    # The first line says how to use the others; no answer at all means static.
+    out="$(azlin __complete -- "${words[@]:1}" 2>/dev/null)"
+    mode="${out%%$'\n'*}"
+    out="${out#"$mode"}"
+    out="${out#$'\n'}"
+    case "$mode" in
+        add)
+            _azlin "$@"
+            [[ -n "$out" ]] && mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY <<< "$out"
+            ;;
+        replace)
+            COMPREPLY=()
+            [[ -n "$out" ]] && mapfile -t COMPREPLY <<< "$out"
+            compopt +o default +o bashdefault 2>/dev/null
+            ;;
+        *)
+            _azlin "$@"
+            return
             ;;
     esac
-    _azlin "$@"
+    # bash splits words at `:` (COMP_WORDBREAKS) and replaces only what follows the last
+    # colon: drop what precedes it from the candidates (`myvm:d` → `dev`).
+    if [[ "$cur" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+        local colon="${cur%"${cur##*:}"}" i
+        for i in "${!COMPREPLY[@]}"; do
+            COMPREPLY[i]="${COMPREPLY[i]#"$colon"}"
+        done
+    fi
+    return 0
 }
-complete -F _azlin_names -o nosort -o bashdefault -o default azlin
+complete -F _azlin_dynamic -o nosort -o bashdefault -o default azlin

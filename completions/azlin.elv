@@ -45,7 +45,6 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand help 'Show help for a command or a plugin'
             cand completions 'Print the shell completion script (bash, zsh, fish, powershell, elvish)'
             cand man 'Write man pages for azlin and each command into a directory'
-            cand __complete 'Names for shell completion, from local caches only (used by the completion scripts)'
         }
         &'azlin;resolve'= {
             cand --format 'Output format'
@@ -472,4 +471,19 @@ set edit:completion:arg-completer[azlin] = {|@words|
         }
     ]
     $completions[$command]
+}
+
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static completer above.
+var azlin-static~ = $edit:completion:arg-completer[azlin]
+set edit:completion:arg-completer[azlin] = {|@words|
+    var reply = [(try { azlin __complete -- (all $words[1..]) 2>/dev/null } catch { })]
+    if (and (> (count $reply) 0) (eq $reply[0] replace)) {
+        all $reply[1..]
+    } elif (and (> (count $reply) 0) (eq $reply[0] add)) {
+        azlin-static $@words
+        all $reply[1..]
+    } else {
+        azlin-static $@words
+    }
 }

@@ -46,7 +46,6 @@ complete -c azlin -n "__fish_azlin_needs_command" -f -a "plugin" -d 'List plugin
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "help" -d 'Show help for a command or a plugin'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "completions" -d 'Print the shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "man" -d 'Write man pages for azlin and each command into a directory'
-complete -c azlin -n "__fish_azlin_needs_command" -f -a "__complete" -d 'Names for shell completion, from local caches only (used by the completion scripts)'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l format -d 'Output format' -r -f -a "text\t'Readable text'
 json\t'One JSON object'"
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
@@ -284,3 +283,20 @@ complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s q -l quiet -d
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s V -l version -d 'Print version'
+
+# azlin: names from the local caches, plugin names and plugin arguments come from
+# `azlin __complete` (no network); everything else from the static rules above.
+function __fish_azlin_dynamic
+    set -l words (commandline -opc) (commandline -ct)
+    set -e words[1]
+    set -l reply (azlin __complete -- $words 2>/dev/null)
+    or return 1
+    set -e reply[1]
+    set -g __fish_azlin_dynamic_reply $reply
+end
+
+function __fish_azlin_dynamic_reply
+    string join \n -- $__fish_azlin_dynamic_reply
+end
+
+complete -c azlin -f -n __fish_azlin_dynamic -a '(__fish_azlin_dynamic_reply)'

@@ -122,9 +122,12 @@ Examples:
   azlin completions bash > ~/.local/share/bash-completion/completions/azlin
   azlin completions zsh > ~/.zfunc/_azlin           # with fpath+=~/.zfunc before compinit
   azlin completions fish > ~/.config/fish/completions/azlin.fish
+  azlin completions elvish > ~/.config/elvish/lib/azlin.elv   # with `use azlin` in rc.elv
 
-In bash, names after connect, ssh, exec, disconnect, kill, session and resolve complete
-from the local caches (VMs, labels, vm:session, vm--session), without network.";
+In bash, zsh, fish and elvish, names complete from the local caches, without network: VMs,
+labels, vm:session and vm--session after connect, ssh, exec, disconnect, kill, session,
+resolve and tag; plugin names after `azlin` and `azlin help`; a plugin's own arguments
+through its `azlin_complete-NAME` (see plugins/README.md).";
 
 /// `azlin completions`.
 #[derive(Debug, Args)]
@@ -141,15 +144,12 @@ pub struct ManArgs {
     pub dir: PathBuf,
 }
 
-/// `azlin __complete names -- PREFIX`.
+/// `azlin __complete -- WORD…`: the words after `azlin`, the last being completed.
 #[derive(Debug, Args)]
 pub struct CompleteArgs {
-    /// What to complete (`names`)
-    #[arg(value_parser = ["names"])]
-    pub kind: String,
-    /// The word typed so far
-    #[arg(last = true, default_value = "")]
-    pub prefix: String,
+    /// The words typed after `azlin` up to the cursor (the last one may be empty)
+    #[arg(last = true, value_name = "WORD")]
+    pub words: Vec<String>,
 }
 
 const SSH_CONFIG_HELP: &str = "\

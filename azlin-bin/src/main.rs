@@ -71,7 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::External(argv) => return commands::plugin::external(&cli.global, argv),
         Command::Plugin(cmd) => return commands::plugin::run(&cli.global, cmd),
         Command::Help(args) => return commands::help::run(&cli.global, &args),
-        Command::Completions(args) => return commands::complete::completions(&args),
+        Command::Completions(args) => return commands::completions::run(&args),
         Command::Complete(args) => return commands::complete::run(&args),
         Command::Man(args) => return commands::man::run(&args),
         other => other,

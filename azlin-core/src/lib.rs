@@ -5,8 +5,10 @@
 //! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
 //! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
 //! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
-//! [`plugin`] (finding and running `azlin-foo`).
+//! [`plugin`] (finding and running `azlin-foo`), [`complete`] (shell completion from local
+//! files).
 
+pub mod complete;
 pub mod config;
 pub mod fleet;
 pub mod inventory;

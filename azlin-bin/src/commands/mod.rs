@@ -1,6 +1,7 @@
 //! One module per command: read the arguments, call the core, render the result.
 
 pub mod complete;
+pub mod completions;
 pub mod connect;
 pub mod exec;
 pub mod help;
