@@ -50,6 +50,7 @@ pub struct Context {
 impl Context {
     /// Reads the environment and `config.toml`, printing its warnings.
     pub fn load(global: &GlobalArgs) -> Result<Context> {
+        crate::diag::init(global.verbose, global.quiet);
         let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
         let (config, warnings) =
             Config::load(&paths.config_file()).map_err(azlin_core::Error::from)?;
@@ -119,20 +120,17 @@ impl Context {
         Ok(self.report(loaded))
     }
 
-    /// Prints the warnings of a load, and with `-v` what Azure cost.
+    /// Prints the warnings of a load, and with `-v` what Azure cost (each request was
+    /// logged as it was sent, by azlin_core::diag).
     fn report(&self, loaded: Loaded) -> Inventory {
+        crate::diag::end_requests();
         for w in &loaded.warnings {
             self.warn(w);
         }
-        if let Some(azure) = loaded.azure.as_ref().filter(|_| self.verbose > 0) {
-            if self.verbose > 1 {
-                for line in &azure.log {
-                    eprintln!("azure: {line}");
-                }
-            }
+        if let Some(azure) = loaded.azure.as_ref() {
             let sub = &azure.subscription;
             if azure.failed {
-                eprintln!("azure: subscription {sub} could not be listed");
+                tracing::info!(target: "azlin::azure", "azure: subscription {sub} could not be listed");
             } else if azure.fetched {
                 let count = loaded
                     .inventory
@@ -140,13 +138,15 @@ impl Context {
                     .iter()
                     .filter(|v| v.provider == ProviderKind::Azure)
                     .count();
-                eprintln!(
+                tracing::info!(
+                    target: "azlin::azure",
                     "azure: listed subscription {sub}: {count} VMs, {} requests, credential: {}",
                     azure.requests,
                     azure.credential.unwrap_or("none")
                 );
             } else {
-                eprintln!(
+                tracing::info!(
+                    target: "azlin::azure",
                     "azure: subscription {sub} from the cache ({})",
                     self.paths.azure_cache().display()
                 );
@@ -314,8 +314,10 @@ impl std::error::Error for UsageError {}
 /// Prints `warning: MESSAGE` on stderr, the prefix yellow on a terminal.
 pub fn warn_line(no_color: bool, message: &str) {
     use crate::output::{Look, Paint, paint};
-    eprintln!(
-        "{} {message}",
-        paint(Look::stderr(no_color), "warning:", Paint::Yellow)
-    );
+    crate::diag::above_progress(|| {
+        eprintln!(
+            "{} {message}",
+            paint(Look::stderr(no_color), "warning:", Paint::Yellow)
+        )
+    });
 }

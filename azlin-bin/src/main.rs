@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod context;
+mod diag;
 mod handoff;
 mod output;
 
@@ -24,7 +25,9 @@ fn main() -> ExitCode {
     }
     let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
     let no_color = cli.global.no_color;
-    match run(cli) {
+    let result = run(cli);
+    diag::clear();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let prefix =

@@ -5,9 +5,10 @@
 //! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
 //! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
 //! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
-//! [`plugin`] (finding and running `azlin-foo`).
+//! [`plugin`] (finding and running `azlin-foo`), [`diag`] (what `-v` logs).
 
 pub mod config;
+pub mod diag;
 pub mod fleet;
 pub mod inventory;
 pub mod name;

@@ -189,8 +189,23 @@ pub fn probe_all(
     defaults: &crate::inventory::ConnectDefaults,
     settings: &Settings,
 ) -> Vec<Result<Vec<SessionInfo>, RemoteError>> {
+    probe_all_observed(vms, defaults, settings, &|_| {})
+}
+
+/// What one probe found: the VM's sessions, or why there are none.
+pub type Probe = Result<Vec<SessionInfo>, RemoteError>;
+
+/// [`probe_all`], calling `on_done` as each probe ends (for a progress indicator).
+pub fn probe_all_observed(
+    vms: &[&Vm],
+    defaults: &crate::inventory::ConnectDefaults,
+    settings: &Settings,
+    on_done: &(dyn Fn(&Probe) + Sync),
+) -> Vec<Probe> {
     fleet::fan_out(vms, settings.jobs, |vm| {
-        probe(&target_of(vm, defaults)?, settings)
+        let result = target_of(vm, defaults).and_then(|t| probe(&t, settings));
+        on_done(&result);
+        result
     })
 }
 

@@ -118,12 +118,12 @@ fn all_credentials_failing_lists_each_attempt() {
 #[test]
 fn verbose_output_shows_the_cost_but_no_token() {
     let (home, arm, az) = setup();
-    let (code, _, err) = run(&home, &arm, &az, &["-vv", "resolve", "one"]);
+    let (code, _, err) = run(&home, &arm, &az, &["-v", "resolve", "one"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("6 requests"), "{err}");
     assert_eq!(
         err.lines()
-            .filter(|l| l.starts_with("azure: GET ") && l.contains("-> 200"))
+            .filter(|l| l.starts_with("http: GET ") && l.contains("-> 200"))
             .count(),
         6,
         "{err}"

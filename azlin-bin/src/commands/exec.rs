@@ -228,34 +228,44 @@ fn many(
             Some(buf)
         }
     };
+    let progress =
+        crate::diag::Progress::start(format!("exec on {} targets:", targets.len()), targets.len());
     let outcomes = fleet::fan_out(targets, settings.jobs, |target| {
-        let label = target.compound();
-        let ssh = match ctx.ssh_target(&target.vm) {
-            Ok(s) => s,
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
-        if let Err(e) = prepare(&ssh, settings, target, args.create, args.detach) {
-            return Outcome::Failed(e.to_string());
-        }
-        let sink = |stream: Stream, line: &str| match stream {
-            Stream::Stdout => {
-                let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
+        let outcome = (|| {
+            let label = target.compound();
+            let ssh = match ctx.ssh_target(&target.vm) {
+                Ok(s) => s,
+                Err(e) => return Outcome::Failed(e.to_string()),
+            };
+            if let Err(e) = prepare(&ssh, settings, target, args.create, args.detach) {
+                return Outcome::Failed(e.to_string());
             }
-            Stream::Stderr => {
-                let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+            // Lines go above the progress indicator, not through it.
+            let sink = |stream: Stream, line: &str| {
+                crate::diag::above_progress(|| match stream {
+                    Stream::Stdout => {
+                        let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
+                    }
+                    Stream::Stderr => {
+                        let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+                    }
+                })
+            };
+            let remote = remote_command(target, command, args.detach);
+            let cmd = ssh.command(&settings.invocation(), Some(&remote));
+            match fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink)) {
+                Ok(done) => match done.status.and_then(|s| s.code()) {
+                    Some(0) => Outcome::Ok,
+                    Some(code) => Outcome::Exit(code),
+                    None => Outcome::Failed("killed by a signal".into()),
+                },
+                Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
             }
-        };
-        let remote = remote_command(target, command, args.detach);
-        let cmd = ssh.command(&settings.invocation(), Some(&remote));
-        match fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink)) {
-            Ok(done) => match done.status.and_then(|s| s.code()) {
-                Some(0) => Outcome::Ok,
-                Some(code) => Outcome::Exit(code),
-                None => Outcome::Failed("killed by a signal".into()),
-            },
-            Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
-        }
+        })();
+        progress.done(matches!(outcome, Outcome::Ok));
+        outcome
     });
+    progress.finish();
     let failed: Vec<(String, String)> = targets
         .iter()
         .zip(&outcomes)

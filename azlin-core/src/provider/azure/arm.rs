@@ -107,6 +107,7 @@ impl Arm {
     }
 
     fn note(&self, method: &Method, url: &str, outcome: &str, started: std::time::Instant) {
+        crate::diag::http_done(method.as_str(), url, outcome, started);
         if let Ok(mut log) = self.log.lock() {
             log.push(format!(
                 "{method} {} -> {outcome} ({} ms)",
@@ -201,6 +202,7 @@ impl Arm {
                     .body(b.to_string());
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
+            crate::diag::http_start(method.as_str(), url);
             let started = std::time::Instant::now();
             let sent = req.send().await;
             match &sent {
