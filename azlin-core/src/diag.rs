@@ -17,12 +17,34 @@ pub const HTTP_START: &str = "azlin::http::start";
 /// (`$skiptoken`, SAS `sig`, `code`, `client_secret`, …).
 const SHOWN_QUERY: &[&str] = &["api-version", "$filter", "$expand", "$top", "statusOnly"];
 
-/// `cmd` as a shell would take it: the program and each argument, quoted where needed.
-/// The environment is never shown (it is where secrets live).
+/// `cmd` as a shell would take it, on one line: the program and each argument, quoted
+/// where needed (a word with a line break or another control character in bash's
+/// `$'…'` form). The environment is never shown (it is where secrets live).
 pub fn command_line(cmd: &Command) -> String {
-    let mut words = vec![cmd.get_program().to_string_lossy().into_owned()];
-    words.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
-    crate::ssh::shell_join(&words)
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|w| quote_word(&w.to_string_lossy()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn quote_word(word: &str) -> String {
+    if !word.chars().any(char::is_control) {
+        return crate::ssh::shell_quote(word);
+    }
+    let mut out = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// One external command being timed for the log; inert when nothing listens.
@@ -155,5 +177,21 @@ mod tests {
         let line = command_line(&cmd);
         assert_eq!(line, "ssh -o BatchMode=yes vm 'tmux ls; echo '\\''x'\\'''");
         assert!(!line.contains("never-shown"));
+        let mut cmd = Command::new("ssh");
+        cmd.args(["vm", "cd 'a b'\nmake\tall\\"]);
+        assert_eq!(
+            command_line(&cmd),
+            "ssh vm $'cd \\'a b\\'\\nmake\\tall\\\\'"
+        );
+        // bash reads the logged word back as the original.
+        let word = "x'y\n\u{1b}z\\ q";
+        let mut printf = Command::new("printf");
+        printf.args(["%s", word]);
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(command_line(&printf))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), word);
     }
 }

@@ -113,7 +113,10 @@ fn no_such_session(vm: &str, session: &str, existing: &[String]) -> String {
         format!("`{vm}` has no tmux sessions")
     } else {
         let names: Vec<String> = existing.iter().map(|s| format!("{vm}:{s}")).collect();
-        format!("sessions on `{vm}`: {}", names.join(", "))
+        format!(
+            "the sessions on `{vm}` are:{}",
+            crate::resolve::one_per_line(&names)
+        )
     };
     format!(
         "no tmux session `{session}` on `{vm}`; {there}\n\
@@ -319,6 +322,6 @@ mod tests {
         }
         .to_string();
         assert!(msg.contains("no tmux session `x` on `myvm`"), "{msg}");
-        assert!(msg.contains("myvm:dev, myvm:main"), "{msg}");
+        assert!(msg.contains(":\n  myvm:dev\n  myvm:main\n"), "{msg}");
     }
 }
