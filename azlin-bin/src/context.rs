@@ -202,7 +202,15 @@ impl Context {
             session_explicit: t.session_explicit,
         };
         match azlin_core::resolve::resolve(id, &inventory, default) {
-            Ok(t) => Ok(owned(t)),
+            Ok(t) => {
+                tracing::debug!(
+                    target: azlin_core::diag::FOUND,
+                    "resolve: `{id}` -> {} ({})",
+                    t.compound(),
+                    t.matched_by
+                );
+                Ok(owned(t))
+            }
             // A probe finds sessions, not VMs: `nosuchvm:dev` stays not found at once.
             Err(ResolveError::NotFound { .. })
                 if !probe_first && !inventory.vms.is_empty() && !names_a_vm(id) =>

@@ -8,6 +8,9 @@ use std::time::Instant;
 
 /// Target of the events for external commands (ssh, tmux over ssh, the `az` CLI).
 pub const COMMAND: &str = "azlin::command";
+/// Target of the `-vv` events saying what azlin found and decided (probe results, how
+/// an identifier resolved).
+pub const FOUND: &str = "azlin::found";
 /// Target of the events for finished HTTP requests.
 pub const HTTP: &str = "azlin::http";
 /// Target of the event sent just before an HTTP request, for progress indicators.

@@ -179,7 +179,18 @@ fn last_line(bytes: &[u8]) -> String {
 pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>, RemoteError> {
     let done = run(target, settings, &tmux::list_sessions())?;
     match tmux::parse_list(&String::from_utf8_lossy(&done.stdout)) {
-        Listing::Sessions(s) => Ok(s),
+        Listing::Sessions(s) => {
+            // -vv: what the probe found, next to the command line -v already shows.
+            tracing::debug!(
+                target: crate::diag::FOUND,
+                "probe: {}: {} tmux sessions{}{}",
+                target.vm,
+                s.len(),
+                if s.is_empty() { "" } else { ": " },
+                s.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
+            );
+            Ok(s)
+        }
         Listing::NoTmux => Err(RemoteError::NoTmux {
             vm: target.vm.clone(),
         }),

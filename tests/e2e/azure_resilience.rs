@@ -196,6 +196,12 @@ fn a_failing_service_principal_is_listed_without_its_secret() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("SECRET-TOKEN"), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("SECRET-TOKEN"));
+    // -v shows the token request itself (method, URL, outcome, time), never its body.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("http: POST https://127.0.0.1:9/") && l.ends_with(" ms)")),
+        "{err}"
+    );
     let sp = err
         .lines()
         .find(|l| l.contains("service principal"))

@@ -111,6 +111,28 @@ fn verbose_exec_logs_the_command_that_replaces_azlin() {
 }
 
 #[test]
+fn very_verbose_adds_what_probes_found_and_how_names_resolved() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["alpha"]);
+    fleet.vm("alpha").new_session("dev", None);
+    let stderr_of = |verbosity: &str| {
+        let out = home
+            .azlin()
+            .args([verbosity, "exec", "alpha:dev", "true"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let vv = stderr_of("-vv");
+    assert!(vv.contains("resolve: `alpha:dev` -> alpha:dev"), "{vv}");
+    assert!(vv.contains("probe: alpha: 1 tmux sessions: dev"), "{vv}");
+    assert!(vv.contains("exec: ssh "), "-vv includes -v:\n{vv}");
+    let v = stderr_of("-v");
+    assert!(!v.contains("probe:") && !v.contains("resolve:"), "{v}");
+}
+
+#[test]
 fn quiet_silences_warnings_but_not_errors() {
     let home = Home::new();
     let mut fleet = Fleet::start(&home, &["alpha"]);
