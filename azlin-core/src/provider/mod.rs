@@ -45,8 +45,6 @@ pub struct AzureLoad {
     pub requests: usize,
     /// The credential used, when one was needed.
     pub credential: Option<&'static str>,
-    /// One line per request sent, for `-vv`.
-    pub log: Vec<String>,
 }
 
 /// Loads the VMs of every active provider and the session cache (default options).
@@ -88,7 +86,6 @@ pub fn load_inventory_with(
             failed,
             requests: listing.requests,
             credential: listing.credential,
-            log: listing.log,
         });
     }
     let sessions = SessionCache::load(&paths.sessions_cache());
