@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tracing_subscriber::Layer;
-use tracing_subscriber::filter::filter_fn;
-use tracing_subscriber::layer::SubscriberExt;
+use tracing::level_filters::LevelFilter;
+use tracing::subscriber::Interest;
+use tracing::{Level, span};
 
 /// Whether progress may be drawn (stderr a terminal, no `-q`, no machine output).
 static ALLOWED: AtomicBool = AtomicBool::new(false);
@@ -37,27 +37,14 @@ pub fn init(verbose: u8, quiet: bool) {
         // Nothing would listen: without a subscriber every event is a no-op.
         return;
     }
-    let max = match verbose {
+    let log = match verbose {
         0 => None,
-        1 => Some(tracing::Level::INFO),
-        2 => Some(tracing::Level::DEBUG),
-        _ => Some(tracing::Level::TRACE),
+        1 => Some(Level::INFO),
+        2 => Some(Level::DEBUG),
+        _ => Some(Level::TRACE),
     };
-    let log = tracing_subscriber::fmt::layer()
-        .with_writer(|| StderrLine)
-        .without_time()
-        .with_target(false)
-        .with_level(false)
-        .with_ansi(false)
-        // azlin's own events only: libraries' debug output may carry headers.
-        .with_filter(filter_fn(move |m| {
-            max.is_some_and(|max| m.level() <= &max) && m.target().starts_with("azlin")
-        }));
-    let requests =
-        RequestProgress.with_filter(filter_fn(|m| m.target() == azlin_core::diag::HTTP_START));
-    let subscriber = tracing_subscriber::registry().with(log).with(requests);
     // Fails only if one is installed already (a second init): keep that one.
-    let _ = tracing::subscriber::set_global_default(subscriber);
+    let _ = tracing::subscriber::set_global_default(Diagnostics { log });
 }
 
 /// Keeps progress off for this command (its stdout is JSON or CSV for a program).
@@ -154,50 +141,106 @@ impl Progress {
     }
 }
 
-/// Counts the HTTP requests of an Azure listing in a spinner, from the first request on
-/// (a fresh cache sends none, and shows nothing).
-struct RequestProgress;
+/// The subscriber: azlin's own events only (libraries' debug output may carry headers),
+/// written as plain lines above any indicator, and the Azure request counter.
+///
+/// Written by hand rather than with tracing-subscriber: azlin needs no spans, layers,
+/// timestamps or formats, only "this target, up to this level, as one line", and this
+/// keeps four crates (and 84 KB) out of a binary whose start-up is measured.
+struct Diagnostics {
+    /// The most detailed level logged; `None` without `-v`.
+    log: Option<Level>,
+}
 
-impl<S: tracing::Subscriber> Layer<S> for RequestProgress {
-    fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if !ALLOWED.load(Ordering::Relaxed) {
-            return;
+impl Diagnostics {
+    fn logs(&self, meta: &tracing::Metadata<'_>) -> bool {
+        self.log.is_some_and(|max| *meta.level() <= max)
+    }
+}
+
+impl tracing::Subscriber for Diagnostics {
+    fn enabled(&self, meta: &tracing::Metadata<'_>) -> bool {
+        meta.target().starts_with("azlin")
+            && (self.logs(meta) || meta.target() == azlin_core::diag::HTTP_START)
+    }
+
+    fn register_callsite(&self, meta: &'static tracing::Metadata<'static>) -> Interest {
+        if self.enabled(meta) {
+            Interest::always()
+        } else {
+            Interest::never()
         }
-        let mut active = lock();
-        match active.as_mut() {
-            Some(Active {
-                bar,
-                requests: Some(n),
-            }) => {
-                *n += 1;
-                bar.set_message(format!("Azure: {n} requests sent…"));
-            }
-            // A command's own indicator is on screen: leave it.
-            Some(_) => {}
-            None => {
-                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-                bar.set_style(ProgressStyle::default_spinner());
-                bar.set_message("Azure: 1 request sent…");
-                bar.enable_steady_tick(Duration::from_millis(100));
-                *active = Some(Active {
-                    bar,
-                    requests: Some(1),
-                });
-            }
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        // The request counter listens to TRACE events whatever the verbosity.
+        Some(LevelFilter::TRACE)
+    }
+
+    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+        // azlin emits no spans; any id will do.
+        span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() == azlin_core::diag::HTTP_START {
+            count_request();
+        }
+        if self.logs(event.metadata()) {
+            let mut line = Message(String::new());
+            event.record(&mut line);
+            line.0.push('\n');
+            let _ = above_progress(|| std::io::stderr().lock().write_all(line.0.as_bytes()));
+        }
+    }
+
+    fn enter(&self, _: &span::Id) {}
+
+    fn exit(&self, _: &span::Id) {}
+}
+
+/// The `message` of an event (azlin's events carry all they say in it).
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            use std::fmt::Write as _;
+            let _ = write!(self.0, "{value:?}");
         }
     }
 }
 
-/// stderr for log lines, printed above any indicator; one `write` per event.
-struct StderrLine;
-
-impl Write for StderrLine {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        above_progress(|| std::io::stderr().lock().write_all(buf))?;
-        Ok(buf.len())
+/// Counts the HTTP requests of an Azure listing in a spinner, from the first request on
+/// (a fresh cache sends none, and shows nothing).
+fn count_request() {
+    if !ALLOWED.load(Ordering::Relaxed) {
+        return;
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stderr().flush()
+    let mut active = lock();
+    match active.as_mut() {
+        Some(Active {
+            bar,
+            requests: Some(n),
+        }) => {
+            *n += 1;
+            bar.set_message(format!("Azure: {n} requests sent…"));
+        }
+        // A command's own indicator is on screen: leave it.
+        Some(_) => {}
+        None => {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(ProgressStyle::default_spinner());
+            bar.set_message("Azure: 1 request sent…");
+            bar.enable_steady_tick(Duration::from_millis(100));
+            *active = Some(Active {
+                bar,
+                requests: Some(1),
+            });
+        }
     }
 }
