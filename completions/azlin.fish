@@ -26,8 +26,8 @@ end
 
 complete -c azlin -n "__fish_azlin_needs_command" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_needs_command" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_needs_command" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_needs_command" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_needs_command" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_needs_command" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_needs_command" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_needs_command" -s V -l version -d 'Print version'
@@ -51,15 +51,15 @@ json\t'One JSON object'"
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l refresh -d 'List Azure again instead of using the inventory cache'
-complete -c azlin -n "__fish_azlin_using_subcommand resolve" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand resolve" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand resolve" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand resolve" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_subcommand_from add list remove" -s V -l version -d 'Print version'
@@ -75,8 +75,8 @@ complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcom
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l tag -d 'A tag, KEY=VALUE (repeatable)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
@@ -85,15 +85,15 @@ json\t'One JSON array'"
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l wide -d 'Do not cut cells to fit the terminal\'s width'
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
@@ -109,8 +109,8 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l all -d 'Include sto
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l wide -d 'No truncation, and more columns (user, port, windows, attached, provider)'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-tmux -d 'List VMs only, without probing their sessions'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l refresh -d 'List Azure VMs again even when the inventory cache is fresh (sessions are always probed live)'
-complete -c azlin -n "__fish_azlin_using_subcommand list" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand list" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand list" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand list" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s V -l version -d 'Print version'
@@ -118,16 +118,16 @@ complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -d 'The
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand connect" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand connect" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s V -l version -d 'Print version'
@@ -141,24 +141,24 @@ complete -c azlin -n "__fish_azlin_using_subcommand exec" -s n -l no-stdin -d 'D
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l create -d 'Create a named session that does not exist yet'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l detach -d 'Start the command in a new window of the session and return at once'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l all -d 'Every VM'
-complete -c azlin -n "__fish_azlin_using_subcommand exec" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand exec" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand exec" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand exec" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand kill" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand kill" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand kill" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand kill" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -s V -l version -d 'Print version'
@@ -166,15 +166,15 @@ complete -c azlin -n "__fish_azlin_using_subcommand session" -l timeout -d 'Seco
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l clear -d 'Remove the name'
-complete -c azlin -n "__fish_azlin_using_subcommand session" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand session" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand session" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand session" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand session" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand session" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and not __fish_seen_subcommand_from list add remove" -s V -l version -d 'Print version'
@@ -186,22 +186,22 @@ json\t'One JSON object'"
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -l refresh -d 'List Azure again instead of using the inventory cache'
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand tag; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
@@ -209,8 +209,8 @@ complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_s
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -l dry-run -d 'Show what a sync would change as a unified diff, and write nothing'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -l check -d 'Exit 1 if the generated config is out of date, and write nothing'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s V -l version -d 'Print version'
@@ -218,22 +218,22 @@ complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_s
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -f -a "remove" -d 'Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_subcommand_from list exec" -s V -l version -d 'Print version'
@@ -242,44 +242,44 @@ complete -c azlin -n "__fish_azlin_using_subcommand plugin; and not __fish_seen_
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON object: `plugins`, `warnings` and `search_path`'
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand plugin; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand help" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand help" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand help" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand help" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand help" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand help" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand help" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand help" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand help" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand completions" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand completions" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand completions" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand completions" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand man" -l dir -d 'Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)' -r -F
 complete -c azlin -n "__fish_azlin_using_subcommand man" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand man" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand man" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand man" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand man" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand man" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand man" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand man" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l subscription -d 'Azure subscription id' -r
-complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s v -l verbose -d 'Say more (repeat for more detail)'
-complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s q -l quiet -d 'Print no warnings'
+complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand __complete" -s V -l version -d 'Print version'

@@ -44,10 +44,10 @@ pub struct GlobalArgs {
     /// Azure subscription id
     #[arg(long, global = true, value_name = "ID")]
     pub subscription: Option<String>,
-    /// Say more (repeat for more detail)
+    /// Log every ssh command and HTTP request to stderr, with status and time (-vv: more)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
-    /// Print no warnings
+    /// Print no warnings and no progress, only results and errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Never colour the output

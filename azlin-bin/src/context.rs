@@ -71,6 +71,7 @@ struct Current {
 impl Context {
     /// Reads the environment and `config.toml`, printing its warnings.
     pub fn load(global: &GlobalArgs) -> Result<Context> {
+        crate::diag::init(global.verbose, global.quiet);
         let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
         let (config, warnings) =
             Config::load(&paths.config_file()).map_err(azlin_core::Error::from)?;
@@ -178,6 +179,8 @@ impl Context {
     /// Prints the warnings of a load, and with `-v` what Azure cost; keeps the inventory
     /// for the rest of the run.
     fn report(&self, loaded: Loaded) -> Inventory {
+        // Each request was logged as it was sent (azlin_core::diag); end the counter.
+        crate::diag::end_requests();
         *self.current_mut() = Some(Current {
             inventory: loaded.inventory.clone(),
             complete: loaded.complete,
@@ -189,15 +192,10 @@ impl Context {
         for w in &loaded.warnings {
             self.warn(w);
         }
-        if let Some(azure) = loaded.azure.as_ref().filter(|_| self.verbose > 0) {
-            if self.verbose > 1 {
-                for line in &azure.log {
-                    eprintln!("azure: {line}");
-                }
-            }
+        if let Some(azure) = loaded.azure.as_ref() {
             let sub = &azure.subscription;
             if azure.failed {
-                eprintln!("azure: subscription {sub} could not be listed");
+                tracing::info!(target: "azlin::azure", "azure: subscription {sub} could not be listed");
             } else if azure.fetched {
                 let count = loaded
                     .inventory
@@ -205,13 +203,15 @@ impl Context {
                     .iter()
                     .filter(|v| v.provider == ProviderKind::Azure)
                     .count();
-                eprintln!(
+                tracing::info!(
+                    target: "azlin::azure",
                     "azure: listed subscription {sub}: {count} VMs, {} requests, credential: {}",
                     azure.requests,
                     azure.credential.unwrap_or("none")
                 );
             } else {
-                eprintln!(
+                tracing::info!(
+                    target: "azlin::azure",
                     "azure: subscription {sub} from the cache ({})",
                     self.paths.azure_cache().display()
                 );
@@ -280,11 +280,7 @@ impl Context {
         ids.iter()
             .map(|id| {
                 azlin_core::resolve::resolve(id, &inventory, default)
-                    .map(|t| Resolved {
-                        vm: t.vm.clone(),
-                        session: t.session.clone(),
-                        session_explicit: t.session_explicit,
-                    })
+                    .map(|t| found(id, t))
                     .map_err(|e| azlin_core::Error::from(e).into())
             })
             .collect()
@@ -296,13 +292,8 @@ impl Context {
             inventory = self.probe_fleet(inventory, settings)?;
         }
         let default = self.config.default_session();
-        let owned = |t: azlin_core::resolve::Target<'_>| Resolved {
-            vm: t.vm.clone(),
-            session: t.session.clone(),
-            session_explicit: t.session_explicit,
-        };
         match azlin_core::resolve::resolve(id, &inventory, default) {
-            Ok(t) => Ok(owned(t)),
+            Ok(t) => Ok(found(id, t)),
             // A probe finds sessions, not VMs: `nosuchvm:dev` stays not found at once.
             Err(ResolveError::NotFound { .. })
                 if !self.fleet_probed.load(Ordering::Relaxed)
@@ -311,7 +302,7 @@ impl Context {
             {
                 let inventory = self.probe_fleet(inventory, settings)?;
                 azlin_core::resolve::resolve(id, &inventory, default)
-                    .map(owned)
+                    .map(|t| found(id, t))
                     .map_err(|e| azlin_core::Error::from(e).into())
             }
             Err(e) => Err(azlin_core::Error::from(e).into()),
@@ -405,6 +396,22 @@ impl Context {
     }
 }
 
+/// What `id` resolved to, owned (so the inventory can be reloaded after a probe), and
+/// logged at `-vv`.
+fn found(id: &str, t: azlin_core::resolve::Target<'_>) -> Resolved {
+    tracing::debug!(
+        target: azlin_core::diag::FOUND,
+        "resolve: `{id}` -> {} ({})",
+        t.compound(),
+        t.matched_by
+    );
+    Resolved {
+        vm: t.vm.clone(),
+        session: t.session.clone(),
+        session_explicit: t.session_explicit,
+    }
+}
+
 /// Whether `id` names its VM explicitly (`vm:session`, `vm:`), so that a live probe,
 /// which can only find sessions, cannot change a "not found".
 fn names_a_vm(id: &str) -> bool {
@@ -429,8 +436,10 @@ impl std::error::Error for UsageError {}
 /// Prints `warning: MESSAGE` on stderr, the prefix yellow on a terminal.
 pub fn warn_line(no_color: bool, message: &str) {
     use crate::output::{Look, Paint, paint};
-    eprintln!(
-        "{} {message}",
-        paint(Look::stderr(no_color), "warning:", Paint::Yellow)
-    );
+    crate::diag::above_progress(|| {
+        eprintln!(
+            "{} {message}",
+            paint(Look::stderr(no_color), "warning:", Paint::Yellow)
+        )
+    });
 }

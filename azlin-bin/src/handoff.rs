@@ -15,6 +15,9 @@ pub fn at_terminal() -> bool {
 /// with its exit status).
 pub fn replace_with(mut cmd: Command) -> Result<u8> {
     let program = cmd.get_program().to_string_lossy().into_owned();
+    azlin_core::diag::command_handed_over(&cmd);
+    // ssh gets a clean screen: no indicator left behind.
+    crate::diag::clear();
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;

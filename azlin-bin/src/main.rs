@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod context;
+mod diag;
 mod fast_path;
 mod handoff;
 mod output;
@@ -53,6 +54,7 @@ fn early(args: &[OsString]) -> Option<ExitCode> {
 
 /// The exit status of a command, rendering its error once.
 fn finish(result: anyhow::Result<u8>, no_color: bool) -> ExitCode {
+    diag::clear();
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

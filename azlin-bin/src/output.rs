@@ -74,20 +74,6 @@ pub fn status_paint(status: &str) -> Option<Paint> {
     }
 }
 
-/// A spinner on stderr saying `message` while a fan-out runs, when stderr is a terminal
-/// and not `quiet`; `None` (nothing drawn) in pipes, in CI and under `-q`.
-pub fn progress(no_color: bool, quiet: bool, message: String) -> Option<indicatif::ProgressBar> {
-    if quiet || !Look::stderr(no_color).tty {
-        return None;
-    }
-    let bar =
-        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(indicatif::ProgressStyle::default_spinner());
-    bar.set_message(message);
-    bar.enable_steady_tick(std::time::Duration::from_millis(100));
-    Some(bar)
-}
-
 /// A listing for people or for scripts.
 ///
 /// On a terminal: rounded box borders (as the session-management guide shows `azlin list`),

@@ -83,6 +83,22 @@ impl Finished {
 /// Runs `cmd` with `stdin` as its input (none: `/dev/null`), its output collected or,
 /// with a `sink`, passed on line by line; kills it when `timeout` passes.
 pub fn run_bounded(
+    cmd: Command,
+    stdin: Option<&[u8]>,
+    timeout: Option<Duration>,
+    sink: Option<LineSink<'_>>,
+) -> io::Result<Finished> {
+    // `-v` logs every command line with its status and duration (crate::diag).
+    let log = crate::diag::CommandLog::start(&cmd);
+    let result = run_bounded_unlogged(cmd, stdin, timeout, sink);
+    log.finish(|| match &result {
+        Ok(done) => crate::diag::exit_outcome(done.status),
+        Err(e) => format!("cannot start: {e}"),
+    });
+    result
+}
+
+fn run_bounded_unlogged(
     mut cmd: Command,
     stdin: Option<&[u8]>,
     timeout: Option<Duration>,

@@ -6,10 +6,11 @@
 //! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
 //! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
 //! [`plugin`] (finding and running `azlin-foo`), [`complete`] (shell completion from local
-//! files).
+//! files), [`diag`] (what `-v` logs).
 
 pub mod complete;
 pub mod config;
+pub mod diag;
 pub mod fleet;
 pub mod inventory;
 pub mod name;

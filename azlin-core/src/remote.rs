@@ -114,7 +114,10 @@ fn no_such_session(vm: &str, session: &str, existing: &[String]) -> String {
         format!("`{vm}` has no tmux sessions")
     } else {
         let names: Vec<String> = existing.iter().map(|s| format!("{vm}:{s}")).collect();
-        format!("sessions on `{vm}`: {}", names.join(", "))
+        format!(
+            "the sessions on `{vm}` are:{}",
+            crate::resolve::one_per_line(&names)
+        )
     };
     format!(
         "no tmux session `{session}` on `{vm}`; {there}\n\
@@ -177,7 +180,18 @@ fn last_line(bytes: &[u8]) -> String {
 pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>, RemoteError> {
     let done = run(target, settings, &tmux::list_sessions())?;
     match tmux::parse_list(&String::from_utf8_lossy(&done.stdout)) {
-        Listing::Sessions(s) => Ok(s),
+        Listing::Sessions(s) => {
+            // -vv: what the probe found, next to the command line -v already shows.
+            tracing::debug!(
+                target: crate::diag::FOUND,
+                "probe: {}: {} tmux sessions{}{}",
+                target.vm,
+                s.len(),
+                if s.is_empty() { "" } else { ": " },
+                s.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
+            );
+            Ok(s)
+        }
         Listing::NoTmux => Err(RemoteError::NoTmux {
             vm: target.vm.clone(),
         }),
@@ -190,8 +204,23 @@ pub fn probe_all(
     defaults: &crate::inventory::ConnectDefaults,
     settings: &Settings,
 ) -> Vec<Result<Vec<SessionInfo>, RemoteError>> {
+    probe_all_observed(vms, defaults, settings, &|_| {})
+}
+
+/// What one probe found: the VM's sessions, or why there are none.
+pub type Probe = Result<Vec<SessionInfo>, RemoteError>;
+
+/// [`probe_all`], calling `on_done` as each probe ends (for a progress indicator).
+pub fn probe_all_observed(
+    vms: &[&Vm],
+    defaults: &crate::inventory::ConnectDefaults,
+    settings: &Settings,
+    on_done: &(dyn Fn(&Probe) + Sync),
+) -> Vec<Probe> {
     fleet::fan_out(vms, settings.jobs, |vm| {
-        probe(&target_of(vm, defaults)?, settings)
+        let result = target_of(vm, defaults).and_then(|t| probe(&t, settings));
+        on_done(&result);
+        result
     })
 }
 
@@ -292,7 +321,9 @@ pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
                  awk -v s={} 'NR>1{{printf \"%s\",s}}{{printf \"%s\",$0}}'); \
                  if [ -n \"$azlin_l\" ]; then printf '%s%s%s\\n' {} \"$azlin_l\" {} >&2; \
                  else printf '%s\\n' {} >&2; fi; exit 1",
-                q(&format!(", {vm}:")),
+                // Between two names: what `resolve::one_per_line` puts there, with awk's
+                // `\n` for the newline (VM names hold no backslash).
+                q(&format!("\\n  {vm}:")),
                 q(before),
                 q(after),
                 q(&none)
@@ -416,6 +447,6 @@ mod tests {
         }
         .to_string();
         assert!(msg.contains("no tmux session `x` on `myvm`"), "{msg}");
-        assert!(msg.contains("myvm:dev, myvm:main"), "{msg}");
+        assert!(msg.contains(":\n  myvm:dev\n  myvm:main\n"), "{msg}");
     }
 }

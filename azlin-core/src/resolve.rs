@@ -108,10 +108,7 @@ fn not_found_message(input: &str, suggestions: &[String]) -> String {
         msg.push_str(": see `azlin list` for the names azlin knows");
     } else {
         msg.push_str("; did you mean:");
-        for s in suggestions {
-            msg.push_str("\n  ");
-            msg.push_str(s);
-        }
+        msg.push_str(&one_per_line(suggestions));
     }
     msg
 }
@@ -126,14 +123,13 @@ fn ambiguous_message(input: &str, candidates: &[(String, MatchedBy)]) -> String 
     msg
 }
 
-/// Formats names as "`a`, `b` or `c`".
-pub fn quote_list(names: &[String]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
+/// Choices for an error message, one per line, each on a new line indented by two
+/// spaces, so that the reader can copy one (`; did you mean:` + this).
+pub fn one_per_line<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\n  {}", n.as_ref()))
+        .collect()
 }
 
 /// Up to three names close to `input` by edit distance, closest first.

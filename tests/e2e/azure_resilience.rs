@@ -118,12 +118,12 @@ fn all_credentials_failing_lists_each_attempt() {
 #[test]
 fn verbose_output_shows_the_cost_but_no_token() {
     let (home, arm, az) = setup();
-    let (code, _, err) = run(&home, &arm, &az, &["-vv", "resolve", "one"]);
+    let (code, _, err) = run(&home, &arm, &az, &["-v", "resolve", "one"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("6 requests"), "{err}");
     assert_eq!(
         err.lines()
-            .filter(|l| l.starts_with("azure: GET ") && l.contains("-> 200"))
+            .filter(|l| l.starts_with("http: GET ") && l.contains("-> 200"))
             .count(),
         6,
         "{err}"
@@ -196,6 +196,12 @@ fn a_failing_service_principal_is_listed_without_its_secret() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("SECRET-TOKEN"), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("SECRET-TOKEN"));
+    // -v shows the token request itself (method, URL, outcome, time), never its body.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("http: POST https://127.0.0.1:9/") && l.ends_with(" ms)")),
+        "{err}"
+    );
     let sp = err
         .lines()
         .find(|l| l.contains("service principal"))

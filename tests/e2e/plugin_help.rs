@@ -79,13 +79,13 @@ fn unknown_commands_suggest_built_ins_and_plugins() {
         .code(1)
         .stdout("")
         .stderr(contains("unknown command `hots`"))
-        .stderr(contains("did you mean `host`"))
+        .stderr(contains("did you mean:\n  host\n"))
         .stderr(contains("azlin plugin list"));
     home.azlin()
         .args(["gret", "x"])
         .assert()
         .code(1)
-        .stderr(contains("did you mean `greet`"));
+        .stderr(contains("did you mean:\n  greet\n"));
     home.azlin()
         .arg("zzzzzzzzzz")
         .assert()

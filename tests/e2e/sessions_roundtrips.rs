@@ -157,7 +157,7 @@ fn exec_on_one_target_checks_the_session_in_the_same_ssh_as_the_command() {
     assert_eq!(text(&out.stdout), "");
     assert_eq!(
         text(&out.stderr),
-        "error: no tmux session `nope` on `vm1`; sessions on `vm1`: vm1:a, vm1:b c\n\
+        "error: no tmux session `nope` on `vm1`; the sessions on `vm1` are:\n  vm1:a\n  vm1:b c\n\
          create it with `azlin ssh vm1 --tmux-session nope` (or `azlin exec --create`)\n"
     );
     assert_eq!(log.take().len(), 1);

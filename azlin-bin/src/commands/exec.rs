@@ -202,60 +202,70 @@ fn many(
             Some(buf)
         }
     };
+    let progress =
+        crate::diag::Progress::start(format!("exec on {} targets:", targets.len()), targets.len());
     let outcomes = fleet::fan_out(targets, settings.jobs, |target| {
-        let label = target.compound();
-        let ssh = match ctx.ssh_target(&target.vm) {
-            Ok(s) => s,
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
-        // The session check goes in front of the command: one ssh per target, not a
-        // probe and then the command (each a connection's worth of round trips).
-        let guard = Guard::new();
-        let markers = Mutex::new(Vec::new());
-        // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
-        let last_err = Mutex::new(String::new());
-        let sink = |stream: Stream, line: &str| match stream {
-            Stream::Stderr if guard.is_marker(line) => {
-                if let Ok(mut m) = markers.lock() {
-                    m.push(line.to_string());
+        let outcome = (|| {
+            let label = target.compound();
+            let ssh = match ctx.ssh_target(&target.vm) {
+                Ok(s) => s,
+                Err(e) => return Outcome::Failed(e.to_string()),
+            };
+            // The session check goes in front of the command: one ssh per target, not a
+            // probe and then the command (each a connection's worth of round trips).
+            let guard = Guard::new();
+            let markers = Mutex::new(Vec::new());
+            // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
+            let last_err = Mutex::new(String::new());
+            let sink = |stream: Stream, line: &str| match stream {
+                Stream::Stderr if guard.is_marker(line) => {
+                    if let Ok(mut m) = markers.lock() {
+                        m.push(line.to_string());
+                    }
                 }
-            }
-            Stream::Stdout => {
-                let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
-            }
-            Stream::Stderr => {
-                let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
-                if let Ok(mut last) = last_err.lock()
-                    && !line.trim().is_empty()
-                {
-                    *last = line.trim().to_string();
+                // Lines go above the progress indicator, not through it.
+                Stream::Stdout => crate::diag::above_progress(|| {
+                    let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
+                }),
+                Stream::Stderr => {
+                    crate::diag::above_progress(|| {
+                        let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+                    });
+                    if let Ok(mut last) = last_err.lock()
+                        && !line.trim().is_empty()
+                    {
+                        *last = line.trim().to_string();
+                    }
                 }
+            };
+            let mut remote = need(args, target)
+                .map(|n| guard.script(&target.session, n))
+                .unwrap_or_default();
+            remote.push_str(&remote_command(target, command, args.detach));
+            let cmd = ssh.command(&settings.invocation(), Some(&remote));
+            let done = fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink));
+            let markers = markers.into_inner().unwrap_or_default();
+            let last_err = last_err.into_inner().unwrap_or_default();
+            if let Some(failure) = guard.failure(&markers) {
+                let why = remote::guard_error(&target.vm.name, &target.session, failure, &last_err);
+                return Outcome::Failed(why.to_string());
             }
-        };
-        let mut remote = need(args, target)
-            .map(|n| guard.script(&target.session, n))
-            .unwrap_or_default();
-        remote.push_str(&remote_command(target, command, args.detach));
-        let cmd = ssh.command(&settings.invocation(), Some(&remote));
-        let done = fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink));
-        let markers = markers.into_inner().unwrap_or_default();
-        let last_err = last_err.into_inner().unwrap_or_default();
-        if let Some(failure) = guard.failure(&markers) {
-            let why = remote::guard_error(&target.vm.name, &target.session, failure, &last_err);
-            return Outcome::Failed(why.to_string());
-        }
-        match done {
-            Ok(done) => match done.status.and_then(|s| s.code()) {
-                Some(0) => Outcome::Ok,
-                Some(255) if !last_err.is_empty() => {
-                    Outcome::Failed(format!("exit 255: {last_err}"))
-                }
-                Some(code) => Outcome::Exit(code),
-                None => Outcome::Failed("killed by a signal".into()),
-            },
-            Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
-        }
+            match done {
+                Ok(done) => match done.status.and_then(|s| s.code()) {
+                    Some(0) => Outcome::Ok,
+                    Some(255) if !last_err.is_empty() => {
+                        Outcome::Failed(format!("exit 255: {last_err}"))
+                    }
+                    Some(code) => Outcome::Exit(code),
+                    None => Outcome::Failed("killed by a signal".into()),
+                },
+                Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
+            }
+        })();
+        progress.done(matches!(outcome, Outcome::Ok));
+        outcome
     });
+    progress.finish();
     let failed: Vec<(String, String)> = targets
         .iter()
         .zip(&outcomes)

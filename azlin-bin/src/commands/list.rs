@@ -39,6 +39,10 @@ const NARROW_MAX: usize = 24;
 /// Runs `azlin list`.
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     let tags: Vec<(String, String)> = parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
+    // JSON and CSV are for programs: no indicator even on a terminal.
+    if args.format != RowFormat::Table {
+        crate::diag::no_progress();
+    }
     let inventory = ctx.inventory_refreshed(args.refresh)?;
     let vms: Vec<&Vm> = inventory
         .vms
@@ -54,20 +58,14 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .copied()
         .filter(|vm| !args.no_tmux && vm.power == PowerState::Running)
         .collect();
-    // JSON and CSV are for programs: no spinner even on a terminal.
-    let spinner = (args.format == RowFormat::Table && !probed.is_empty())
-        .then(|| {
-            output::progress(
-                ctx.no_color,
-                ctx.quiet,
-                format!("probing {} VMs for tmux sessions…", probed.len()),
-            )
-        })
-        .flatten();
-    let results = remote::probe_all(&probed, &ctx.connect_defaults(), &settings);
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
+    let progress = crate::diag::Progress::start(
+        format!("probing {} VMs for tmux sessions…", probed.len()),
+        probed.len(),
+    );
+    let results = remote::probe_all_observed(&probed, &ctx.connect_defaults(), &settings, &|r| {
+        progress.done(r.is_ok())
+    });
+    progress.finish();
     if !probed.is_empty() {
         ctx.record_probes(&inventory, &probed, &results)?;
     }

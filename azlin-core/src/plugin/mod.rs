@@ -116,9 +116,8 @@ fn unknown_message(name: &str, invalid: &bool, suggestions: &[String]) -> String
         );
     }
     if !suggestions.is_empty() {
-        msg.push_str("; did you mean ");
-        msg.push_str(&crate::resolve::quote_list(suggestions));
-        msg.push('?');
+        msg.push_str("; did you mean:");
+        msg.push_str(&crate::resolve::one_per_line(suggestions));
     }
     msg.push_str("\nsee `azlin --help` for the commands and `azlin plugin list` for plugins");
     msg

@@ -106,8 +106,8 @@ fn did_you_mean(suggestions: &[String]) -> String {
         ": see `azlin host list`".to_string()
     } else {
         format!(
-            "; did you mean {}?",
-            crate::resolve::quote_list(suggestions)
+            "; did you mean:{}",
+            crate::resolve::one_per_line(suggestions)
         )
     }
 }

@@ -49,8 +49,6 @@ pub struct AzureLoad {
     pub requests: usize,
     /// The credential used, when one was needed.
     pub credential: Option<&'static str>,
-    /// One line per request sent, for `-vv`.
-    pub log: Vec<String>,
 }
 
 /// Loads the VMs of every active provider and the session cache.
@@ -87,7 +85,6 @@ pub fn load_inventory_with(
             failed,
             requests: listing.requests,
             credential: listing.credential,
-            log: listing.log,
         });
     }
     let sessions = SessionCache::load(&paths.sessions_cache());

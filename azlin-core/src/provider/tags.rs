@@ -32,7 +32,7 @@ fn suggest(s: &[String]) -> String {
     if s.is_empty() {
         ": see `azlin list` (or `azlin host list`) for the VMs azlin knows".to_string()
     } else {
-        format!("; did you mean {}?", crate::resolve::quote_list(s))
+        format!("; did you mean:{}", crate::resolve::one_per_line(s))
     }
 }
 
@@ -272,6 +272,6 @@ mod tests {
         set_label(&paths, &config, &opts, "box", None).unwrap();
         assert_eq!(label(&paths), None);
         let err = set_label(&paths, &config, &opts, "bx", None).unwrap_err();
-        assert!(err.to_string().contains("did you mean `box`"), "{err}");
+        assert!(err.to_string().contains("did you mean:\n  box"), "{err}");
     }
 }

@@ -32,7 +32,6 @@ pub struct Arm {
     http: reqwest::Client,
     credentials: Mutex<Credentials>,
     requests: AtomicUsize,
-    log: std::sync::Mutex<Vec<String>>,
 }
 
 impl std::fmt::Debug for Arm {
@@ -91,29 +90,12 @@ impl Arm {
             endpoint,
             http,
             requests: AtomicUsize::new(0),
-            log: std::sync::Mutex::new(Vec::new()),
         })
     }
 
     /// HTTP requests sent so far (retries included).
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
-    }
-
-    /// One line per request sent: method, URL without query, status or error, time.
-    /// Never a header, so never a token.
-    pub fn log(&self) -> Vec<String> {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    fn note(&self, method: &Method, url: &str, outcome: &str, started: std::time::Instant) {
-        if let Ok(mut log) = self.log.lock() {
-            log.push(format!(
-                "{method} {} -> {outcome} ({} ms)",
-                strip_query(url),
-                started.elapsed().as_millis()
-            ));
-        }
     }
 
     /// The credential source that gave the token, once one has.
@@ -201,11 +183,15 @@ impl Arm {
                     .body(b.to_string());
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
+            // -v logs each request (crate::diag): method, redacted URL, status, time.
+            crate::diag::http_start(method.as_str(), url);
             let started = std::time::Instant::now();
             let sent = req.send().await;
             match &sent {
-                Ok(resp) => self.note(&method, url, resp.status().as_str(), started),
-                Err(e) => self.note(&method, url, &describe(e), started),
+                Ok(resp) => {
+                    crate::diag::http_done(method.as_str(), url, resp.status().as_str(), started)
+                }
+                Err(e) => crate::diag::http_done(method.as_str(), url, &describe(e), started),
             }
             let failure = match sent {
                 Ok(resp) => {

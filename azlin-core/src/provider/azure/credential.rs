@@ -214,7 +214,7 @@ impl Credentials {
         // A token endpoint that does not answer fails in seconds, not after the SDK's
         // default of eight retries over a minute; the chain then tries the next source.
         let client_options = || ClientOptions {
-            transport: Some(Transport::new(Arc::new(self.http.clone()))),
+            transport: Some(Transport::new(Arc::new(LoggedHttp(self.http.clone())))),
             retry: RetryOptions::exponential(ExponentialRetryOptions {
                 max_retries: 2,
                 max_total_elapsed: azure_core::time::Duration::seconds(10),
@@ -360,5 +360,43 @@ mod tests {
         let s = e.to_string();
         assert!(s.contains("\n  a: x\n  b: y\n"), "{s}");
         assert!(s.contains("az login"), "{s}");
+    }
+}
+
+/// The HTTP client of the credentials (token endpoints, managed identity), logging each
+/// request as azlin's own are logged (crate::diag: method, redacted URL, status, ms).
+#[derive(Debug)]
+struct LoggedHttp(reqwest::Client);
+
+impl azure_core::http::HttpClient for LoggedHttp {
+    // What `#[async_trait]` expands to, written out: azlin does not depend on async-trait.
+    fn execute_request<'s, 'r, 'f>(
+        &'s self,
+        request: &'r azure_core::http::Request,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = azure_core::Result<azure_core::http::AsyncRawResponse>>
+                + Send
+                + 'f,
+        >,
+    >
+    where
+        's: 'f,
+        'r: 'f,
+        Self: 'f,
+    {
+        Box::pin(async move {
+            let method = request.method().to_string();
+            let url = request.url().to_string();
+            crate::diag::http_start(&method, &url);
+            let started = std::time::Instant::now();
+            let response = azure_core::http::HttpClient::execute_request(&self.0, request).await;
+            let outcome = match &response {
+                Ok(r) => u16::from(r.status()).to_string(),
+                Err(e) => format!("error: {}", reason(e)),
+            };
+            crate::diag::http_done(&method, &url, &outcome, started);
+            response
+        })
     }
 }

@@ -112,8 +112,6 @@ pub struct Listing {
     pub warnings: Vec<String>,
     /// Whether Azure failed and an expired cache stood in.
     pub stale: bool,
-    /// One line per request sent (see [`arm::Arm::log`]).
-    pub log: Vec<String>,
 }
 
 /// The VMs of `scope`: from the cache while it is fresh, else listed from Azure (and the
@@ -136,7 +134,6 @@ pub fn load(
             credential: None,
             warnings: Vec::new(),
             stale: false,
-            log: Vec::new(),
         });
     }
     match fetch(paths, &endpoint, scope) {
@@ -160,7 +157,6 @@ pub fn load(
                 credential: None,
                 warnings: vec![warning],
                 stale: true,
-                log: Vec::new(),
             })
         }
         Err(e) => Err(e),
@@ -192,7 +188,6 @@ fn fetch(
         credential,
         warnings,
         stale: false,
-        log: arm.log(),
     })
 }
 
