@@ -14,6 +14,7 @@
 pub mod client;
 pub mod include;
 pub mod render;
+pub mod stamp;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -26,7 +27,8 @@ use crate::persist::{self, Lock};
 
 use client::Client;
 use include::Resolver;
-use render::{Rendered, Sharing};
+use render::{Rendered, Renderer, Sharing};
+use stamp::Stamp;
 
 /// Directory of the generated files, under `~/.ssh`.
 pub const CONFIG_D: &str = "config.d";
@@ -170,6 +172,7 @@ struct Layout {
     backup: PathBuf,
     lock: PathBuf,
     cm_dir: PathBuf,
+    stamp: PathBuf,
 }
 
 impl Layout {
@@ -181,6 +184,7 @@ impl Layout {
             backup: ssh_dir.join(BACKUP),
             lock: ssh_dir.join(CONFIG_D).join(LOCK),
             cm_dir: ssh_dir.join("cm"),
+            stamp: paths.cache_dir().join(stamp::STAMP_FILE),
             ssh_dir,
         }
     }
@@ -208,10 +212,17 @@ pub struct Plan {
     pub include_lines: String,
     /// VMs and sessions left out.
     pub problems: Vec<Problem>,
-    /// The rendered files (also those that did not change).
+    /// The generated files (also those that did not change), prepared for rendering.
     pub rendered: Rendered,
     /// The ssh client as probed.
     pub client: Client,
+    renderer: Renderer,
+    /// What is known about the files on disk after this plan's comparisons.
+    stamp: Stamp,
+    /// Whether `stamp` says more than the one loaded (then it is worth saving).
+    stamp_grew: bool,
+    /// Whether the files share connections (ControlMaster), so `~/.ssh/cm` must exist.
+    shares: bool,
     layout: Layout,
 }
 
@@ -247,13 +258,14 @@ impl Plan {
     }
 
     /// Every generated file's text, one after the other (for `ssh -F` or another tool).
-    pub fn stanzas(&self) -> String {
-        self.rendered
+    pub fn stanzas(&self) -> Result<String, SshConfigError> {
+        let texts = self
+            .rendered
             .files
             .iter()
-            .map(|f| f.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+            .map(|f| self.renderer.text(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(texts.join("\n"))
     }
 }
 
@@ -353,7 +365,12 @@ fn existing_files(config_d: &Path) -> Result<Vec<PathBuf>, SshConfigError> {
 
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
-    plan_with(paths, inventory, opts, Client::probe(&opts.ssh))
+    plan_with(
+        paths,
+        inventory,
+        opts,
+        Client::probe_cached(&opts.ssh, &paths.cache_dir()),
+    )
 }
 
 fn plan_with(
@@ -363,29 +380,37 @@ fn plan_with(
     client: Client,
 ) -> Result<Plan, SshConfigError> {
     let layout = Layout::new(paths);
-    let sharing = client.supports_sharing().then(|| Sharing {
-        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
-        // the renderer quotes the whole value when it holds white space.
-        control_path: format!(
-            "{}/%C",
-            crate::ssh::escape_percent(&home_path(&client, paths, ".ssh/cm"))
-        ),
-    });
-    let hb = render::registry(&paths.templates_dir())?;
-    let rendered = render::render(&hb, inventory, &opts.defaults, sharing.as_ref())?;
+    let sharing = sharing(&client, paths, &layout);
+    let renderer = Renderer::load(&paths.templates_dir())?;
+    let rendered = render::prepare(inventory, &opts.defaults, sharing.as_ref());
+    let known = Stamp::load(&layout.stamp, &layout.config_d, &renderer.id);
+    let mut stamp = Stamp::new(&layout.config_d, &renderer.id);
 
     let mut files = Vec::new();
     for f in &rendered.files {
         let path = layout.config_d.join(&f.file_name);
+        let meta = std::fs::metadata(&path).ok();
+        if let Some(meta) = &meta
+            && known.vouches(&f.file_name, &f.digest, meta)
+        {
+            stamp.keep(&known, &f.file_name);
+            continue;
+        }
+        let text = renderer.text(f)?;
         let old = read_opt(&path)?;
-        if old.as_deref() != Some(f.text.as_bytes()) {
+        if old.as_deref() == Some(text.as_bytes()) {
+            if let Some(meta) = &meta {
+                stamp.record(&f.file_name, &f.digest, meta);
+            }
+        } else {
             files.push(FileChange {
                 path,
                 old,
-                new: Some(f.text.clone().into_bytes()),
+                new: Some(text.into_bytes()),
             });
         }
     }
+    let stamp_grew = stamp.differs(&known);
     let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
         .files
         .iter()
@@ -436,7 +461,31 @@ fn plan_with(
         problems: rendered.problems.clone(),
         rendered,
         client,
+        renderer,
+        stamp,
+        stamp_grew,
+        shares: sharing.is_some(),
         layout,
+    })
+}
+
+/// The connection-sharing options of the generated config, when the client supports them
+/// and the socket paths fit (the rule azlin's own ssh follows, see
+/// [`crate::ssh::control_dir_path`]: with a long `$HOME` plain `ssh vm` would otherwise
+/// fail with "ControlPath too long").
+fn sharing(client: &Client, paths: &Paths, layout: &Layout) -> Option<Sharing> {
+    if !client.supports_sharing() {
+        return None;
+    }
+    // ssh expands `~/.ssh/cm` to the same directory (see `home_path`).
+    crate::ssh::control_dir_path(&layout.ssh_dir)?;
+    Some(Sharing {
+        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
+        // the renderer quotes the whole value when it holds white space.
+        control_path: format!(
+            "{}/%C",
+            crate::ssh::escape_percent(&home_path(client, paths, ".ssh/cm"))
+        ),
     })
 }
 
@@ -480,6 +529,9 @@ pub fn sync(
 ) -> Result<SyncReport, SshConfigError> {
     let first = plan(paths, inventory, opts)?;
     if first.is_up_to_date() {
+        if first.stamp_grew {
+            first.stamp.save(&first.layout.stamp);
+        }
         return Ok(SyncReport {
             problems: first.problems,
             ..SyncReport::default()
@@ -508,10 +560,13 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         ..SyncReport::default()
     };
     if plan.is_up_to_date() {
+        if plan.stamp_grew {
+            plan.stamp.save(&layout.stamp);
+        }
         return Ok(report);
     }
     remove_leftover_temporaries(&layout.config_d);
-    if plan.client.supports_sharing() {
+    if plan.shares {
         persist::create_dir_all(&layout.cm_dir, 0o700).map_err(io_err("create", &layout.cm_dir))?;
     }
     if let Some(FileChange { old: Some(old), .. }) = &plan.config
@@ -548,6 +603,7 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
              (set AZLIN_SSH to the client you use)",
             plan.client.program.to_string_lossy()
         ));
+        save_stamp(plan);
         return Ok(report);
     }
     let expects = to_validate(&plan, opts.validate_limit);
@@ -570,7 +626,34 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         return Err(SshConfigError::Validation { message });
     }
     report.validated = expects.len();
+    save_stamp(plan);
     Ok(report)
+}
+
+/// Adds the files just written to the stamp and saves it, so that the next sync need not
+/// read them.
+fn save_stamp(plan: Plan) {
+    let Plan {
+        mut stamp,
+        rendered,
+        files,
+        layout,
+        ..
+    } = plan;
+    let written: std::collections::HashSet<&Path> = files
+        .iter()
+        .filter(|c| c.new.is_some())
+        .map(|c| c.path.as_path())
+        .collect();
+    for f in &rendered.files {
+        let path = layout.config_d.join(&f.file_name);
+        if written.contains(path.as_path())
+            && let Ok(meta) = std::fs::metadata(&path)
+        {
+            stamp.record(&f.file_name, &f.digest, &meta);
+        }
+    }
+    stamp.save(&layout.stamp);
 }
 
 /// Writes every new file in one batch (one durability barrier), then removes the files

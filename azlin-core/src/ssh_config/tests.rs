@@ -199,7 +199,7 @@ fn diff_and_stanzas_describe_the_plan_without_writing() {
     assert!(diff.contains("--- /dev/null"), "{diff}");
     assert!(diff.contains("+Host myvm--dev"), "{diff}");
     assert!(diff.contains("+Include "), "{diff}");
-    assert!(p.stanzas().contains("Host myvm myvm--*"));
+    assert!(p.stanzas().unwrap().contains("Host myvm myvm--*"));
     assert!(!f.paths.ssh_dir().exists());
 }
 
