@@ -115,7 +115,14 @@ impl Client {
         let client = Client::probe(program);
         if client.available() {
             // A cache that cannot be written only costs the next run a probe.
-            let _ = crate::persist::write_json(&file, &CachedProbe { key, client: client.clone() }, false);
+            let _ = crate::persist::write_json(
+                &file,
+                &CachedProbe {
+                    key,
+                    client: client.clone(),
+                },
+                false,
+            );
         }
         client
     }

@@ -140,13 +140,15 @@ pub struct Options {
     pub defaults: ConnectDefaults,
     /// The ssh client (`AZLIN_SSH`, default `ssh`).
     pub ssh: OsString,
-    /// At most this many changed files (spread evenly over them) get their aliases
-    /// checked with `ssh -G`, two lookups each, run at once. Any one lookup already
-    /// makes ssh parse every generated file (a syntax error anywhere fails it); the
-    /// per-alias comparison of hostname, user, port and remotecommand catches a user's
-    /// config taking precedence, which affects every file alike. So a small spread sample
-    /// finds what a full check would, where checking all of a thousand changed files (a
-    /// first sync) would take a minute. Default 2.
+    /// At most this many changed files (spread evenly over them, first and last
+    /// included) get an alias checked with `ssh -G`, the lookups run at once: the plain
+    /// alias of the first, a session alias of the second, and so on (both aliases when
+    /// one file changed). Any one lookup already makes ssh parse every generated file (a
+    /// syntax error anywhere fails it); the per-alias comparison of hostname, user, port
+    /// and remotecommand catches a user's config taking precedence, which affects every
+    /// file alike. So a small spread sample finds what a full check would, where checking
+    /// all of a thousand changed files (a first sync) would take a minute, and each
+    /// lookup of a thousand files costs as much CPU as the rest of the sync. Default 2.
     pub validate_limit: usize,
 }
 
@@ -386,28 +388,16 @@ fn plan_with(
     let known = Stamp::load(&layout.stamp, &layout.config_d, &renderer.id);
     let mut stamp = Stamp::new(&layout.config_d, &renderer.id);
 
+    // Rendering and comparing a thousand files is CPU work: spread it over the cores.
+    let compared = crate::fleet::fan_out(&rendered.files, persist::parallelism(), |f| {
+        compare(&layout, &renderer, &known, f)
+    });
     let mut files = Vec::new();
-    for f in &rendered.files {
-        let path = layout.config_d.join(&f.file_name);
-        let meta = std::fs::metadata(&path).ok();
-        if let Some(meta) = &meta
-            && known.vouches(&f.file_name, &f.digest, meta)
-        {
-            stamp.keep(&known, &f.file_name);
-            continue;
-        }
-        let text = renderer.text(f)?;
-        let old = read_opt(&path)?;
-        if old.as_deref() == Some(text.as_bytes()) {
-            if let Some(meta) = &meta {
-                stamp.record(&f.file_name, &f.digest, meta);
-            }
-        } else {
-            files.push(FileChange {
-                path,
-                old,
-                new: Some(text.into_bytes()),
-            });
+    for (f, result) in rendered.files.iter().zip(compared) {
+        match result? {
+            Compared::Vouched => stamp.keep(&known, &f.file_name),
+            Compared::Same(meta) => stamp.record(&f.file_name, &f.digest, &meta),
+            Compared::Differs(change) => files.push(change),
         }
     }
     let stamp_grew = stamp.differs(&known);
@@ -466,6 +456,41 @@ fn plan_with(
         stamp_grew,
         shares: sharing.is_some(),
         layout,
+    })
+}
+
+/// What [`compare`] found for one generated file.
+enum Compared {
+    /// The stamp vouches for it: neither rendered nor read.
+    Vouched,
+    /// Rendered and read: the same bytes (with the file's metadata, for the stamp).
+    Same(std::fs::Metadata),
+    /// Missing or different.
+    Differs(FileChange),
+}
+
+fn compare(
+    layout: &Layout,
+    renderer: &Renderer,
+    known: &Stamp,
+    f: &render::VmFile,
+) -> Result<Compared, SshConfigError> {
+    let path = layout.config_d.join(&f.file_name);
+    let meta = std::fs::metadata(&path).ok();
+    if let Some(meta) = &meta
+        && known.vouches(&f.file_name, &f.digest, meta)
+    {
+        return Ok(Compared::Vouched);
+    }
+    let text = renderer.text(f)?;
+    let old = read_opt(&path)?;
+    Ok(match meta {
+        Some(meta) if old.as_deref() == Some(text.as_bytes()) => Compared::Same(meta),
+        _ => Compared::Differs(FileChange {
+            path,
+            old,
+            new: Some(text.into_bytes()),
+        }),
     })
 }
 
@@ -686,8 +711,10 @@ fn write_changes(plan: &Plan) -> Result<(), SshConfigError> {
     Ok(())
 }
 
-/// The aliases to check: both of each written file, evenly spread when there are more
-/// than `limit` files, and one file's when only the Include line changed.
+/// The aliases to check: of up to `limit` written files (evenly spread, first and last
+/// included), the plain alias of the first, a session alias of the second, and so on;
+/// both aliases when only one file was written, or one file's when only the Include line
+/// changed.
 fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
     let changed: std::collections::HashSet<&std::ffi::OsStr> = plan
         .files
@@ -719,7 +746,22 @@ fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
             })
             .collect()
     };
-    chosen.into_iter().flat_map(|f| f.expect.iter()).collect()
+    if let [only] = chosen.as_slice() {
+        return only.expect.iter().collect();
+    }
+    // One alias per file, plain and session alias in turn: each lookup parses every
+    // generated file anyway, and both kinds of alias still get checked.
+    chosen
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            if i % 2 == 1 {
+                f.expect.last()
+            } else {
+                f.expect.first()
+            }
+        })
+        .collect()
 }
 
 /// Previous contents of every file touched, to put back when a later step fails.

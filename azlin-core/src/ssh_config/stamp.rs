@@ -166,11 +166,13 @@ mod tests {
         assert!(!loaded.vouches("azlin-b.conf", "d1", &meta));
         // Another renderer or another directory: nothing carries over.
         assert!(!Stamp::load(&stamp_file, dir.path(), "r2").vouches("azlin-a.conf", "d1", &meta));
-        assert!(!Stamp::load(&stamp_file, Path::new("/elsewhere"), "r1").vouches(
-            "azlin-a.conf",
-            "d1",
-            &meta
-        ));
+        assert!(
+            !Stamp::load(&stamp_file, Path::new("/elsewhere"), "r1").vouches(
+                "azlin-a.conf",
+                "d1",
+                &meta
+            )
+        );
         // An edit, even one that keeps the size, changes the identity.
         std::fs::write(&f, "two").unwrap();
         assert!(!loaded.vouches("azlin-a.conf", "d1", &std::fs::metadata(&f).unwrap()));
