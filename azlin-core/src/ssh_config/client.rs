@@ -47,11 +47,7 @@ impl ProbeKey {
     fn of(program: &OsStr) -> Option<ProbeKey> {
         let path = find_program(program)?;
         let meta = std::fs::metadata(&path).ok()?;
-        let mtime = meta.modified().ok()?;
-        let mtime_ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => d.as_nanos() as i128,
-            Err(e) => -(e.duration().as_nanos() as i128),
-        };
+        let mtime_ns = super::stamp::since_epoch_ns(meta.modified().ok()?);
         #[cfg(unix)]
         let uid = rustix::process::getuid().as_raw();
         #[cfg(not(unix))]

@@ -225,6 +225,10 @@ pub struct Plan {
     stamp_grew: bool,
     /// Whether the files share connections (ControlMaster), so `~/.ssh/cm` must exist.
     shares: bool,
+    /// The identity of every file the plan changes, as it was when read.
+    seen: Vec<(PathBuf, Option<stamp::FileId>)>,
+    /// The generated files present when planned.
+    present: Vec<PathBuf>,
     layout: Layout,
 }
 
@@ -232,6 +236,15 @@ impl Plan {
     /// Whether the files on disk are already what a sync would write.
     pub fn is_up_to_date(&self) -> bool {
         self.files.is_empty() && self.config.is_none()
+    }
+
+    /// Whether the files this plan changes, and the set of generated files, are still as
+    /// they were when it was made: then no other run wrote in between, and the plan
+    /// stands without rendering and reading everything again. Every write azlin makes is
+    /// a rename, which gives the file a new inode.
+    fn still_current(&self) -> bool {
+        self.seen.iter().all(|(path, id)| file_id(path) == *id)
+            && existing_files(&self.layout.config_d).is_ok_and(|now| now == self.present)
     }
 
     /// Every change as a unified diff (`/dev/null` for new and removed files).
@@ -393,11 +406,15 @@ fn plan_with(
         compare(&layout, &renderer, &known, f)
     });
     let mut files = Vec::new();
+    let mut seen = Vec::new();
     for (f, result) in rendered.files.iter().zip(compared) {
         match result? {
             Compared::Vouched => stamp.keep(&known, &f.file_name),
             Compared::Same(meta) => stamp.record(&f.file_name, &f.digest, &meta),
-            Compared::Differs(change) => files.push(change),
+            Compared::Differs(change, id) => {
+                seen.push((change.path.clone(), id));
+                files.push(change);
+            }
         }
     }
     let stamp_grew = stamp.differs(&known);
@@ -406,8 +423,11 @@ fn plan_with(
         .iter()
         .map(|f| f.file_name.as_ref())
         .collect();
-    for path in existing_files(&layout.config_d)? {
+    let present = existing_files(&layout.config_d)?;
+    for path in &present {
         if !path.file_name().is_some_and(|n| wanted.contains(n)) {
+            let path = path.clone();
+            seen.push((path.clone(), file_id(&path)));
             files.push(FileChange {
                 old: read_opt(&path)?,
                 path,
@@ -424,6 +444,7 @@ fn plan_with(
             .unwrap_or_else(|| paths.home.clone()),
         sample: layout.config_d.join("azlin-x.conf"),
     };
+    seen.push((layout.config.clone(), file_id(&layout.config)));
     let old_config = read_opt(&layout.config)?;
     // With nothing to include, the user's config is not touched at all.
     let config = (!rendered.files.is_empty())
@@ -455,8 +476,15 @@ fn plan_with(
         stamp,
         stamp_grew,
         shares: sharing.is_some(),
+        seen,
+        present,
         layout,
     })
+}
+
+/// The identity of the file at `path` (symlinks followed), `None` when there is none.
+fn file_id(path: &Path) -> Option<stamp::FileId> {
+    std::fs::metadata(path).ok().map(|m| stamp::FileId::of(&m))
 }
 
 /// What [`compare`] found for one generated file.
@@ -465,8 +493,8 @@ enum Compared {
     Vouched,
     /// Rendered and read: the same bytes (with the file's metadata, for the stamp).
     Same(std::fs::Metadata),
-    /// Missing or different.
-    Differs(FileChange),
+    /// Missing or different (with the identity of the file read, if any).
+    Differs(FileChange, Option<stamp::FileId>),
 }
 
 fn compare(
@@ -486,11 +514,14 @@ fn compare(
     let old = read_opt(&path)?;
     Ok(match meta {
         Some(meta) if old.as_deref() == Some(text.as_bytes()) => Compared::Same(meta),
-        _ => Compared::Differs(FileChange {
-            path,
-            old,
-            new: Some(text.into_bytes()),
-        }),
+        meta => Compared::Differs(
+            FileChange {
+                path,
+                old,
+                new: Some(text.into_bytes()),
+            },
+            meta.as_ref().map(stamp::FileId::of),
+        ),
     })
 }
 
@@ -573,8 +604,12 @@ pub fn sync(
     }
     persist::create_dir_all(&layout.ssh_dir, 0o700).map_err(io_err("create", &layout.ssh_dir))?;
     let _lock = Lock::acquire(&layout.lock).map_err(io_err("lock", &layout.lock))?;
-    // Another run may have synced while this one waited for the lock.
-    let plan = plan_with(paths, inventory, opts, first.client)?;
+    // Another run may have synced while this one waited for the lock: then plan again.
+    let plan = if first.still_current() {
+        first
+    } else {
+        plan_with(paths, inventory, opts, first.client)?
+    };
     apply(plan, opts)
 }
 

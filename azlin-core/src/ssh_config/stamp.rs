@@ -60,7 +60,8 @@ impl FileId {
     }
 }
 
-fn since_epoch_ns(t: SystemTime) -> i128 {
+/// `t` in nanoseconds since the Unix epoch (negative before it).
+pub(crate) fn since_epoch_ns(t: SystemTime) -> i128 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_nanos() as i128,
         Err(e) => -(e.duration().as_nanos() as i128),
