@@ -221,7 +221,8 @@ pub struct Plan {
     renderer: Renderer,
     /// What is known about the files on disk after this plan's comparisons.
     stamp: Stamp,
-    /// Whether `stamp` says more than the one loaded (then it is worth saving).
+    /// Whether `stamp` says more than the one loaded, or confirms entries that were too
+    /// fresh to trust (then it is worth saving).
     stamp_grew: bool,
     /// Whether the files share connections (ControlMaster), so `~/.ssh/cm` must exist.
     shares: bool,
@@ -407,17 +408,23 @@ fn plan_with(
     });
     let mut files = Vec::new();
     let mut seen = Vec::new();
+    let mut read_same = false;
     for (f, result) in rendered.files.iter().zip(compared) {
         match result? {
             Compared::Vouched => stamp.keep(&known, &f.file_name),
-            Compared::Same(meta) => stamp.record(&f.file_name, &f.digest, &meta),
+            Compared::Same(meta) => {
+                // Even when the stamp already had this entry (too fresh to trust then),
+                // saving it again with a later time lets the next run trust it.
+                read_same = true;
+                stamp.record(&f.file_name, &f.digest, &meta);
+            }
             Compared::Differs(change, id) => {
                 seen.push((change.path.clone(), id));
                 files.push(change);
             }
         }
     }
-    let stamp_grew = stamp.differs(&known);
+    let stamp_grew = read_same || stamp.differs(&known);
     let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
         .files
         .iter()
