@@ -518,7 +518,12 @@ fn compare(
         return Ok(Compared::Vouched);
     }
     let text = renderer.text(f)?;
-    let old = read_opt(&path)?;
+    // No file a moment ago: a first sync need not try to open a thousand missing files.
+    // One that appears in between is caught by `Plan::still_current` under the lock.
+    let old = match meta {
+        Some(_) => read_opt(&path)?,
+        None => None,
+    };
     Ok(match meta {
         Some(meta) if old.as_deref() == Some(text.as_bytes()) => Compared::Same(meta),
         meta => Compared::Differs(
