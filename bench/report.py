@@ -164,12 +164,16 @@ lines = (res / "sync-lines.txt").read_text().strip()
 p("## Generated ssh config")
 p("")
 p(f"`azlin ssh-config` for 1,000 VMs × 5 sessions ({files} files, {lines} lines in "
-  "`~/.ssh/config.d`): cold (no `~/.ssh`, removed before each run) and with nothing "
-  "changed; then `ssh -G` for the last alias of that config against a one-host config.")
+  "`~/.ssh/config.d`): cold (no `~/.ssh`: the previous one is moved aside before each run) "
+  "and with nothing changed; then `ssh -G` for the last alias of that config against a "
+  "one-host config, with two bounds of one file per VM: azlin's file for one VM, and "
+  "1,000 files of one comment line each.")
 p("")
 p("| measurement | median | min | user + sys | runs |")
 p("|---|---:|---:|---:|---:|")
 for name, x in [("sync, cold", cold), ("sync, unchanged", unch), ("`ssh -G`, one-host config", l1),
+                ("`ssh -G`, one-VM generated config", lk["ssh -G, one-VM generated config"]),
+                ("`ssh -G`, 1,000 one-line files", lk["ssh -G, 1,000 one-line files"]),
                 ("`ssh -G vm1000--s5`, the 1,000-VM config", lb)]:
     p(f"| {name} | {ms(x['median'])} | {ms(x['min'])} | {ms(x['user'] + x['system'])} | {x['runs']} |")
 p("")

@@ -157,6 +157,9 @@ Writes one file per VM, ~/.ssh/config.d/azlin-<vm>.conf: `Host <vm> <vm>--*` wit
 connection options, then `Host <vm>--<session>` with `RemoteCommand tmux new-session -A -s
 <session>` for every known session. One `Include` line at the top of ~/.ssh/config pulls
 them in (a backup is kept in ~/.ssh/config.azlin.bak before its first edit).
+Connection sharing (ControlMaster, sockets in ~/.ssh/cm) is written only when the client
+supports it and the socket paths fit under your home. A sync that changes nothing writes
+nothing and, thanks to $AZLIN_HOME/cache/ssh-config-stamp.json, reads no generated file.
 
 Examples:
   azlin ssh-config              # sync; then `ssh myvm--dev` attaches session dev

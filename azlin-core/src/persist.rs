@@ -30,10 +30,14 @@ pub type FileWrite<'a> = (&'a Path, &'a [u8], Option<u32>);
 ///
 /// On an error some files may already be replaced; each one is either old or new.
 pub fn write_atomic_all(files: &[FileWrite<'_>]) -> io::Result<()> {
-    let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes, mode) in files {
-        staged.push(stage(path, bytes, *mode)?);
-    }
+    // Creating the temporaries is most of the work (the file system's inode allocation):
+    // spread it over the cores. On an error, the temporaries already made are dropped,
+    // which deletes them.
+    let staged = crate::fleet::fan_out(files, parallelism(), |(path, bytes, mode)| {
+        stage(path, bytes, *mode)
+    })
+    .into_iter()
+    .collect::<io::Result<Vec<_>>>()?;
     barrier(&staged)?;
     let mut dirs: Vec<PathBuf> = Vec::new();
     for (target, tmp) in staged {
@@ -47,6 +51,12 @@ pub fn write_atomic_all(files: &[FileWrite<'_>]) -> io::Result<()> {
         sync_dir(dir);
     }
     Ok(())
+}
+
+/// How many threads share CPU-bound batch work (rendering, creating files): the cores,
+/// at most 4.
+pub fn parallelism() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 /// Makes the staged temporaries durable before any of them is renamed.
@@ -100,8 +110,11 @@ fn stage(
                 .map(|m| m.permissions().mode() & 0o7777)
                 .unwrap_or(0o600),
         };
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(mode))?;
+        // tempfile creates its files 0600 already: skip the extra system call then.
+        if mode != 0o600 {
+            tmp.as_file()
+                .set_permissions(fs::Permissions::from_mode(mode))?;
+        }
     }
     #[cfg(not(unix))]
     let _ = mode;

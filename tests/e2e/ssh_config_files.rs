@@ -222,6 +222,44 @@ fn second_sync_changes_nothing_and_check_and_dry_run_write_nothing() {
 }
 
 #[test]
+fn an_edit_of_a_generated_file_is_noticed_after_the_stamp_vouched_for_it() {
+    // An unchanged sync trusts $AZLIN_HOME/cache/ssh-config-stamp.json instead of reading
+    // the files: an edit that keeps the size must still be found and undone.
+    let home = Home::new();
+    fleet(&home);
+    home.ok(&["ssh-config"]);
+    // Past the stamp's racy window, so that the next runs trust it.
+    std::thread::sleep(Duration::from_millis(200));
+    home.ok(&["ssh-config"]);
+    assert!(
+        home.azlin_home()
+            .join("cache/ssh-config-stamp.json")
+            .exists()
+    );
+    let file = ssh_dir(&home).join("config.d/azlin-myvm.conf");
+    let good = fs::read_to_string(&file).unwrap();
+    let before = mtime(&file);
+    std::thread::sleep(Duration::from_millis(50));
+    home.azlin()
+        .args(["ssh-config", "--check"])
+        .assert()
+        .success();
+    assert_eq!(mtime(&file), before, "an unchanged sync rewrote the file");
+
+    let edited = good.replace("User alice", "User mallo");
+    assert_eq!(edited.len(), good.len());
+    fs::write(&file, &edited).unwrap();
+    home.azlin()
+        .args(["ssh-config", "--check"])
+        .assert()
+        .code(1)
+        .stderr(contains("out of date"));
+    home.ok(&["ssh-config"]);
+    assert_eq!(fs::read_to_string(&file).unwrap(), good);
+    assert_eq!(ssh_g(&config(&home), "myvm")["user"], "alice");
+}
+
+#[test]
 fn eight_concurrent_syncs_leave_a_valid_complete_result() {
     let home = Home::new();
     for i in 0..20 {

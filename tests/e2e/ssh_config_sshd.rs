@@ -249,3 +249,27 @@ fn a_home_with_a_percent_sign_and_a_space_gives_paths_ssh_reads_literally() {
     let out = synced.run("ssh", &["myvm", "echo reached"]);
     assert_eq!(ok(&out), "reached\n");
 }
+
+#[test]
+fn a_home_too_long_for_control_sockets_gets_no_sharing_and_plain_ssh_still_connects() {
+    // A Unix socket path holds about 104 bytes; `~/.ssh/cm/%C` under this home would not
+    // fit, and ssh refuses such a ControlPath ("ControlPath too long") on every connect.
+    // The generated config follows the rule azlin's own ssh follows: no sharing here.
+    let synced = Synced::in_home(Home::with_prefix(&format!(
+        "azlin-e2e-{}-",
+        "long".repeat(16)
+    )));
+    let home = synced.home.path().to_string_lossy().into_owned();
+    assert!(
+        home.len() + "/.ssh/cm/".len() + 40 > 104,
+        "{home} is not long enough"
+    );
+    let text = fs::read_to_string(synced.home.path().join(".ssh/config.d/azlin-myvm.conf"))
+        .expect("generated file");
+    assert!(!text.contains("ControlPath"), "{text}");
+    assert!(!text.contains("ControlMaster"), "{text}");
+    let out = synced.run("ssh", &["myvm", "echo reached"]);
+    assert_eq!(ok(&out), "reached\n");
+    // azlin's own ssh to the same VM works from that home too.
+    synced.home.ok(&["exec", "myvm", "--", "true"]);
+}

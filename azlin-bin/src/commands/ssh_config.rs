@@ -120,7 +120,7 @@ fn check(ctx: &Context) -> Result<u8> {
 
 fn print(ctx: &Context) -> Result<u8> {
     let plan = plan(ctx)?;
-    print!("{}", plan.stanzas());
+    print!("{}", plan.stanzas().map_err(azlin_core::Error::from)?);
     Ok(report_problems(ctx, &plan.problems))
 }
 

@@ -5,10 +5,15 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde::{Deserialize, Serialize};
+
 use super::render::Expect;
 
+/// File name of the probe cache in `$AZLIN_HOME/cache`.
+pub const PROBE_CACHE: &str = "ssh-client.json";
+
 /// What azlin learnt about the ssh client.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Client {
     /// The program (`AZLIN_SSH`, else `ssh`).
     pub program: OsString,
@@ -20,7 +25,104 @@ pub struct Client {
     pub tilde_home: Option<PathBuf>,
 }
 
+/// What a cached probe is valid for: the client binary (as found on `PATH`) by size and
+/// modification time, and the user ssh expands `~` for. Another binary, an upgrade or
+/// another account means probing again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct ProbeKey {
+    path: PathBuf,
+    size: u64,
+    mtime_ns: i128,
+    uid: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedProbe {
+    key: ProbeKey,
+    client: Client,
+}
+
+impl ProbeKey {
+    /// `None` when the program cannot be found (then it is probed, and fails, every time).
+    fn of(program: &OsStr) -> Option<ProbeKey> {
+        let path = find_program(program)?;
+        let meta = std::fs::metadata(&path).ok()?;
+        let mtime_ns = super::stamp::since_epoch_ns(meta.modified().ok()?);
+        #[cfg(unix)]
+        let uid = rustix::process::getuid().as_raw();
+        #[cfg(not(unix))]
+        let uid = 0;
+        Some(ProbeKey {
+            path,
+            size: meta.len(),
+            mtime_ns,
+            uid,
+        })
+    }
+}
+
+/// The file `program` runs: itself when it names a path, else the first match on `PATH`.
+fn find_program(program: &OsStr) -> Option<PathBuf> {
+    let as_path = Path::new(program);
+    if as_path.components().count() > 1 {
+        return as_path.is_file().then(|| as_path.to_path_buf());
+    }
+    let exts: &[&str] = if cfg!(windows) { &["", ".exe"] } else { &[""] };
+    std::env::split_paths(&std::env::var_os("PATH")?).find_map(|dir| {
+        exts.iter().find_map(|ext| {
+            let mut name = program.to_os_string();
+            name.push(ext);
+            let candidate = dir.join(name);
+            is_executable(&candidate).then_some(candidate)
+        })
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    meta.is_file()
+}
+
 impl Client {
+    /// [`Client::probe`], remembered in `cache_dir` (see [`PROBE_CACHE`]) for as long as
+    /// the client binary and the user stay the same: every sync needs the answer, and two
+    /// ssh processes cost more than the rest of a sync that changes nothing. A client
+    /// that did not answer is not remembered.
+    pub fn probe_cached(program: &OsStr, cache_dir: &Path) -> Client {
+        let Some(key) = ProbeKey::of(program) else {
+            return Client::probe(program);
+        };
+        let file = cache_dir.join(PROBE_CACHE);
+        if let Some(cached) = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<CachedProbe>(&b).ok())
+            .filter(|c| c.key == key && c.client.program == program)
+        {
+            return cached.client;
+        }
+        let client = Client::probe(program);
+        if client.available() {
+            // A cache that cannot be written only costs the next run a probe.
+            let _ = crate::persist::write_json(
+                &file,
+                &CachedProbe {
+                    key,
+                    client: client.clone(),
+                },
+                false,
+            );
+        }
+        client
+    }
+
     /// Asks `program -V` for its version and `program -G` where `~` is.
     pub fn probe(program: &OsStr) -> Client {
         let null_config = if cfg!(windows) { "NUL" } else { "/dev/null" };

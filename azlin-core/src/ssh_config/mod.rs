@@ -14,6 +14,7 @@
 pub mod client;
 pub mod include;
 pub mod render;
+pub mod stamp;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -26,7 +27,8 @@ use crate::persist::{self, Lock};
 
 use client::Client;
 use include::Resolver;
-use render::{Rendered, Sharing};
+use render::{Rendered, Renderer, Sharing};
+use stamp::Stamp;
 
 /// Directory of the generated files, under `~/.ssh`.
 pub const CONFIG_D: &str = "config.d";
@@ -138,13 +140,15 @@ pub struct Options {
     pub defaults: ConnectDefaults,
     /// The ssh client (`AZLIN_SSH`, default `ssh`).
     pub ssh: OsString,
-    /// At most this many changed files (spread evenly over them) get their aliases
-    /// checked with `ssh -G`, two lookups each, run at once. Any one lookup already
-    /// makes ssh parse every generated file (a syntax error anywhere fails it); the
-    /// per-alias comparison of hostname, user, port and remotecommand catches a user's
-    /// config taking precedence, which affects every file alike. So a small spread sample
-    /// finds what a full check would, where checking all of a thousand changed files (a
-    /// first sync) would take a minute. Default 2.
+    /// At most this many changed files (spread evenly over them, first and last
+    /// included) get an alias checked with `ssh -G`, the lookups run at once: the plain
+    /// alias of the first, a session alias of the second, and so on (both aliases when
+    /// one file changed). Any one lookup already makes ssh parse every generated file (a
+    /// syntax error anywhere fails it); the per-alias comparison of hostname, user, port
+    /// and remotecommand catches a user's config taking precedence, which affects every
+    /// file alike. So a small spread sample finds what a full check would, where checking
+    /// all of a thousand changed files (a first sync) would take a minute, and each
+    /// lookup of a thousand files costs as much CPU as the rest of the sync. Default 2.
     pub validate_limit: usize,
 }
 
@@ -170,6 +174,7 @@ struct Layout {
     backup: PathBuf,
     lock: PathBuf,
     cm_dir: PathBuf,
+    stamp: PathBuf,
 }
 
 impl Layout {
@@ -181,6 +186,7 @@ impl Layout {
             backup: ssh_dir.join(BACKUP),
             lock: ssh_dir.join(CONFIG_D).join(LOCK),
             cm_dir: ssh_dir.join("cm"),
+            stamp: paths.cache_dir().join(stamp::STAMP_FILE),
             ssh_dir,
         }
     }
@@ -208,10 +214,22 @@ pub struct Plan {
     pub include_lines: String,
     /// VMs and sessions left out.
     pub problems: Vec<Problem>,
-    /// The rendered files (also those that did not change).
+    /// The generated files (also those that did not change), prepared for rendering.
     pub rendered: Rendered,
     /// The ssh client as probed.
     pub client: Client,
+    renderer: Renderer,
+    /// What is known about the files on disk after this plan's comparisons.
+    stamp: Stamp,
+    /// Whether `stamp` says more than the one loaded, or confirms entries that were too
+    /// fresh to trust (then it is worth saving).
+    stamp_grew: bool,
+    /// Whether the files share connections (ControlMaster), so `~/.ssh/cm` must exist.
+    shares: bool,
+    /// The identity of every file the plan changes, as it was when read.
+    seen: Vec<(PathBuf, Option<stamp::FileId>)>,
+    /// The generated files present when planned.
+    present: Vec<PathBuf>,
     layout: Layout,
 }
 
@@ -219,6 +237,15 @@ impl Plan {
     /// Whether the files on disk are already what a sync would write.
     pub fn is_up_to_date(&self) -> bool {
         self.files.is_empty() && self.config.is_none()
+    }
+
+    /// Whether the files this plan changes, and the set of generated files, are still as
+    /// they were when it was made: then no other run wrote in between, and the plan
+    /// stands without rendering and reading everything again. Every write azlin makes is
+    /// a rename, which gives the file a new inode.
+    fn still_current(&self) -> bool {
+        self.seen.iter().all(|(path, id)| file_id(path) == *id)
+            && existing_files(&self.layout.config_d).is_ok_and(|now| now == self.present)
     }
 
     /// Every change as a unified diff (`/dev/null` for new and removed files).
@@ -247,13 +274,14 @@ impl Plan {
     }
 
     /// Every generated file's text, one after the other (for `ssh -F` or another tool).
-    pub fn stanzas(&self) -> String {
-        self.rendered
+    pub fn stanzas(&self) -> Result<String, SshConfigError> {
+        let texts = self
+            .rendered
             .files
             .iter()
-            .map(|f| f.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+            .map(|f| self.renderer.text(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(texts.join("\n"))
     }
 }
 
@@ -353,7 +381,12 @@ fn existing_files(config_d: &Path) -> Result<Vec<PathBuf>, SshConfigError> {
 
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
-    plan_with(paths, inventory, opts, Client::probe(&opts.ssh))
+    plan_with(
+        paths,
+        inventory,
+        opts,
+        Client::probe_cached(&opts.ssh, &paths.cache_dir()),
+    )
 }
 
 fn plan_with(
@@ -363,36 +396,45 @@ fn plan_with(
     client: Client,
 ) -> Result<Plan, SshConfigError> {
     let layout = Layout::new(paths);
-    let sharing = client.supports_sharing().then(|| Sharing {
-        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
-        // the renderer quotes the whole value when it holds white space.
-        control_path: format!(
-            "{}/%C",
-            crate::ssh::escape_percent(&home_path(&client, paths, ".ssh/cm"))
-        ),
-    });
-    let hb = render::registry(&paths.templates_dir())?;
-    let rendered = render::render(&hb, inventory, &opts.defaults, sharing.as_ref())?;
+    let sharing = sharing(&client, paths, &layout);
+    let renderer = Renderer::load(&paths.templates_dir())?;
+    let rendered = render::prepare(inventory, &opts.defaults, sharing.as_ref());
+    let known = Stamp::load(&layout.stamp, &layout.config_d, &renderer.id);
+    let mut stamp = Stamp::new(&layout.config_d, &renderer.id);
 
+    // Rendering and comparing a thousand files is CPU work: spread it over the cores.
+    let compared = crate::fleet::fan_out(&rendered.files, persist::parallelism(), |f| {
+        compare(&layout, &renderer, &known, f)
+    });
     let mut files = Vec::new();
-    for f in &rendered.files {
-        let path = layout.config_d.join(&f.file_name);
-        let old = read_opt(&path)?;
-        if old.as_deref() != Some(f.text.as_bytes()) {
-            files.push(FileChange {
-                path,
-                old,
-                new: Some(f.text.clone().into_bytes()),
-            });
+    let mut seen = Vec::new();
+    let mut read_same = false;
+    for (f, result) in rendered.files.iter().zip(compared) {
+        match result? {
+            Compared::Vouched => stamp.keep(&known, &f.file_name),
+            Compared::Same(meta) => {
+                // Even when the stamp already had this entry (too fresh to trust then),
+                // saving it again with a later time lets the next run trust it.
+                read_same = true;
+                stamp.record(&f.file_name, &f.digest, &meta);
+            }
+            Compared::Differs(change, id) => {
+                seen.push((change.path.clone(), id));
+                files.push(change);
+            }
         }
     }
+    let stamp_grew = read_same || stamp.differs(&known);
     let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
         .files
         .iter()
         .map(|f| f.file_name.as_ref())
         .collect();
-    for path in existing_files(&layout.config_d)? {
+    let present = existing_files(&layout.config_d)?;
+    for path in &present {
         if !path.file_name().is_some_and(|n| wanted.contains(n)) {
+            let path = path.clone();
+            seen.push((path.clone(), file_id(&path)));
             files.push(FileChange {
                 old: read_opt(&path)?,
                 path,
@@ -409,6 +451,7 @@ fn plan_with(
             .unwrap_or_else(|| paths.home.clone()),
         sample: layout.config_d.join("azlin-x.conf"),
     };
+    seen.push((layout.config.clone(), file_id(&layout.config)));
     let old_config = read_opt(&layout.config)?;
     // With nothing to include, the user's config is not touched at all.
     let config = (!rendered.files.is_empty())
@@ -436,7 +479,81 @@ fn plan_with(
         problems: rendered.problems.clone(),
         rendered,
         client,
+        renderer,
+        stamp,
+        stamp_grew,
+        shares: sharing.is_some(),
+        seen,
+        present,
         layout,
+    })
+}
+
+/// The identity of the file at `path` (symlinks followed), `None` when there is none.
+fn file_id(path: &Path) -> Option<stamp::FileId> {
+    std::fs::metadata(path).ok().map(|m| stamp::FileId::of(&m))
+}
+
+/// What [`compare`] found for one generated file.
+enum Compared {
+    /// The stamp vouches for it: neither rendered nor read.
+    Vouched,
+    /// Rendered and read: the same bytes (with the file's metadata, for the stamp).
+    Same(std::fs::Metadata),
+    /// Missing or different (with the identity of the file read, if any).
+    Differs(FileChange, Option<stamp::FileId>),
+}
+
+fn compare(
+    layout: &Layout,
+    renderer: &Renderer,
+    known: &Stamp,
+    f: &render::VmFile,
+) -> Result<Compared, SshConfigError> {
+    let path = layout.config_d.join(&f.file_name);
+    let meta = std::fs::metadata(&path).ok();
+    if let Some(meta) = &meta
+        && known.vouches(&f.file_name, &f.digest, meta)
+    {
+        return Ok(Compared::Vouched);
+    }
+    let text = renderer.text(f)?;
+    // No file a moment ago: a first sync need not try to open a thousand missing files.
+    // One that appears in between is caught by `Plan::still_current` under the lock.
+    let old = match meta {
+        Some(_) => read_opt(&path)?,
+        None => None,
+    };
+    Ok(match meta {
+        Some(meta) if old.as_deref() == Some(text.as_bytes()) => Compared::Same(meta),
+        meta => Compared::Differs(
+            FileChange {
+                path,
+                old,
+                new: Some(text.into_bytes()),
+            },
+            meta.as_ref().map(stamp::FileId::of),
+        ),
+    })
+}
+
+/// The connection-sharing options of the generated config, when the client supports them
+/// and the socket paths fit (the rule azlin's own ssh follows, see
+/// [`crate::ssh::control_dir_path`]: with a long `$HOME` plain `ssh vm` would otherwise
+/// fail with "ControlPath too long").
+fn sharing(client: &Client, paths: &Paths, layout: &Layout) -> Option<Sharing> {
+    if !client.supports_sharing() {
+        return None;
+    }
+    // ssh expands `~/.ssh/cm` to the same directory (see `home_path`).
+    crate::ssh::control_dir_path(&layout.ssh_dir)?;
+    Some(Sharing {
+        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
+        // the renderer quotes the whole value when it holds white space.
+        control_path: format!(
+            "{}/%C",
+            crate::ssh::escape_percent(&home_path(client, paths, ".ssh/cm"))
+        ),
     })
 }
 
@@ -480,6 +597,9 @@ pub fn sync(
 ) -> Result<SyncReport, SshConfigError> {
     let first = plan(paths, inventory, opts)?;
     if first.is_up_to_date() {
+        if first.stamp_grew {
+            first.stamp.save(&first.layout.stamp);
+        }
         return Ok(SyncReport {
             problems: first.problems,
             ..SyncReport::default()
@@ -496,8 +616,12 @@ pub fn sync(
     }
     persist::create_dir_all(&layout.ssh_dir, 0o700).map_err(io_err("create", &layout.ssh_dir))?;
     let _lock = Lock::acquire(&layout.lock).map_err(io_err("lock", &layout.lock))?;
-    // Another run may have synced while this one waited for the lock.
-    let plan = plan_with(paths, inventory, opts, first.client)?;
+    // Another run may have synced while this one waited for the lock: then plan again.
+    let plan = if first.still_current() {
+        first
+    } else {
+        plan_with(paths, inventory, opts, first.client)?
+    };
     apply(plan, opts)
 }
 
@@ -508,10 +632,13 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         ..SyncReport::default()
     };
     if plan.is_up_to_date() {
+        if plan.stamp_grew {
+            plan.stamp.save(&layout.stamp);
+        }
         return Ok(report);
     }
     remove_leftover_temporaries(&layout.config_d);
-    if plan.client.supports_sharing() {
+    if plan.shares {
         persist::create_dir_all(&layout.cm_dir, 0o700).map_err(io_err("create", &layout.cm_dir))?;
     }
     if let Some(FileChange { old: Some(old), .. }) = &plan.config
@@ -548,6 +675,7 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
              (set AZLIN_SSH to the client you use)",
             plan.client.program.to_string_lossy()
         ));
+        save_stamp(plan);
         return Ok(report);
     }
     let expects = to_validate(&plan, opts.validate_limit);
@@ -570,7 +698,34 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         return Err(SshConfigError::Validation { message });
     }
     report.validated = expects.len();
+    save_stamp(plan);
     Ok(report)
+}
+
+/// Adds the files just written to the stamp and saves it, so that the next sync need not
+/// read them.
+fn save_stamp(plan: Plan) {
+    let Plan {
+        mut stamp,
+        rendered,
+        files,
+        layout,
+        ..
+    } = plan;
+    let written: std::collections::HashSet<&Path> = files
+        .iter()
+        .filter(|c| c.new.is_some())
+        .map(|c| c.path.as_path())
+        .collect();
+    for f in &rendered.files {
+        let path = layout.config_d.join(&f.file_name);
+        if written.contains(path.as_path())
+            && let Ok(meta) = std::fs::metadata(&path)
+        {
+            stamp.record(&f.file_name, &f.digest, &meta);
+        }
+    }
+    stamp.save(&layout.stamp);
 }
 
 /// Writes every new file in one batch (one durability barrier), then removes the files
@@ -603,8 +758,10 @@ fn write_changes(plan: &Plan) -> Result<(), SshConfigError> {
     Ok(())
 }
 
-/// The aliases to check: both of each written file, evenly spread when there are more
-/// than `limit` files, and one file's when only the Include line changed.
+/// The aliases to check: of up to `limit` written files (evenly spread, first and last
+/// included), the plain alias of the first, a session alias of the second, and so on;
+/// both aliases when only one file was written, or one file's when only the Include line
+/// changed.
 fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
     let changed: std::collections::HashSet<&std::ffi::OsStr> = plan
         .files
@@ -636,7 +793,22 @@ fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
             })
             .collect()
     };
-    chosen.into_iter().flat_map(|f| f.expect.iter()).collect()
+    if let [only] = chosen.as_slice() {
+        return only.expect.iter().collect();
+    }
+    // One alias per file, plain and session alias in turn: each lookup parses every
+    // generated file anyway, and both kinds of alias still get checked.
+    chosen
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            if i % 2 == 1 {
+                f.expect.last()
+            } else {
+                f.expect.first()
+            }
+        })
+        .collect()
 }
 
 /// Previous contents of every file touched, to put back when a later step fails.

@@ -7,6 +7,7 @@
 //! directive of its own.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use handlebars::{
@@ -49,18 +50,20 @@ pub struct Expect {
     pub remote_command: Option<String>,
 }
 
-/// One generated file.
+/// One generated file, prepared but not yet rendered: rendering is only needed for files
+/// whose inputs changed since the last sync (see `stamp`), for a diff and for `print`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VmFile {
     /// The VM's name.
     pub vm: String,
     /// `azlin-<alias>.conf`.
     pub file_name: String,
-    /// The rendered text.
-    pub text: String,
     /// What ssh must resolve once the file is in place: the plain alias, then the first
     /// session alias if there is one.
     pub expect: Vec<Expect>,
+    /// A digest of everything the template sees (see [`Renderer::id`] for the rest).
+    pub(crate) digest: String,
+    ctx: VmCtx,
 }
 
 /// Every generated file, plus what was refused.
@@ -72,21 +75,21 @@ pub struct Rendered {
     pub problems: Vec<Problem>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 struct OptionCtx {
     key: &'static str,
     value: String,
     percent: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 struct SessionCtx {
     name: String,
     alias: String,
     command: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 struct VmCtx {
     vm: String,
     alias: String,
@@ -94,47 +97,87 @@ struct VmCtx {
     sessions: Vec<SessionCtx>,
 }
 
-/// The registry with the per-VM template: `$AZLIN_HOME/templates/vm.conf.hbs` when the
-/// user has one, else the embedded one.
-pub(crate) fn registry(templates_dir: &Path) -> Result<Handlebars<'static>, SshConfigError> {
-    let mut hb = Handlebars::new();
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.set_strict_mode(true);
-    hb.register_helper("ssh", escaping_helper("ssh", escape_value));
-    hb.register_helper(
-        "ssh_command",
-        escaping_helper("ssh_command", escape_command),
-    );
-    let override_path = templates_dir.join(VM_TEMPLATE);
-    let (source, origin) = match std::fs::read_to_string(&override_path) {
-        Ok(text) => (text, override_path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
-            EMBEDDED_VM_TEMPLATE.to_string(),
-            format!("embedded {VM_TEMPLATE}"),
-        ),
-        Err(source) => {
-            return Err(SshConfigError::Io {
-                action: "read template",
-                path: override_path,
-                source,
-            });
-        }
+/// A 128-bit digest of `value` (two SipHash runs with different prefixes). It only decides
+/// whether a file may need rendering again, so a changed hash function (another Rust
+/// release) merely costs one full comparison.
+pub(crate) fn digest(value: &impl Hash) -> String {
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        salt.hash(&mut h);
+        value.hash(&mut h);
+        h.finish()
     };
-    hb.register_template_string(VM_TEMPLATE, source)
-        .map_err(|e| SshConfigError::Template {
-            origin,
-            message: e.to_string(),
-        })?;
-    Ok(hb)
+    format!("{:016x}{:016x}", half(1), half(2))
 }
 
-/// Renders every VM of the inventory that has an address.
-pub(crate) fn render(
-    hb: &Handlebars<'_>,
+/// The per-VM template, registered once, with what identifies its output.
+#[derive(Debug, Clone)]
+pub(crate) struct Renderer {
+    hb: Handlebars<'static>,
+    /// A digest of the template's source and of this azlin binary (its version, size and
+    /// modification time): with a file's [`VmFile::digest`] it determines the file's text.
+    pub(crate) id: String,
+}
+
+impl Renderer {
+    /// The registry with the per-VM template: `$AZLIN_HOME/templates/vm.conf.hbs` when the
+    /// user has one, else the embedded one.
+    pub(crate) fn load(templates_dir: &Path) -> Result<Renderer, SshConfigError> {
+        let mut hb = Handlebars::new();
+        hb.register_escape_fn(handlebars::no_escape);
+        hb.set_strict_mode(true);
+        hb.register_helper("ssh", escaping_helper("ssh", escape_value));
+        hb.register_helper(
+            "ssh_command",
+            escaping_helper("ssh_command", escape_command),
+        );
+        let override_path = templates_dir.join(VM_TEMPLATE);
+        let (source, origin) = match std::fs::read_to_string(&override_path) {
+            Ok(text) => (text, override_path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+                EMBEDDED_VM_TEMPLATE.to_string(),
+                format!("embedded {VM_TEMPLATE}"),
+            ),
+            Err(source) => {
+                return Err(SshConfigError::Io {
+                    action: "read template",
+                    path: override_path,
+                    source,
+                });
+            }
+        };
+        // The binary's identity stands for the helpers' code: a rebuilt azlin may escape
+        // differently, so its stamp entries must not count.
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()));
+        let id = digest(&(&source, env!("CARGO_PKG_VERSION"), exe));
+        hb.register_template_string(VM_TEMPLATE, source)
+            .map_err(|e| SshConfigError::Template {
+                origin,
+                message: e.to_string(),
+            })?;
+        Ok(Renderer { hb, id })
+    }
+
+    /// The text of one file.
+    pub(crate) fn text(&self, file: &VmFile) -> Result<String, SshConfigError> {
+        self.hb
+            .render(VM_TEMPLATE, &file.ctx)
+            .map_err(|e| SshConfigError::Template {
+                origin: format!("{VM_TEMPLATE} (VM `{}`)", file.vm),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// Prepares a file for every VM of the inventory that has an address.
+pub(crate) fn prepare(
     inventory: &Inventory,
     defaults: &ConnectDefaults,
     sharing: Option<&Sharing>,
-) -> Result<Rendered, SshConfigError> {
+) -> Rendered {
     let mut out = Rendered::default();
     let refused = collisions(inventory, &mut out.problems);
     for vm in &inventory.vms {
@@ -197,21 +240,16 @@ pub(crate) fn render(
             options,
             sessions,
         };
-        let text = hb
-            .render(VM_TEMPLATE, &ctx)
-            .map_err(|e| SshConfigError::Template {
-                origin: format!("{VM_TEMPLATE} (VM `{}`)", vm.name),
-                message: e.to_string(),
-            })?;
         out.files.push(VmFile {
             vm: vm.name.clone(),
             file_name: format!("{FILE_PREFIX}{alias}{FILE_SUFFIX}"),
-            text,
             expect,
+            digest: digest(&ctx),
+            ctx,
         });
     }
     out.files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-    Ok(out)
+    out
 }
 
 /// The sessions of `vm` that can have an alias: valid names, one alias each.
@@ -447,9 +485,12 @@ mod tests {
         }
     }
 
-    fn render_inv(inv: &Inventory, sharing: Option<&Sharing>) -> Rendered {
-        let hb = registry(Path::new("/nonexistent")).unwrap();
-        render(&hb, inv, &defaults(), sharing).unwrap()
+    /// Every file's text, in file-name order, with the prepared files.
+    fn render_inv(inv: &Inventory, sharing: Option<&Sharing>) -> (Rendered, Vec<String>) {
+        let r = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let prepared = prepare(inv, &defaults(), sharing);
+        let texts = prepared.files.iter().map(|f| r.text(f).unwrap()).collect();
+        (prepared, texts)
     }
 
     #[test]
@@ -457,7 +498,7 @@ mod tests {
         let mut cache = SessionCache::default();
         cache.record("MyVM", vec![session("dev"), session("Build")]);
         let inv = Inventory::new(vec![vm("MyVM", "10.0.0.4")], cache).unwrap();
-        let r = render_inv(
+        let (r, texts) = render_inv(
             &inv,
             Some(&Sharing {
                 control_path: "~/.ssh/cm/%C".into(),
@@ -465,6 +506,7 @@ mod tests {
         );
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         let f = &r.files[0];
+        let text = &texts[0];
         assert_eq!(f.file_name, "azlin-myvm.conf");
         let expected_tail = "Host myvm myvm--*
     HostName 10.0.0.4
@@ -485,8 +527,8 @@ Host myvm--dev
     RequestTTY yes
     RemoteCommand tmux new-session -A -s dev
 ";
-        assert!(f.text.ends_with(expected_tail), "{}", f.text);
-        assert!(f.text.starts_with("# Generated by azlin for VM MyVM."));
+        assert!(text.ends_with(expected_tail), "{text}");
+        assert!(text.starts_with("# Generated by azlin for VM MyVM."));
         assert_eq!(f.expect.len(), 2);
         assert_eq!(
             f.expect[1].remote_command.as_deref(),
@@ -503,10 +545,10 @@ Host myvm--dev
         let mut bad_name = vm("ok2", "10.0.0.6");
         bad_name.name = "bad name\nHost *".into();
         let inv = Inventory::new(vec![vm("ok", "10.0.0.4"), bad, bad_name], cache).unwrap();
-        let r = render_inv(&inv, None);
+        let (r, texts) = render_inv(&inv, None);
         assert_eq!(r.files.len(), 1);
-        assert!(r.files[0].text.contains("Host ok--fine"));
-        assert!(!r.files[0].text.contains("Host *"));
+        assert!(texts[0].contains("Host ok--fine"));
+        assert!(!texts[0].contains("Host *"));
         let msgs: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
         assert!(msgs.iter().any(|m| m.contains("VM `evil`")), "{msgs:?}");
         assert!(msgs.iter().any(|m| m.contains("session")), "{msgs:?}");
@@ -529,7 +571,7 @@ Host myvm--dev
             SessionCache::default(),
         )
         .unwrap();
-        let r = render_inv(&inv, None);
+        let (r, _) = render_inv(&inv, None);
         let names: Vec<&str> = r.files.iter().map(|f| f.vm.as_str()).collect();
         assert_eq!(names, ["c"]);
         assert_eq!(r.problems.len(), 4, "{:?}", r.problems);
@@ -551,12 +593,17 @@ Host myvm--dev
     fn user_template_overrides_and_broken_template_is_named() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(VM_TEMPLATE), "Host {{ssh alias}}\n").unwrap();
-        let hb = registry(dir.path()).unwrap();
+        let renderer = Renderer::load(dir.path()).unwrap();
         let inv = Inventory::new(vec![vm("x", "10.0.0.1")], SessionCache::default()).unwrap();
-        let r = render(&hb, &inv, &defaults(), None).unwrap();
-        assert_eq!(r.files[0].text, "Host x\n");
+        let r = prepare(&inv, &defaults(), None);
+        assert_eq!(renderer.text(&r.files[0]).unwrap(), "Host x\n");
+        // Another template is another renderer: its files' stamps do not carry over.
+        assert_ne!(
+            renderer.id,
+            Renderer::load(Path::new("/nonexistent")).unwrap().id
+        );
         std::fs::write(dir.path().join(VM_TEMPLATE), "Host {{#each}}\n").unwrap();
-        let err = registry(dir.path()).unwrap_err().to_string();
+        let err = Renderer::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains(VM_TEMPLATE), "{err}");
     }
 }
