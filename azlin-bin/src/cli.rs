@@ -356,7 +356,8 @@ pub struct ExecArgs {
     #[arg(long)]
     pub all: bool,
     /// How many targets run at once
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 16,
+    #[arg(long, short = 'j', value_name = "N",
+          default_value_t = azlin_core::fleet::DEFAULT_JOBS as u16,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
     /// Connection settings.

@@ -162,6 +162,12 @@ impl Context {
         self.current.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether the run's inventory is the whole fleet (see [`Current::complete`]); true
+    /// before any is loaded.
+    pub fn inventory_is_complete(&self) -> bool {
+        self.current_mut().as_ref().is_none_or(|c| c.complete)
+    }
+
     /// Forgets the run's inventory, after a command changed what it is made of (a label in
     /// hosts.toml or an Azure tag): the next use loads it again.
     pub fn forget_inventory(&self) {
@@ -368,14 +374,19 @@ impl Context {
     /// for a session created by a process that replaces azlin.
     pub fn note_session(&self, vm: &Vm, session: &str) {
         let path = self.paths.sessions_cache();
-        let Ok(_lock) = Lock::acquire(&self.paths.lock_file()) else {
-            return;
-        };
+        // Without the lock the note is not saved, but the run still uses it.
+        let lock = Lock::acquire(&self.paths.lock_file());
         let mut cache = SessionCache::load(&path);
-        if cache.note_session(&vm.name, session)
-            && let Err(e) = cache.save(&path)
-        {
-            self.warn(&format!("cannot update {}: {e}", path.display()));
+        if cache.note_session(&vm.name, session) {
+            if lock.is_ok()
+                && let Err(e) = cache.save(&path)
+            {
+                self.warn(&format!("cannot update {}: {e}", path.display()));
+            }
+            // The ssh-config resync that follows reads the run's inventory.
+            if let Some(current) = self.current_mut().as_mut() {
+                current.inventory.sessions = cache;
+            }
         }
     }
 

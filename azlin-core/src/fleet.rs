@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// Default bound on concurrent jobs.
+/// Default bound on concurrent jobs of a multi-target `exec` (`--jobs`).
 pub const DEFAULT_JOBS: usize = 16;
 
 /// The bound for work that should run on every VM at once (`list`, fleet probes): high

@@ -91,11 +91,6 @@ pub fn ensure_detached(session: &str) -> String {
     )
 }
 
-/// Whether `session` exists (exit status 0).
-pub fn has_session(session: &str) -> String {
-    format!("tmux has-session -t {}", session_target(session))
-}
-
 /// Detaches every client of `session`; the session keeps running. Succeeds when the
 /// session exists, whether or not a client was attached (tmux itself fails with "no
 /// current client" then).
@@ -122,14 +117,6 @@ pub fn set_label(session: &str, label: Option<&str>) -> String {
             window_target(session)
         ),
     }
-}
-
-/// Shows the label of `session` (empty output when none).
-pub fn show_label(session: &str) -> String {
-    format!(
-        "tmux show-options -v -q -t {} {LABEL_OPTION}",
-        window_target(session)
-    )
 }
 
 /// The shell lines that put a command in its place: the active pane directory of

@@ -176,3 +176,27 @@ fn session_labels_an_azure_vm_with_its_tag_and_clear_removes_it() {
     ok(&home, &arm, &az, &["session", "web", "--clear"]);
     assert!(!arm.tags_of("web").contains_key("azlin_session"));
 }
+
+#[test]
+fn a_sync_narrowed_by_resource_group_keeps_the_files_of_other_vms() {
+    let home = Home::new();
+    let arm = Arm::start(
+        vec![EmuVm::new("alpha", "rg-a"), EmuVm::new("beta", "rg-b")],
+        100,
+    );
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    ok(&home, &arm, &az, &["ssh-config"]);
+    let beta = home.path().join(".ssh/config.d/azlin-beta.conf");
+    assert!(beta.exists());
+    // `beta` is outside the narrowed listing, not gone: its file stays.
+    ok(&home, &arm, &az, &["--rg", "rg-a", "ssh-config"]);
+    assert!(
+        beta.exists(),
+        "--rg removed the file of a VM that still exists"
+    );
+    // A VM deleted from Azure loses its file at the next whole-fleet sync.
+    let arm = Arm::start(vec![EmuVm::new("alpha", "rg-a")], 100);
+    ok(&home, &arm, &az, &["resolve", "alpha", "--refresh"]);
+    ok(&home, &arm, &az, &["ssh-config"]);
+    assert!(!beta.exists(), "the file of a deleted VM stays");
+}

@@ -175,6 +175,21 @@ fn every_alias_reaches_its_own_vms_port() {
 }
 
 #[test]
+fn ssh_tmux_session_at_a_terminal_writes_the_alias_before_attaching() {
+    // At a terminal azlin becomes ssh: the new session's alias must be written first,
+    // from the run's inventory with the session noted in it.
+    let s = Synced::new();
+    let conf = s.home.path().join(".ssh/config.d/azlin-myvm.conf");
+    let term = Terminal::azlin(&s.home, "ssh myvm --tmux-session newwork");
+    let vm = s.fleet.vm("myvm");
+    let attached = term.wait_for(Duration::from_secs(60), || vm.attached("newwork") >= 1);
+    assert!(attached, "not attached; terminal shows:\n{}", term.screen());
+    let text = fs::read_to_string(&conf).unwrap();
+    assert!(text.contains("Host myvm--newwork"), "{text}");
+    s.home.ok(&["disconnect", "myvm:newwork"]);
+}
+
+#[test]
 fn commands_that_learn_sessions_resync_a_config_the_user_turned_on() {
     let s = Synced::new();
     let conf = s.home.path().join(".ssh/config.d/azlin-myvm.conf");

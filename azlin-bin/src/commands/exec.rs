@@ -21,7 +21,6 @@ use crate::handoff;
 /// Runs `azlin exec`.
 pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
     let mut settings = ctx.remote_settings(&args.remote);
-    settings.jobs = usize::from(args.jobs);
     let (ids, command) = split_command(args)?;
     if command.is_none() {
         if args.no_stdin {
@@ -45,7 +44,10 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
             .into());
         }
     }
+    // Resolving may probe the fleet (every VM at once); the command's own fan-out is
+    // bounded by --jobs.
     let targets = targets(ctx, args, &ids, &settings)?;
+    settings.jobs = usize::from(args.jobs);
     if args.tty && (targets.len() > 1 || args.detach) {
         return Err(UsageError(
             "-t/--tty needs exactly one target and no --detach: a terminal cannot be shared".into(),

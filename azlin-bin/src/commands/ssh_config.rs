@@ -19,8 +19,12 @@ pub fn run(ctx: &Context, args: &SshConfigArgs) -> Result<u8> {
     }
 }
 
+/// Sync options; call after loading the inventory (whether it is the whole fleet decides
+/// whether files of VMs missing from it are removed).
 fn options(ctx: &Context) -> Options {
-    Options::new(ctx.connect_defaults())
+    let mut options = Options::new(ctx.connect_defaults());
+    options.remove_missing = ctx.inventory_is_complete();
+    options
 }
 
 fn plan(ctx: &Context) -> Result<ssh_config::Plan> {

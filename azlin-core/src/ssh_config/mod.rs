@@ -150,6 +150,10 @@ pub struct Options {
     /// all of a thousand changed files (a first sync) would take a minute, and each
     /// lookup of a thousand files costs as much CPU as the rest of the sync. Default 2.
     pub validate_limit: usize,
+    /// Whether files of VMs missing from the inventory are removed: only when it is the
+    /// whole fleet (not narrowed by `--rg`/`--subscription`, Azure listed or cached), or
+    /// the files of VMs that still exist would go.
+    pub remove_missing: bool,
 }
 
 impl Options {
@@ -157,10 +161,9 @@ impl Options {
     pub fn new(defaults: ConnectDefaults) -> Options {
         Options {
             defaults,
-            ssh: std::env::var_os("AZLIN_SSH")
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "ssh".into()),
+            ssh: crate::ssh::client(),
             validate_limit: 2,
+            remove_missing: true,
         }
     }
 }
@@ -226,7 +229,8 @@ pub struct Plan {
     stamp_grew: bool,
     /// Whether the files share connections (ControlMaster), so `~/.ssh/cm` must exist.
     shares: bool,
-    /// The identity of every file the plan changes, as it was when read.
+    /// The identity of every file the plan looked at (those it changes and those it found
+    /// up to date), as it was then: another run's rewrite of any of them voids the plan.
     seen: Vec<(PathBuf, Option<stamp::FileId>)>,
     /// The generated files present when planned.
     present: Vec<PathBuf>,
@@ -239,7 +243,7 @@ impl Plan {
         self.files.is_empty() && self.config.is_none()
     }
 
-    /// Whether the files this plan changes, and the set of generated files, are still as
+    /// Whether the files this plan looked at, and the set of generated files, are still as
     /// they were when it was made: then no other run wrote in between, and the plan
     /// stands without rendering and reading everything again. Every write azlin makes is
     /// a rename, which gives the file a new inode.
@@ -411,8 +415,15 @@ fn plan_with(
     let mut read_same = false;
     for (f, result) in rendered.files.iter().zip(compared) {
         match result? {
-            Compared::Vouched => stamp.keep(&known, &f.file_name),
+            Compared::Vouched(id) => {
+                seen.push((layout.config_d.join(&f.file_name), Some(id)));
+                stamp.keep(&known, &f.file_name);
+            }
             Compared::Same(meta) => {
+                seen.push((
+                    layout.config_d.join(&f.file_name),
+                    Some(stamp::FileId::of(&meta)),
+                ));
                 // Even when the stamp already had this entry (too fresh to trust then),
                 // saving it again with a later time lets the next run trust it.
                 read_same = true;
@@ -431,7 +442,7 @@ fn plan_with(
         .map(|f| f.file_name.as_ref())
         .collect();
     let present = existing_files(&layout.config_d)?;
-    for path in &present {
+    for path in present.iter().filter(|_| opts.remove_missing) {
         if !path.file_name().is_some_and(|n| wanted.contains(n)) {
             let path = path.clone();
             seen.push((path.clone(), file_id(&path)));
@@ -496,8 +507,8 @@ fn file_id(path: &Path) -> Option<stamp::FileId> {
 
 /// What [`compare`] found for one generated file.
 enum Compared {
-    /// The stamp vouches for it: neither rendered nor read.
-    Vouched,
+    /// The stamp vouches for it: neither rendered nor read (with its identity).
+    Vouched(stamp::FileId),
     /// Rendered and read: the same bytes (with the file's metadata, for the stamp).
     Same(std::fs::Metadata),
     /// Missing or different (with the identity of the file read, if any).
@@ -515,7 +526,7 @@ fn compare(
     if let Some(meta) = &meta
         && known.vouches(&f.file_name, &f.digest, meta)
     {
-        return Ok(Compared::Vouched);
+        return Ok(Compared::Vouched(stamp::FileId::of(meta)));
     }
     let text = renderer.text(f)?;
     // No file a moment ago: a first sync need not try to open a thousand missing files.
@@ -625,8 +636,9 @@ pub fn sync(
     apply(plan, opts)
 }
 
-fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
-    let layout = &plan.layout;
+fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
+    let layout = plan.layout.clone();
+    let layout = &layout;
     let mut report = SyncReport {
         problems: plan.problems.clone(),
         ..SyncReport::default()
@@ -662,6 +674,9 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         undo.restore();
         return Err(e);
     }
+    // The identities of the files as azlin wrote them, taken before the check: an edit
+    // made while `ssh -G` runs changes them, so the stamp will not vouch for it.
+    record_written(&mut plan);
     for ch in plan.files.iter().chain(&plan.config) {
         match &ch.new {
             Some(_) if Some(ch) == plan.config.as_ref() => report.config_edited = true,
@@ -675,7 +690,7 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
              (set AZLIN_SSH to the client you use)",
             plan.client.program.to_string_lossy()
         ));
-        save_stamp(plan);
+        plan.stamp.save(&layout.stamp);
         return Ok(report);
     }
     let expects = to_validate(&plan, opts.validate_limit);
@@ -698,34 +713,27 @@ fn apply(plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         return Err(SshConfigError::Validation { message });
     }
     report.validated = expects.len();
-    save_stamp(plan);
+    plan.stamp.save(&layout.stamp);
     Ok(report)
 }
 
-/// Adds the files just written to the stamp and saves it, so that the next sync need not
-/// read them.
-fn save_stamp(plan: Plan) {
-    let Plan {
-        mut stamp,
-        rendered,
-        files,
-        layout,
-        ..
-    } = plan;
-    let written: std::collections::HashSet<&Path> = files
+/// Adds the files just written to the plan's stamp, so that the next sync need not read
+/// them.
+fn record_written(plan: &mut Plan) {
+    let written: std::collections::HashSet<&Path> = plan
+        .files
         .iter()
         .filter(|c| c.new.is_some())
         .map(|c| c.path.as_path())
         .collect();
-    for f in &rendered.files {
-        let path = layout.config_d.join(&f.file_name);
+    for f in &plan.rendered.files {
+        let path = plan.layout.config_d.join(&f.file_name);
         if written.contains(path.as_path())
             && let Ok(meta) = std::fs::metadata(&path)
         {
-            stamp.record(&f.file_name, &f.digest, &meta);
+            plan.stamp.record(&f.file_name, &f.digest, &meta);
         }
     }
-    stamp.save(&layout.stamp);
 }
 
 /// Writes every new file in one batch (one durability barrier), then removes the files

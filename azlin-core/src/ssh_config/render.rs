@@ -430,7 +430,7 @@ pub(crate) fn escape_value(value: &str, percent: bool) -> Result<String, RenderE
         .into());
     }
     let inner = if percent {
-        inner.replace('%', "%%")
+        crate::ssh::escape_percent(inner)
     } else {
         inner.to_string()
     };
@@ -444,7 +444,7 @@ pub(crate) fn escape_value(value: &str, percent: bool) -> Result<String, RenderE
 /// `{{ssh_command value}}`: the rest of a RemoteCommand line, where ssh expands `%`
 /// tokens, so `%` is always doubled.
 fn escape_command(value: &str, _percent: bool) -> Result<String, RenderError> {
-    Ok(value.replace('%', "%%"))
+    Ok(crate::ssh::escape_percent(value))
 }
 
 #[cfg(test)]
