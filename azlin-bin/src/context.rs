@@ -1,7 +1,7 @@
 //! What every command needs: paths, configuration, global options, and how to warn.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 use azlin_core::config::{Config, Paths};
@@ -60,7 +60,7 @@ pub struct Context {
 
 /// The inventory loaded in this run.
 struct Current {
-    inventory: Inventory,
+    inventory: Arc<Inventory>,
     /// Whether it holds every VM (no `--rg`/`--subscription` narrowing, Azure not failed):
     /// only then may the session cache forget VMs missing from it.
     complete: bool,
@@ -116,13 +116,13 @@ impl Context {
 
     /// The inventory of every active provider, with the session cache (Azure VMs from
     /// the cache while it is fresh); the one this run already loaded, if any.
-    pub fn inventory(&self) -> Result<Inventory> {
+    pub fn inventory(&self) -> Result<Arc<Inventory>> {
         self.inventory_refreshed(false)
     }
 
     /// Like [`Context::inventory`]; `refresh` (a command's `--refresh`) lists Azure again
     /// even when the cache is fresh.
-    pub fn inventory_refreshed(&self, refresh: bool) -> Result<Inventory> {
+    pub fn inventory_refreshed(&self, refresh: bool) -> Result<Arc<Inventory>> {
         if let Some(inventory) = self.reuse(refresh) {
             return Ok(inventory);
         }
@@ -136,7 +136,7 @@ impl Context {
 
     /// The inventory for resolving `id`: Azure is listed again once when `id` is not in
     /// the cache, and always with `refresh`.
-    pub fn inventory_for(&self, id: &str, refresh: bool) -> Result<Inventory> {
+    pub fn inventory_for(&self, id: &str, refresh: bool) -> Result<Arc<Inventory>> {
         let stale_miss = self.current_mut().as_ref().is_some_and(|c| {
             c.could_refresh
                 && matches!(
@@ -168,6 +168,17 @@ impl Context {
         self.current_mut().as_ref().is_none_or(|c| c.complete)
     }
 
+    /// Makes `sessions` the session cache of the run's inventory (a copy of its VMs with
+    /// them: callers may still hold the old one).
+    fn use_sessions(&self, sessions: SessionCache) {
+        if let Some(current) = self.current_mut().as_mut() {
+            current.inventory = Arc::new(Inventory {
+                vms: current.inventory.vms.clone(),
+                sessions,
+            });
+        }
+    }
+
     /// Forgets the run's inventory, after a command changed what it is made of (a label in
     /// hosts.toml or an Azure tag): the next use loads it again.
     pub fn forget_inventory(&self) {
@@ -175,7 +186,7 @@ impl Context {
     }
 
     /// The inventory this run loaded, unless a command asks to list again.
-    fn reuse(&self, refresh: bool) -> Option<Inventory> {
+    fn reuse(&self, refresh: bool) -> Option<Arc<Inventory>> {
         if refresh {
             return None;
         }
@@ -184,11 +195,12 @@ impl Context {
 
     /// Prints the warnings of a load, and with `-v` what Azure cost; keeps the inventory
     /// for the rest of the run.
-    fn report(&self, loaded: Loaded) -> Inventory {
+    fn report(&self, loaded: Loaded) -> Arc<Inventory> {
         // Each request was logged as it was sent (azlin_core::diag); end the counter.
         crate::diag::end_requests();
+        let inventory = Arc::new(loaded.inventory);
         *self.current_mut() = Some(Current {
-            inventory: loaded.inventory.clone(),
+            inventory: Arc::clone(&inventory),
             complete: loaded.complete,
             could_refresh: loaded
                 .azure
@@ -203,8 +215,7 @@ impl Context {
             if azure.failed {
                 tracing::info!(target: "azlin::azure", "azure: subscription {sub} could not be listed");
             } else if azure.fetched {
-                let count = loaded
-                    .inventory
+                let count = inventory
                     .vms
                     .iter()
                     .filter(|v| v.provider == ProviderKind::Azure)
@@ -223,7 +234,7 @@ impl Context {
                 );
             }
         }
-        loaded.inventory
+        inventory
     }
 
     /// Connection defaults from config.
@@ -318,7 +329,11 @@ impl Context {
     /// Probes every running VM of `inventory` (as `list` does: a stopped VM would only cost
     /// the timeout), records the results, and returns the inventory with the fresh cache.
     /// Once per run: resolving several unknown names (`exec a b c`) probes once.
-    fn probe_fleet(&self, inventory: Inventory, settings: &Settings) -> Result<Inventory> {
+    fn probe_fleet(
+        &self,
+        inventory: Arc<Inventory>,
+        settings: &Settings,
+    ) -> Result<Arc<Inventory>> {
         self.fleet_probed.store(true, Ordering::Relaxed);
         let vms: Vec<&Vm> = inventory
             .vms
@@ -326,8 +341,9 @@ impl Context {
             .filter(|v| v.power == PowerState::Running)
             .collect();
         let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
-        let fresh = self.record_probes(&inventory, &vms, &results)?;
-        Ok(Inventory::new(inventory.vms.clone(), fresh).map_err(azlin_core::Error::from)?)
+        self.record_probes(&inventory, &vms, &results)?;
+        // record_probes put the fresh cache in the run's inventory.
+        Ok(self.reuse(false).unwrap_or(inventory))
     }
 
     /// Merges fresh probe results into the session cache on disk (under the lock, so
@@ -357,9 +373,7 @@ impl Context {
             .collect();
         let complete = self.current_mut().as_ref().is_some_and(|c| c.complete);
         remote::record(&mut cache, complete.then_some(inventory), &pairs);
-        if let Some(current) = self.current_mut().as_mut() {
-            current.inventory.sessions = cache.clone();
-        }
+        self.use_sessions(cache.clone());
         if lock.is_err() {
             return Ok(cache);
         }
@@ -384,9 +398,7 @@ impl Context {
                 self.warn(&format!("cannot update {}: {e}", path.display()));
             }
             // The ssh-config resync that follows reads the run's inventory.
-            if let Some(current) = self.current_mut().as_mut() {
-                current.inventory.sessions = cache;
-            }
+            self.use_sessions(cache);
         }
     }
 

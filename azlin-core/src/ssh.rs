@@ -66,6 +66,24 @@ pub fn validate_host_address(address: &str) -> Result<(), InvalidValue> {
     if address.parse::<std::net::IpAddr>().is_ok() {
         return Ok(());
     }
+    // The C resolver (inet_aton, which ssh uses) reads `5`, `10.5`, `010.0.0.1` or
+    // `0x7f.1` as IPv4 addresses, so ssh would connect to 0.0.0.5, 10.0.0.5, 8.0.0.1 or
+    // 127.0.0.1: a name made only of such numbers is a shortened address, not a host name.
+    let numeric = |label: &str| {
+        let hex = label
+            .strip_prefix("0x")
+            .or_else(|| label.strip_prefix("0X"))
+            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
+        hex || (!label.is_empty() && label.chars().all(|c| c.is_ascii_digit()))
+    };
+    if address.split('.').all(numeric) {
+        return Err(InvalidValue::new(
+            WHAT,
+            address,
+            "is a shortened or non-decimal IPv4 address, which ssh would read as another \
+             one: write all four parts in decimal, e.g. `10.0.0.5`",
+        ));
+    }
     let labels_ok = address.len() <= 253
         && address.split('.').all(|label| {
             !label.is_empty()
@@ -478,7 +496,15 @@ mod tests {
 
     #[test]
     fn addresses() {
-        for ok in ["10.0.0.4", "::1", "vm.example.com", "localhost", "a-b.c"] {
+        for ok in [
+            "10.0.0.4",
+            "::1",
+            "vm.example.com",
+            "localhost",
+            "a-b.c",
+            "5g.example",
+            "host.5a",
+        ] {
             validate_host_address(ok).unwrap();
         }
         for bad in [
@@ -490,6 +516,12 @@ mod tests {
             "-a.b",
             "a_b",
             "x;y",
+            // Shortened or octal/hex IPv4 forms that ssh would read as other addresses.
+            "5",
+            "10.5",
+            "010.0.0.1",
+            "0x7f.0.0.1",
+            "300.1.1.1",
         ] {
             assert!(validate_host_address(bad).is_err(), "{bad:?}");
         }

@@ -73,7 +73,8 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
     }
     // The process ends next: freeing a large inventory (10,000 cached sessions are
     // 20,000 allocations) one by one costs more than the lookup, and the OS takes the
-    // memory back at once.
+    // memory back at once. (Forgetting this reference keeps the count above zero, so the
+    // run's copy in the Context is not freed either.)
     std::mem::forget(inventory);
     Ok(0)
 }
