@@ -409,14 +409,6 @@ impl Context {
             let _ = self.record_probes(&inventory, &[vm], std::slice::from_ref(result));
         }
     }
-
-    /// Probes one VM and records the result; for commands that changed its sessions.
-    pub fn refresh_vm(&self, vm: &Vm, settings: &Settings) {
-        let Ok(target) = self.ssh_target(vm) else {
-            return;
-        };
-        self.record_probe(vm, &remote::probe(&target, settings));
-    }
 }
 
 /// What `id` resolved to, owned (so the inventory can be reloaded after a probe), and

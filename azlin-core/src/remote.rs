@@ -333,27 +333,35 @@ pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
     )
 }
 
-/// Runs the tmux `command` on an existing `session` and lists the sessions afterwards,
-/// all in one ssh (a missing session is [`RemoteError::NoSuchSession`]): for `disconnect`
-/// and `kill`, which used to probe, act and probe again, three connections' worth of
-/// round trips.
+/// Makes sure `session` is as `need` says (it exists, or it is created detached), runs
+/// the tmux `command` on it and lists the sessions afterwards, all in one ssh (a missing
+/// session is [`RemoteError::NoSuchSession`]): for `disconnect`, `kill`, `session vm:s
+/// NAME` and a `connect` without a terminal, which used to probe, act and probe again,
+/// three connections' worth of round trips.
 pub fn session_op(
     target: &SshTarget,
     settings: &Settings,
     session: &str,
+    need: Need,
     command: &str,
 ) -> Result<Vec<SessionInfo>, RemoteError> {
     let guard = Guard::new();
     let script = format!(
         "{}{{ {command}\n}} || exit $?\ntmux list-sessions -F {} 2>/dev/null; exit 0",
-        guard.script(session, Need::Existing),
+        guard.script(session, need),
         crate::ssh::shell_quote(tmux::LIST_FORMAT)
     );
     let done = run(target, settings, &script)?;
     let stderr = String::from_utf8_lossy(&done.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     if let Some(failure) = guard.failure(&lines) {
-        return Err(guard_error(&target.vm, session, failure, ""));
+        // tmux's own reason (a session that could not be created) is what is not a marker.
+        let said: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| !guard.is_marker(l))
+            .collect();
+        return Err(guard_error(&target.vm, session, failure, &said.join("\n")));
     }
     let status = done.status.and_then(|s| s.code()).unwrap_or(1);
     if status != 0 {
@@ -369,26 +377,6 @@ pub fn session_op(
         Listing::NoTmux => Err(RemoteError::NoTmux {
             vm: target.vm.clone(),
         }),
-    }
-}
-
-/// Runs a tmux command that must succeed.
-pub fn tmux_checked(
-    target: &SshTarget,
-    settings: &Settings,
-    command: &str,
-) -> Result<Finished, RemoteError> {
-    let done = run(target, settings, command)?;
-    let status = done.status.and_then(|s| s.code()).unwrap_or(1);
-    if status == 0 {
-        Ok(done)
-    } else {
-        Err(RemoteError::Tmux {
-            vm: target.vm.clone(),
-            command: command.to_string(),
-            status,
-            stderr: last_line(&done.stderr),
-        })
     }
 }
 

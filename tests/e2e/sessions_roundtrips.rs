@@ -209,3 +209,18 @@ fn naming_a_session_checks_sets_and_relists_in_one_ssh() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(log.take().len(), 1, "--clear is one ssh");
 }
+
+#[test]
+fn connect_without_a_terminal_creates_and_relists_in_one_ssh() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1"]);
+    let log = SshLog::new();
+    let out = logged(&home, &log, &["connect", "vm1:fresh"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("Attach with `azlin connect vm1:fresh`"));
+    assert_eq!(log.take().len(), 1, "create and relist in one ssh");
+    assert_eq!(fleet.vm("vm1").sessions(), ["fresh"]);
+    // The listing reached the session cache: the bare session name resolves at once.
+    let resolved = home.ok(&["resolve", "fresh", "--format", "json"]);
+    assert!(resolved.contains("\"vm1:fresh\""), "{resolved}");
+}

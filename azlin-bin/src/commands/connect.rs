@@ -5,7 +5,7 @@ use anyhow::Result;
 use azlin_core::name::validate_session_name;
 use azlin_core::remote::{self, Settings};
 use azlin_core::ssh::{Invocation, Tty, command_line};
-use azlin_core::tmux;
+use azlin_core::tmux::{self, Need};
 
 use crate::cli::{ConnectArgs, SshArgs};
 use crate::commands::ssh_config;
@@ -70,9 +70,10 @@ fn open(
     }
     // No terminal to attach (a script, CI): make sure the session runs, and say how to
     // attach later.
-    remote::tmux_checked(&ssh, settings, &tmux::ensure_detached(&target.session))
-        .map_err(azlin_core::Error::from)?;
-    ctx.refresh_vm(&target.vm, settings);
+    // One ssh creates the session if needed and lists the sessions for the cache.
+    let after = remote::session_op(&ssh, settings, &target.session, Need::Created, "true");
+    ctx.record_probe(&target.vm, &after);
+    after.map_err(azlin_core::Error::from)?;
     if resync {
         ssh_config::auto_sync(ctx);
     }

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use azlin_core::name::validate_label;
 use azlin_core::remote::{self, Settings};
-use azlin_core::tmux;
+use azlin_core::tmux::{self, Need};
 
 use crate::cli::SessionArgs;
 use crate::context::{Context, Resolved};
@@ -98,6 +98,7 @@ fn session_label(
         &ssh,
         settings,
         &target.session,
+        Need::Existing,
         &tmux::set_label(&target.session, label),
     );
     ctx.record_probe(&target.vm, &after);

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use azlin_core::remote;
-use azlin_core::tmux;
+use azlin_core::tmux::{self, Need};
 
 use crate::cli::SessionOpArgs;
 use crate::context::Context;
@@ -33,7 +33,13 @@ fn operate(
     let target = ctx.resolve_fresh(&args.id, &settings)?;
     let ssh = ctx.ssh_target(&target.vm)?;
     // One ssh checks the session, acts and lists what is left, for the session cache.
-    let after = remote::session_op(&ssh, &settings, &target.session, &command(&target.session));
+    let after = remote::session_op(
+        &ssh,
+        &settings,
+        &target.session,
+        Need::Existing,
+        &command(&target.session),
+    );
     ctx.record_probe(&target.vm, &after);
     after.map_err(azlin_core::Error::from)?;
     if !ctx.quiet {
