@@ -10,7 +10,7 @@
 //! source of errors, help and "did you mean", and built-ins always win: a built-in name
 //! never reaches the plugin search here.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 
 use azlin_core::plugin;
 
@@ -154,20 +154,6 @@ fn value(arg: Option<&OsString>) -> Option<&str> {
 /// A value the fast path takes as clap would: not empty and not starting with `-`.
 fn checked(value: &str) -> Option<&str> {
     (!value.is_empty() && !value.starts_with('-')).then_some(value)
-}
-
-/// Whether plugin `name` exists on the search path, so that dispatching it cannot fail
-/// with "unknown command" (whose message, with suggestions, comes from the clap path).
-pub fn plugin_exists(name: &OsStr) -> bool {
-    let Some(name) = plugin::valid_name(name) else {
-        return false;
-    };
-    let Ok(paths) = azlin_core::config::Paths::from_env() else {
-        return false;
-    };
-    plugin::SearchPath::from_env(&paths.plugins_dir())
-        .find(name)
-        .is_some()
 }
 
 #[cfg(test)]

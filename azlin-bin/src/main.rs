@@ -41,14 +41,15 @@ fn early(args: &[OsString]) -> Option<ExitCode> {
             Some(ExitCode::SUCCESS)
         }
         // Only a plugin that exists: an unknown name gets clap's path and its message.
-        fast_path::Early::Plugin { global, name, args } if fast_path::plugin_exists(&name) => {
+        // What was found runs as it is: the search path is not walked a second time.
+        fast_path::Early::Plugin { global, name, args } => {
+            let found = commands::plugin::locate(&name).ok().flatten()?;
             let no_color = global.no_color;
             Some(finish(
-                commands::plugin::dispatch(&global, &name, args),
+                commands::plugin::run_found(&global, found, args),
                 no_color,
             ))
         }
-        fast_path::Early::Plugin { .. } => None,
     }
 }
 

@@ -37,24 +37,48 @@ pub fn external(global: &GlobalArgs, mut argv: Vec<OsString>) -> Result<u8> {
     dispatch(global, &name, argv)
 }
 
+/// A plugin found on the search path, ready to run.
+pub struct Found {
+    paths: Paths,
+    name: String,
+    path: std::path::PathBuf,
+}
+
+/// Finds plugin `name`: `Ok(None)` when there is none (or the name is invalid: it is
+/// checked before anything touches the file system, so `../x` or `a/b` never turn into
+/// a path). For the start-up fast path, which then runs what it found without looking
+/// again.
+pub fn locate(name: &OsStr) -> Result<Option<Found>> {
+    let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
+    let Some(valid) = plugin::valid_name(name) else {
+        return Ok(None);
+    };
+    let found = SearchPath::from_env(&paths.plugins_dir()).find(valid);
+    Ok(found.map(|path| Found {
+        name: valid.to_string(),
+        path,
+        paths,
+    }))
+}
+
 /// Finds plugin `name` and runs it with `args`; on Unix this does not return unless the
 /// plugin could not be started.
 pub fn dispatch(global: &GlobalArgs, name: &OsStr, args: Vec<OsString>) -> Result<u8> {
-    let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
-    let search = SearchPath::from_env(&paths.plugins_dir());
-    // The name is checked before anything touches the file system: `../x` or `a/b`
-    // must never turn into a path.
-    let found = plugin::valid_name(name).and_then(|n| search.find(n).map(|p| (n, p)));
-    let Some((name, path)) = found else {
-        return Err(azlin_core::Error::from(unknown(name, &search)).into());
-    };
+    match locate(name)? {
+        Some(found) => run_found(global, found, args),
+        None => Err(azlin_core::Error::from(unknown(name, &search_path()?)).into()),
+    }
+}
+
+/// Runs a plugin [`locate`] found, with `args` and the environment contract.
+pub fn run_found(global: &GlobalArgs, found: Found, args: Vec<OsString>) -> Result<u8> {
     let azlin_bin = std::env::current_exe().unwrap_or_else(|_| "azlin".into());
     let invocation = Invocation::new(
-        name,
-        path,
+        &found.name,
+        found.path,
         args,
         &azlin_bin,
-        &paths.azlin_home,
+        &found.paths.azlin_home,
         &globals(global),
         std::env::var_os(DEPTH_VAR).as_deref(),
     )
