@@ -262,68 +262,61 @@ impl Context {
     /// Resolves `id`. A name the session cache does not know triggers one live probe of
     /// the fleet before it is reported as not found (DESIGN.md, resolution).
     pub fn resolve(&self, id: &str, settings: &Settings) -> Result<Resolved> {
-        self.resolve_with(id, settings, false)
+        let mut one = self.resolve_ids(std::slice::from_ref(&id), settings, false)?;
+        Ok(one.remove(0))
     }
 
     /// Resolves `id` for a command that destroys something: unless `id` names its VM, the
     /// fleet is probed first, so that a session name is never matched against a cache
     /// that has not seen another VM's session of the same name.
     pub fn resolve_fresh(&self, id: &str, settings: &Settings) -> Result<Resolved> {
-        self.resolve_with(id, settings, !names_a_vm(id))
+        let mut one = self.resolve_ids(std::slice::from_ref(&id), settings, !names_a_vm(id))?;
+        Ok(one.remove(0))
     }
 
     /// Resolves several ids with at most one live probe of the fleet (and one Azure
     /// listing), however many of them the caches do not know; errors in the order given.
     pub fn resolve_all(&self, ids: &[String], settings: &Settings) -> Result<Vec<Resolved>> {
+        self.resolve_ids(ids, settings, false)
+    }
+
+    /// The one resolution path: the run's inventory (Azure listed again when it came from
+    /// the cache and misses a name), then one fleet probe when `probe_first` or when a
+    /// name that does not name its VM is still unknown (a probe finds sessions, not VMs:
+    /// `nosuchvm:dev` stays not found at once).
+    fn resolve_ids<S: AsRef<str>>(
+        &self,
+        ids: &[S],
+        settings: &Settings,
+        probe_first: bool,
+    ) -> Result<Vec<Resolved>> {
         let default = self.config.default_session();
         let unknown = |inventory: &Inventory| {
-            ids.iter()
-                .find(|id| {
-                    matches!(
-                        azlin_core::resolve::resolve(id, inventory, default),
-                        Err(ResolveError::NotFound { .. })
-                    )
-                })
-                .cloned()
+            ids.iter().map(AsRef::as_ref).find(|id| {
+                matches!(
+                    azlin_core::resolve::resolve(id, inventory, default),
+                    Err(ResolveError::NotFound { .. })
+                )
+            })
         };
-        let mut inventory = self.inventory()?;
+        let mut inventory = match ids.first() {
+            Some(id) => self.inventory_for(id.as_ref(), false)?,
+            None => self.inventory()?,
+        };
         if let Some(id) = unknown(&inventory) {
-            inventory = self.inventory_for(&id, false)?;
+            inventory = self.inventory_for(id, false)?;
         }
-        // A probe finds sessions, not VMs: only ids that do not name their VM can gain.
-        if unknown(&inventory).is_some_and(|id| !names_a_vm(&id)) && !inventory.vms.is_empty() {
+        let probe = probe_first || unknown(&inventory).is_some_and(|id| !names_a_vm(id));
+        if probe && !self.fleet_probed.load(Ordering::Relaxed) && !inventory.vms.is_empty() {
             inventory = self.probe_fleet(inventory, settings)?;
         }
         ids.iter()
             .map(|id| {
-                azlin_core::resolve::resolve(id, &inventory, default)
-                    .map(|t| found(id, t))
+                azlin_core::resolve::resolve(id.as_ref(), &inventory, default)
+                    .map(|t| found(id.as_ref(), t))
                     .map_err(|e| azlin_core::Error::from(e).into())
             })
             .collect()
-    }
-
-    fn resolve_with(&self, id: &str, settings: &Settings, probe_first: bool) -> Result<Resolved> {
-        let mut inventory = self.inventory_for(id, false)?;
-        if probe_first && !self.fleet_probed.load(Ordering::Relaxed) {
-            inventory = self.probe_fleet(inventory, settings)?;
-        }
-        let default = self.config.default_session();
-        match azlin_core::resolve::resolve(id, &inventory, default) {
-            Ok(t) => Ok(found(id, t)),
-            // A probe finds sessions, not VMs: `nosuchvm:dev` stays not found at once.
-            Err(ResolveError::NotFound { .. })
-                if !self.fleet_probed.load(Ordering::Relaxed)
-                    && !inventory.vms.is_empty()
-                    && !names_a_vm(id) =>
-            {
-                let inventory = self.probe_fleet(inventory, settings)?;
-                azlin_core::resolve::resolve(id, &inventory, default)
-                    .map(|t| found(id, t))
-                    .map_err(|e| azlin_core::Error::from(e).into())
-            }
-            Err(e) => Err(azlin_core::Error::from(e).into()),
-        }
     }
 
     /// Probes every running VM of `inventory` (as `list` does: a stopped VM would only cost
