@@ -179,9 +179,14 @@ fn last_line(bytes: &[u8]) -> String {
 /// Lists the sessions on one VM.
 pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>, RemoteError> {
     let done = run(target, settings, &tmux::list_sessions())?;
-    match tmux::parse_list(&String::from_utf8_lossy(&done.stdout)) {
+    listed(target, &done.stdout)
+}
+
+/// The sessions a `tmux list-sessions` (in [`tmux::LIST_FORMAT`]) printed on `target`,
+/// logged at `-vv` next to the command line `-v` already shows.
+fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteError> {
+    match tmux::parse_list(&String::from_utf8_lossy(stdout)) {
         Listing::Sessions(s) => {
-            // -vv: what the probe found, next to the command line -v already shows.
             tracing::debug!(
                 target: crate::diag::FOUND,
                 "probe: {}: {} tmux sessions{}{}",
@@ -372,12 +377,7 @@ pub fn session_op(
             stderr: last_line(&done.stderr),
         });
     }
-    match tmux::parse_list(&String::from_utf8_lossy(&done.stdout)) {
-        Listing::Sessions(s) => Ok(s),
-        Listing::NoTmux => Err(RemoteError::NoTmux {
-            vm: target.vm.clone(),
-        }),
-    }
+    listed(target, &done.stdout)
 }
 
 #[cfg(test)]

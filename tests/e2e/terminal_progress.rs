@@ -36,20 +36,8 @@ fn in_terminal(home: &Home, ssh: &str, args: &str) -> Terminal {
 fn list_shows_a_spinner_on_a_terminal_and_clears_it() {
     let (home, ssh) = slow_home();
     let term = in_terminal(&home, &ssh, "list --timeout 30");
-    assert!(
-        term.wait_for(Duration::from_secs(20), || term
-            .screen()
-            .contains("probing 1 VMs for tmux sessions")),
-        "no spinner:\n{}",
-        term.screen()
-    );
-    assert!(
-        term.wait_for(Duration::from_secs(60), || term
-            .screen()
-            .contains("azlin-exited-")),
-        "{}",
-        term.screen()
-    );
+    term.expect_text(Duration::from_secs(20), "probing 1 VMs for tmux sessions");
+    term.expect_text(Duration::from_secs(60), "azlin-exited-");
     let screen = term.screen();
     assert!(
         !screen.contains("probing"),
@@ -95,20 +83,8 @@ fn exec_on_several_targets_shows_done_and_failed_counts_then_clears_them() {
     let home = Home::new();
     let _fleet = fleet_with_a_black_hole(&home);
     let term = Terminal::azlin(&home, "exec --all --timeout 3 -- 'echo out-of-alpha'");
-    assert!(
-        term.wait_for(Duration::from_secs(60), || term
-            .screen()
-            .contains("exec on 2 targets: 1/2 done")),
-        "no progress:\n{}",
-        term.screen()
-    );
-    assert!(
-        term.wait_for(Duration::from_secs(90), || term
-            .screen()
-            .contains("azlin-exited-")),
-        "{}",
-        term.screen()
-    );
+    term.expect_text(Duration::from_secs(60), "exec on 2 targets: 1/2 done");
+    term.expect_text(Duration::from_secs(90), "azlin-exited-");
     let screen = term.screen();
     assert!(!screen.contains("/2 done"), "not cleared:\n{screen}");
     // The output line printed while the indicator was drawn is intact.
@@ -196,13 +172,7 @@ fn azure_listing_counts_its_requests_on_a_terminal_only() {
         "no Azure progress:\n{}",
         term.screen()
     );
-    assert!(
-        term.wait_for(Duration::from_secs(90), || term
-            .screen()
-            .contains("azlin-exited-")),
-        "{}",
-        term.screen()
-    );
+    term.expect_text(Duration::from_secs(90), "azlin-exited-");
     let screen = term.screen();
     assert!(!screen.contains("sent…"), "not cleared:\n{screen}");
     assert!(screen.contains("one") && screen.contains("two"), "{screen}");

@@ -40,13 +40,7 @@ fn run_in_terminal(home: &Home, cols: u16, args: &str, env: &str) -> Terminal {
             ("TERM", "xterm-256color"),
         ],
     );
-    assert!(
-        term.wait_for(Duration::from_secs(30), || term
-            .screen()
-            .contains("azlin-exited-")),
-        "azlin did not finish:\n{}",
-        term.screen()
-    );
+    term.expect_text(Duration::from_secs(30), "azlin-exited-");
     term
 }
 

@@ -85,6 +85,16 @@ impl Terminal {
         self.tmux(&args);
     }
 
+    /// Waits up to `timeout` for `text` to show on the screen; panics with the screen if
+    /// it does not.
+    pub fn expect_text(&self, timeout: Duration, text: &str) {
+        assert!(
+            self.wait_for(timeout, || self.screen().contains(text)),
+            "`{text}` did not show within {timeout:?}; the terminal shows:\n{}",
+            self.screen()
+        );
+    }
+
     /// Waits up to `timeout` for `check` to hold, polling.
     pub fn wait_for(&self, timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
         let deadline = Instant::now() + timeout;
