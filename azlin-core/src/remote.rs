@@ -281,7 +281,7 @@ pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str)
         },
         GuardFailure::NotCreated => RemoteError::Tmux {
             vm: vm.to_string(),
-            command: tmux::ensure_detached(session),
+            command: tmux::new_detached(session),
             status: 1,
             stderr: if stderr.trim().is_empty() {
                 "see tmux's message above".to_string()

@@ -82,13 +82,9 @@ pub fn attach(session: &str) -> String {
     format!("tmux new-session -A -s {}", shell_quote(session))
 }
 
-/// Creates `session` detached unless it exists.
-pub fn ensure_detached(session: &str) -> String {
-    format!(
-        "tmux has-session -t {} 2>/dev/null || tmux new-session -d -s {}",
-        session_target(session),
-        shell_quote(session)
-    )
+/// Creates `session` detached (the [`Need::Created`] branch of [`check_session`]).
+pub fn new_detached(session: &str) -> String {
+    format!("tmux new-session -d -s {}", shell_quote(session))
 }
 
 /// Detaches every client of `session`; the session keeps running. Succeeds when the
@@ -153,8 +149,8 @@ pub fn check_session(session: &str, need: Need, on: &OnFailure) -> String {
     let otherwise = match need {
         Need::Existing => format!("{{ {}; }}", on.missing),
         Need::Created => format!(
-            "tmux new-session -d -s {} || {{ {}; }}",
-            shell_quote(session),
+            "{} || {{ {}; }}",
+            new_detached(session),
             on.not_created
         ),
     };
