@@ -8,15 +8,14 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::config::Paths;
 use crate::inventory::load_session_cache;
 use crate::name;
+use crate::plugin::helper::{HelperFailure, run_helper};
 use crate::plugin::{COMPLETE_PREFIX, SearchPath};
 use crate::provider::azure::cache::AzureCache;
 use crate::provider::local::HostsFile;
@@ -136,54 +135,24 @@ pub fn run_completer(
     env: &[(OsString, OsString)],
     timeout: Duration,
 ) -> Result<Vec<String>, CompleterError> {
-    let spawn_err = |source| CompleterError::Spawn {
-        path: path.to_path_buf(),
-        source,
-    };
-    let deadline = Instant::now() + timeout;
-    let mut child = Command::new(path)
-        .arg("--")
+    let mut cmd = Command::new(path);
+    cmd.arg("--")
         .args(words)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(spawn_err)?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    // Read on a thread: a completer that never closes stdout must not hang the shell.
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = (&mut stdout)
-            .take(MAX_COMPLETER_OUTPUT)
-            .read_to_end(&mut buf);
-        let _ = tx.send(buf);
-    });
-    let timed_out = |child: &mut std::process::Child| {
-        let _ = child.kill();
-        let _ = child.wait();
-        CompleterError::TimedOut {
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    let output = run_helper(cmd, timeout, MAX_COMPLETER_OUTPUT).map_err(|f| match f {
+        HelperFailure::Spawn(source) | HelperFailure::Read(source) => CompleterError::Spawn {
+            path: path.to_path_buf(),
+            source,
+        },
+        HelperFailure::TimedOut => CompleterError::TimedOut {
             path: path.to_path_buf(),
             timeout,
-        }
-    };
-    let Ok(output) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
-        return Err(timed_out(&mut child));
-    };
-    let status = loop {
-        match child.try_wait().map_err(spawn_err)? {
-            Some(status) => break status,
-            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
-            None => return Err(timed_out(&mut child)),
-        }
-    };
-    if !status.success() {
-        return Err(CompleterError::Failed {
+        },
+        HelperFailure::Failed(status) => CompleterError::Failed {
             path: path.to_path_buf(),
             status,
-        });
-    }
+        },
+    })?;
     let current = words.last().map(String::as_str).unwrap_or("");
     Ok(String::from_utf8_lossy(&output)
         .lines()

@@ -148,11 +148,7 @@ pub struct OnFailure {
 pub fn check_session(session: &str, need: Need, on: &OnFailure) -> String {
     let otherwise = match need {
         Need::Existing => format!("{{ {}; }}", on.missing),
-        Need::Created => format!(
-            "{} || {{ {}; }}",
-            new_detached(session),
-            on.not_created
-        ),
+        Need::Created => format!("{} || {{ {}; }}", new_detached(session), on.not_created),
     };
     format!(
         "command -v tmux >/dev/null 2>&1 || {{ {}; }}\ntmux has-session -t {} 2>/dev/null || {otherwise}\n",

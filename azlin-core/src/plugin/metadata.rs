@@ -2,13 +2,13 @@
 //! limit and remembered by path, size and modification time.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::process::Command;
+use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+use super::helper::{HelperFailure, run_helper};
 
 /// The argument that asks a plugin for its metadata.
 pub const METADATA_FLAG: &str = "--azlin-plugin-metadata";
@@ -132,44 +132,14 @@ pub fn metadata_all(
 
 /// Runs `path --azlin-plugin-metadata` and parses its answer.
 fn ask(path: &Path, timeout: Duration) -> Result<Metadata, MetadataError> {
-    let deadline = Instant::now() + timeout;
-    let mut child = Command::new(path)
-        .arg(METADATA_FLAG)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(MetadataError::Spawn)?;
-    let mut stdout = child.stdout.take().expect("stdout is piped");
-    // Read on a thread so that a plugin which never closes its stdout (or leaves a child
-    // holding it) cannot hold azlin past the deadline.
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let res = (&mut stdout).take(MAX_OUTPUT).read_to_end(&mut buf);
-        let _ = tx.send(res.map(|_| buf));
-    });
-    let stop = |child: &mut std::process::Child| {
-        let _ = child.kill();
-        let _ = child.wait();
-        MetadataError::TimedOut(timeout)
-    };
-    let output = match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        Ok(Ok(buf)) => buf,
-        Ok(Err(e)) => return Err(MetadataError::Invalid(format!("reading its output: {e}"))),
-        Err(_) => return Err(stop(&mut child)),
-    };
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-            Ok(None) => return Err(stop(&mut child)),
-            Err(e) => return Err(MetadataError::Spawn(e)),
-        }
-    };
-    if !status.success() {
-        return Err(MetadataError::Failed(status));
-    }
+    let mut cmd = Command::new(path);
+    cmd.arg(METADATA_FLAG);
+    let output = run_helper(cmd, timeout, MAX_OUTPUT).map_err(|f| match f {
+        HelperFailure::Spawn(e) => MetadataError::Spawn(e),
+        HelperFailure::Read(e) => MetadataError::Invalid(format!("reading its output: {e}")),
+        HelperFailure::TimedOut => MetadataError::TimedOut(timeout),
+        HelperFailure::Failed(status) => MetadataError::Failed(status),
+    })?;
     let meta: Metadata = serde_json::from_slice(&output).map_err(|e| {
         MetadataError::Invalid(if output.iter().all(u8::is_ascii_whitespace) {
             "empty output".to_string()
@@ -307,7 +277,7 @@ mod tests {
             metadata(&failing, &cache, t),
             Err(MetadataError::Failed(_))
         ));
-        let start = Instant::now();
+        let start = std::time::Instant::now();
         let short = Duration::from_millis(300);
         assert!(matches!(
             metadata(&hang, &cache, short),

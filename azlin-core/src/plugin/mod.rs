@@ -12,6 +12,7 @@
 
 pub mod discover;
 pub mod dispatch;
+pub mod helper;
 pub mod metadata;
 
 use std::ffi::{OsStr, OsString};
