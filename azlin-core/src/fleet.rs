@@ -73,12 +73,6 @@ pub struct Finished {
     pub stderr: Vec<u8>,
 }
 
-impl Finished {
-    /// Whether the timeout ended it.
-    pub fn timed_out(&self) -> bool {
-        self.status.is_none()
-    }
-}
 
 /// Runs `cmd` with `stdin` as its input (none: `/dev/null`), its output collected or,
 /// with a `sink`, passed on line by line; kills it when `timeout` passes.
@@ -249,7 +243,7 @@ mod tests {
         let mut cmd = Command::new("sleep");
         cmd.arg("30");
         let f = run_bounded(cmd, None, Some(Duration::from_millis(200)), None).unwrap();
-        assert!(f.timed_out());
+        assert!(f.status.is_none(), "killed at the timeout");
 
         let lines = Mutex::new(Vec::new());
         let sink = |s: Stream, l: &str| lines.lock().unwrap().push((s, l.to_string()));
