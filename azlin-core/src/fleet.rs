@@ -73,7 +73,6 @@ pub struct Finished {
     pub stderr: Vec<u8>,
 }
 
-
 /// Runs `cmd` with `stdin` as its input (none: `/dev/null`), its output collected or,
 /// with a `sink`, passed on line by line; kills it when `timeout` passes.
 pub fn run_bounded(

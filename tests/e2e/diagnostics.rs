@@ -257,3 +257,19 @@ fn errors_that_offer_choices_list_one_per_line() {
         .code(1)
         .stderr(contains("did you mean:\n  list\n"));
 }
+
+#[test]
+fn verbose_ssh_config_logs_the_ssh_probe_and_the_check() {
+    let home = Home::new();
+    home.ok(&["host", "add", "alpha", "--address", "10.0.0.5"]);
+    let out = home.azlin().args(["-v", "ssh-config"]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("run: ssh -V -> exit 0"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("run: ssh -G -F ") && l.contains(" alpha -> exit 0")),
+        "{stderr}"
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
@@ -126,28 +126,25 @@ impl Client {
     /// Asks `program -V` for its version and `program -G` where `~` is.
     pub fn probe(program: &OsStr) -> Client {
         let null_config = if cfg!(windows) { "NUL" } else { "/dev/null" };
-        // Both at once: they are independent, and every sync pays for them.
-        let version = Command::new(program)
-            .arg("-V")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn();
-        let tilde = Command::new(program)
-            .args([
-                "-G",
-                "-F",
-                null_config,
-                "-o",
-                "ControlPath=~",
-                "azlin-probe",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn();
+        let mut version = Command::new(program);
+        version.arg("-V");
+        let mut tilde = Command::new(program);
+        tilde.args([
+            "-G",
+            "-F",
+            null_config,
+            "-o",
+            "ControlPath=~",
+            "azlin-probe",
+        ]);
+        // Both at once: they are independent, and every sync without a cached probe pays
+        // for them. Through fleet::run_bounded, so `-v` logs them like every other run.
+        let (version, tilde) = std::thread::scope(|scope| {
+            let v = scope.spawn(|| crate::fleet::run_bounded(version, None, None, None));
+            let t = crate::fleet::run_bounded(tilde, None, None, None);
+            (v.join().ok().and_then(Result::ok), t.ok())
+        });
         let version_text = version
-            .and_then(|c| c.wait_with_output())
             .map(|o| {
                 let mut t = String::from_utf8_lossy(&o.stderr).into_owned();
                 t.push_str(&String::from_utf8_lossy(&o.stdout));
@@ -155,9 +152,7 @@ impl Client {
             })
             .unwrap_or_default();
         let tilde_home = tilde
-            .and_then(|c| c.wait_with_output())
-            .ok()
-            .filter(|o| o.status.success())
+            .filter(|o| o.status.is_some_and(|s| s.success()))
             .and_then(|o| {
                 String::from_utf8_lossy(&o.stdout)
                     .lines()
@@ -185,15 +180,11 @@ impl Client {
     /// Runs `ssh -G -F config alias` and compares what ssh resolved with `expect`.
     /// The error is ssh's own message, or the value that differs.
     pub fn check(&self, config: &Path, expect: &Expect) -> Result<(), String> {
-        let out = Command::new(&self.program)
-            .arg("-G")
-            .arg("-F")
-            .arg(config)
-            .arg(&expect.alias)
-            .stdin(Stdio::null())
-            .output()
+        let mut cmd = Command::new(&self.program);
+        cmd.arg("-G").arg("-F").arg(config).arg(&expect.alias);
+        let out = crate::fleet::run_bounded(cmd, None, None, None)
             .map_err(|e| format!("cannot run {}: {e}", self.program.to_string_lossy()))?;
-        if !out.status.success() {
+        if !out.status.is_some_and(|s| s.success()) {
             let msg = String::from_utf8_lossy(&out.stderr);
             return Err(format!(
                 "`{} -G {}` failed: {}",
