@@ -1,4 +1,7 @@
 //! The `azlin` binary: parses the command line, runs one command, renders errors once.
+// On Unix azlin defines C's `main` itself, so that a plugin dispatch runs before std's
+// start-up work (see `start`); unit tests keep the test harness's `main`.
+#![cfg_attr(all(unix, not(test)), no_main)]
 
 mod cli;
 mod commands;
@@ -7,20 +10,43 @@ mod diag;
 mod fast_path;
 mod handoff;
 mod output;
+mod start;
 
 use std::ffi::OsString;
-use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 
-fn main() -> ExitCode {
+/// The process entry point on Unix: what std's start-up would have done that azlin needs,
+/// then the start-up fast paths, then clap and the command (see `start`).
+#[cfg(all(unix, not(test)))]
+#[unsafe(no_mangle)]
+extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    start::runtime();
+    // Std reads argv through glibc's start-up hook, so `args_os` works without its `main`.
     let args: Vec<OsString> = std::env::args_os().collect();
-    if let Some(code) = early(&args) {
-        return code;
-    }
+    let code = early(&args).unwrap_or_else(|| {
+        // As std's `main` would: a panic (already reported by the hook) exits with 101
+        // instead of unwinding out of a C function.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command_line(args))).unwrap_or(101)
+    });
+    // `exit` flushes std's buffered stdout first.
+    std::process::exit(code.into())
+}
+
+#[cfg(any(not(unix), test))]
+fn main() -> std::process::ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    std::process::ExitCode::from(early(&args).unwrap_or_else(|| command_line(args)))
+}
+
+/// Everything but the fast paths: clap parses, the command runs.
+fn command_line(args: Vec<OsString>) -> u8 {
     let mut command = Cli::command();
     // Listing plugins reads directories: only for azlin's own help, never on the path of
     // a command (or of `--version`).
@@ -34,11 +60,11 @@ fn main() -> ExitCode {
 
 /// The start-up fast paths (see `fast_path`): a plugin or `--version` without building
 /// clap's command tree. `None` hands the command line to clap.
-fn early(args: &[OsString]) -> Option<ExitCode> {
+fn early(args: &[OsString]) -> Option<u8> {
     match fast_path::scan(args.get(1..)?)? {
         fast_path::Early::Version => {
             println!("{}", fast_path::version_line());
-            Some(ExitCode::SUCCESS)
+            Some(0)
         }
         // Only a plugin that exists: an unknown name gets clap's path and its message.
         // What was found runs as it is: the search path is not walked a second time.
@@ -54,15 +80,15 @@ fn early(args: &[OsString]) -> Option<ExitCode> {
 }
 
 /// The exit status of a command, rendering its error once.
-fn finish(result: anyhow::Result<u8>, no_color: bool) -> ExitCode {
+fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
     diag::clear();
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(err) => {
             let prefix =
                 output::paint(output::Look::stderr(no_color), "error:", output::Paint::Red);
             eprintln!("{prefix} {}", render_error(&err));
-            ExitCode::from(exit_code(&err))
+            exit_code(&err)
         }
     }
 }

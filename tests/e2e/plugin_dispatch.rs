@@ -253,3 +253,35 @@ fn nesting_is_refused_past_eight() {
         ["1", "2", "3", "4", "5", "6", "7", "8"]
     );
 }
+
+/// azlin starts itself (see azlin-bin/src/start.rs): a closed standard descriptor is
+/// opened on /dev/null before anything else, as Rust's and git's start-up do, so no file
+/// azlin opens can become its output, and a plugin (by either way of running it) finds
+/// its descriptors open.
+#[test]
+fn a_closed_standard_descriptor_is_opened_on_dev_null() {
+    let home = Home::new();
+    let report = home.marker("fd1");
+    home.plugin(
+        "fd",
+        &format!(
+            "fd1=$(readlink /proc/$$/fd/1 || echo closed); echo \"$fd1\" >'{0}'",
+            report.display()
+        ),
+    );
+    for args in ["fd", "plugin exec fd"] {
+        let _ = std::fs::remove_file(&report);
+        let status = home
+            .command("sh")
+            .args(["-c", &format!("exec \"$0\" {args} >&-")])
+            .arg(env!("CARGO_BIN_EXE_azlin"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "azlin {args}: {status:?}");
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap().trim(),
+            "/dev/null",
+            "azlin {args}"
+        );
+    }
+}
