@@ -1,7 +1,7 @@
 //! The `azlin` binary: parses the command line, runs one command, renders errors once.
-// On Unix azlin defines C's `main` itself, so that a plugin dispatch runs before std's
-// start-up work (see `start`); unit tests keep the test harness's `main`.
-#![cfg_attr(all(unix, not(test)), no_main)]
+// On Linux with glibc azlin defines C's `main` itself, so that a plugin dispatch skips
+// std's start-up work (see `start`); unit tests keep the test harness's `main`.
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
 mod cli;
 mod commands;
@@ -19,16 +19,17 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 
-/// The process entry point on Unix: what std's start-up would have done that azlin needs,
-/// then the start-up fast paths, then clap and the command (see `start`).
-#[cfg(all(unix, not(test)))]
+/// The process entry point on Linux with glibc: what std's start-up would have done that
+/// azlin needs, then the start-up fast paths, then clap and the command (see `start`).
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(
     _argc: std::ffi::c_int,
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
     start::runtime();
-    // Std reads argv through glibc's start-up hook, so `args_os` works without its `main`.
+    // Std reads argv through glibc's start-up hook (`.init_array`, a glibc extension; on
+    // other C libraries only std's own `main` records it), so `args_os` works here.
     let args: Vec<OsString> = std::env::args_os().collect();
     let code = early(&args).unwrap_or_else(|| {
         // As std's `main` would: a panic (already reported by the hook) exits with 101
@@ -39,7 +40,7 @@ extern "C" fn main(
     std::process::exit(code.into())
 }
 
-#[cfg(any(not(unix), test))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
 fn main() -> std::process::ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     std::process::ExitCode::from(early(&args).unwrap_or_else(|| command_line(args)))

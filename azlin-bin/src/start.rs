@@ -1,11 +1,12 @@
-//! Process start-up, done by azlin itself on Unix instead of by std's generated `main`.
+//! Process start-up, done by azlin itself on Linux with glibc instead of by std's
+//! generated `main` (elsewhere std's start-up runs as usual).
 //!
 //! `azlin foo` is a plugin dispatch: it should cost little more than the `exec` it ends
 //! in (issue 5: ≤ 1 ms over running `azlin-foo` directly). Std's start-up runs before any
 //! line of azlin's and, on glibc, learns the main thread's stack bounds from
 //! `pthread_getattr_np`, which reads and parses `/proc/self/maps`, then maps an alternate
 //! signal stack: all of it only to print a "stack overflow" message, and a measurable part
-//! of that budget (bench/NOTES.md). So on Unix the binary is `#![no_main]`: `main.rs`
+//! of that budget (bench/NOTES.md). So there the binary is `#![no_main]`: `main.rs`
 //! defines C's `main`, which calls [`runtime`] (the part of std's start-up azlin needs, a
 //! handful of system calls) and then goes on as before: the start-up fast paths (see
 //! `fast_path`), clap, the command. What azlin gives up is std's stack overflow message
@@ -16,7 +17,7 @@
 /// that are open, and SIGPIPE ignored (a write to a closed pipe returns an error, which
 /// azlin reports, instead of killing it; std's `Command` restores the default in every
 /// child it starts, as it did before).
-#[cfg(unix)]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[cfg_attr(test, allow(dead_code))]
 pub fn runtime() {
     reopen_closed_standard_fds();
@@ -30,7 +31,7 @@ pub fn runtime() {
 /// (and git's) does: otherwise the next file azlin opens (a generated ssh config, say)
 /// would get number 1, and whatever azlin prints would land in it. A plugin gets them
 /// open too.
-#[cfg(unix)]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[cfg_attr(test, allow(dead_code))]
 fn reopen_closed_standard_fds() {
     for fd in 0..=2 {
@@ -63,7 +64,7 @@ pub extern "C" fn pow(x: f64, y: f64) -> f64 {
     libm::pow(x, y)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(all(test, target_os = "linux", target_env = "gnu"))]
 mod tests {
     #[test]
     fn pow_is_the_usual_pow() {
