@@ -5,6 +5,7 @@ Every figure is a median of several runs in one run of bench/run, printed beside
 baseline measured in the same run, with the ratio and the target as met or missed.
 """
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -26,6 +27,33 @@ def hyperfine(name):
             "user": r["user"] * 1000,
             "system": r["system"] * 1000,
             "runs": len(r["times"]),
+        }
+    return out
+
+
+def hyperfine_rounds(name):
+    """hyperfine() over the exports `name-1.json`, `name-2.json`, … of interleaved rounds,
+    pooled: the median and minimum of all runs; CPU times weighted by runs."""
+    rounds = sorted(res.glob(f"{name}-*.json"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    pooled = {}
+    for path in rounds:
+        for r in json.loads(path.read_text())["results"]:
+            acc = pooled.setdefault(r["command"], {"times": [], "user": 0.0, "system": 0.0})
+            acc["times"] += r["times"]
+            acc["user"] += r["user"] * len(r["times"])
+            acc["system"] += r["system"] * len(r["times"])
+    out = {}
+    for command, acc in pooled.items():
+        times, n = sorted(acc["times"]), len(acc["times"])
+        out[command] = {
+            "median": statistics.median(times) * 1000,
+            "mean": statistics.fmean(times) * 1000,
+            "min": times[0] * 1000,
+            "max": times[-1] * 1000,
+            "user": acc["user"] / n * 1000,
+            "system": acc["system"] / n * 1000,
+            "runs": n,
+            "rounds": len(rounds),
         }
     return out
 
@@ -83,11 +111,13 @@ p("- Azure: `azlin resolve --refresh` against the ARM emulator (`tests/e2e/suppo
 p("")
 
 # ---- start-up and plugins ---------------------------------------------------------
-s = hyperfine("startup")
+s = hyperfine_rounds("startup")
 t = s["true"]["median"]
 p("## Start-up and plugin dispatch")
 p("")
-p(f"{s['azlin --version']['runs']} runs each. The plugin is a copy of `true` installed as "
+p(f"{s['azlin --version']['runs']} runs each, in {s['azlin --version']['rounds']} interleaved rounds "
+  "(every command once per round, medians over all runs), so that the machine's load "
+  "drift falls on each command alike. The plugin is a copy of `true` installed as "
   "`azlin-foo` and `git-foo`, so only the dispatch differs; *exec floor* is a 4-line Rust "
   "program that only execs `azlin-foo`: the cost of a second process image, which any "
   "exec-based dispatcher pays.")
