@@ -116,8 +116,9 @@ t = s["true"]["median"]
 p("## Start-up and plugin dispatch")
 p("")
 p(f"{s['azlin --version']['runs']} runs each, in {s['azlin --version']['rounds']} interleaved rounds "
-  "(every command once per round, medians over all runs), so that the machine's load "
-  "drift falls on each command alike. The plugin is a copy of `true` installed as "
+  f"({s['azlin --version']['runs'] // s['azlin --version']['rounds']} runs of every command per "
+  "round, medians over all runs), so that the machine's load drift falls on each command "
+  "alike. The plugin is a copy of `true` installed as "
   "`azlin-foo` and `git-foo`, so only the dispatch differs; *exec floor* is a 4-line Rust "
   "program that only execs `azlin-foo`: the cost of a second process image, which any "
   "exec-based dispatcher pays.")

@@ -28,14 +28,15 @@ extern "C" fn main(
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
     start::runtime();
-    // Std reads argv through glibc's start-up hook (`.init_array`, a glibc extension; on
-    // other C libraries only std's own `main` records it), so `args_os` works here.
-    let args: Vec<OsString> = std::env::args_os().collect();
-    let code = early(&args).unwrap_or_else(|| {
-        // As std's `main` would: a panic (already reported by the hook) exits with 101
-        // instead of unwinding out of a C function.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| command_line(args))).unwrap_or(101)
-    });
+    // As std's `main` would: a panic (already reported by the hook; `println!` to a full
+    // disk is one) exits with 101 instead of unwinding out of a C function, which aborts.
+    let code = std::panic::catch_unwind(|| {
+        // Std reads argv through glibc's start-up hook (`.init_array`, a glibc extension;
+        // on other C libraries only std's own `main` records it), so `args_os` works here.
+        let args: Vec<OsString> = std::env::args_os().collect();
+        early(&args).unwrap_or_else(|| command_line(args))
+    })
+    .unwrap_or(101);
     // `exit` flushes std's buffered stdout first.
     std::process::exit(code.into())
 }

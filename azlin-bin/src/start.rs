@@ -57,7 +57,11 @@ fn reopen_closed_standard_fds() {
 /// libm): the linker then has no use for `libm.so.6` and leaves it out, and every start
 /// of azlin maps one shared library less (14 page faults, measured on the exec floor; see
 /// bench/NOTES.md). If another dependency starts to use libm, libm.so comes back and
-/// nothing breaks: only the saving is lost.
+/// only the saving is lost; one that defines its own `pow` (C code, a static libm) makes
+/// the link fail with a duplicate symbol, and then this function should go. The linker
+/// exports it (libm.so on the link line defines the same name), so a shared library
+/// loaded later that calls `pow` gets this one, which sets no `errno` and ignores the
+/// rounding mode; nothing azlin loads does.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn pow(x: f64, y: f64) -> f64 {

@@ -257,7 +257,8 @@ fn nesting_is_refused_past_eight() {
 /// azlin starts itself (see azlin-bin/src/start.rs): a closed standard descriptor is
 /// opened on /dev/null before anything else, as Rust's and git's start-up do, so no file
 /// azlin opens can become its output, and a plugin (by either way of running it) finds
-/// its descriptors open.
+/// its descriptors open. (`/proc` tells what a descriptor is: Linux only.)
+#[cfg(target_os = "linux")]
 #[test]
 fn a_closed_standard_descriptor_is_opened_on_dev_null() {
     let home = Home::new();
@@ -284,4 +285,22 @@ fn a_closed_standard_descriptor_is_opened_on_dev_null() {
             "azlin {args}"
         );
     }
+}
+
+/// A panic on the start-up fast path (`println!` of `--version` to a full disk) exits with
+/// 101 and a message, as Rust programs do, not with an abort and a core dump.
+#[test]
+fn a_failed_write_of_the_version_exits_101_not_an_abort() {
+    let home = Home::new();
+    let out = home
+        .command("sh")
+        .args(["-c", "exec \"$0\" --version >/dev/full"])
+        .arg(env!("CARGO_BIN_EXE_azlin"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(101), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("failed printing to stdout"),
+        "{out:?}"
+    );
 }
