@@ -29,9 +29,10 @@ struct Line<'a> {
 
 impl Line<'_> {
     /// The keyword (first word, up to white space or `=`) and the rest, or `None` for a
-    /// blank line, a comment, or a line that is not UTF-8.
-    fn keyword(&self) -> Option<(&str, &str)> {
-        let text = std::str::from_utf8(self.bytes).ok()?;
+    /// blank line or a comment. Bytes that are not UTF-8 (a Latin-1 host pattern, say)
+    /// are read as U+FFFD: ssh reads bytes, so `Host caf\xe9` still starts a block.
+    fn keyword(&self) -> Option<(String, String)> {
+        let text = String::from_utf8_lossy(self.bytes);
         let text = text.trim_matches(|c: char| c.is_whitespace());
         if text.is_empty() || text.starts_with('#') {
             return None;
@@ -42,7 +43,7 @@ impl Line<'_> {
         let (kw, rest) = text.split_at(end);
         let rest = rest.trim_start();
         let rest = rest.strip_prefix('=').unwrap_or(rest).trim_start();
-        Some((kw, rest))
+        Some((kw.to_string(), rest.to_string()))
     }
 
     fn is_block_start(&self) -> bool {
@@ -54,7 +55,8 @@ impl Line<'_> {
     /// The arguments of an Include line.
     fn include_args(&self) -> Option<Vec<String>> {
         let (kw, rest) = self.keyword()?;
-        kw.eq_ignore_ascii_case("include").then(|| split_args(rest))
+        kw.eq_ignore_ascii_case("include")
+            .then(|| split_args(&rest))
     }
 
     fn is_marker(&self) -> bool {
@@ -287,6 +289,69 @@ mod tests {
         let edited = ensure(b"Host x\n", arg, &r).unwrap();
         assert_eq!(ensure(&edited, arg, &r), None);
         assert_eq!(remove(&edited, arg).unwrap(), b"Host x\n");
+    }
+
+    #[test]
+    fn a_block_line_that_is_not_utf8_still_starts_a_block() {
+        // The Include below `Host caf\xe9` belongs to that block, so it covers nothing.
+        let cfg = b"Host caf\xe9\n  Include config.d/*\n";
+        let edited = ensure(cfg, ARG, &resolver()).unwrap();
+        assert!(edited.ends_with(cfg));
+        assert_eq!(remove(&edited, ARG).unwrap(), cfg);
+    }
+
+    /// Lines a user's config may hold (none of them azlin's own), in bytes.
+    fn user_line() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(b"Host a b".to_vec()),
+            Just(b"  host *".to_vec()),
+            Just(b"Match all".to_vec()),
+            Just(b"MATCH host x exec \"true\"".to_vec()),
+            Just(b"Host=c".to_vec()),
+            Just(b"Hostname h.example".to_vec()),
+            Just(b"HostKeyAlias k".to_vec()),
+            Just(b"Include other/*.conf".to_vec()),
+            Just(b"  Include config.d/work-*.conf".to_vec()),
+            Just(b"# Added by someone else".to_vec()),
+            Just(b"#".to_vec()),
+            Just(b"".to_vec()),
+            Just(b"\tUser me".to_vec()),
+            Just(b"Host caf\xe9".to_vec()),
+            proptest::collection::vec(any::<u8>().prop_filter("one line", |b| *b != b'\n'), 0..24),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the user's config holds, with LF or CRLF or mixed endings and with or
+        /// without a final newline: adding the Include and taking it out again gives back
+        /// the same bytes; adding it twice adds it once; it lands before every block.
+        #[test]
+        fn the_users_bytes_come_back_exactly(
+            user_lines in proptest::collection::vec((user_line(), 0..3u8), 0..12),
+            final_newline in proptest::bool::ANY,
+        ) {
+            let mut cfg = Vec::new();
+            for (i, (line, ending)) in user_lines.iter().enumerate() {
+                cfg.extend_from_slice(line);
+                if i + 1 < user_lines.len() || final_newline {
+                    cfg.extend_from_slice(match ending { 0 => b"\n".as_slice(), 1 => b"\r\n", _ => b"\r\r\n" });
+                }
+            }
+            proptest::prop_assert_eq!(remove(&cfg, ARG), None);
+            let Some(edited) = ensure(&cfg, ARG, &resolver()) else {
+                // Only an Include of the generated files above every block is enough; the
+                // strategy holds none, so arbitrary bytes must not look like one.
+                return Err(proptest::test_runner::TestCaseError::fail("ensure added nothing"));
+            };
+            proptest::prop_assert!(edited.ends_with(&cfg));
+            proptest::prop_assert_eq!(ensure(&edited, ARG, &resolver()), None);
+            proptest::prop_assert_eq!(remove(&edited, ARG), Some(cfg.clone()));
+            let first_block = lines(&edited).iter().position(Line::is_block_start);
+            let include = lines(&edited).iter().position(|l| is_ours(l, ARG));
+            proptest::prop_assert!(include.is_some());
+            proptest::prop_assert!(first_block.is_none_or(|b| include.unwrap() < b));
+        }
     }
 
     #[test]
