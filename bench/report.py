@@ -16,27 +16,13 @@ machine = dict(
 
 
 def hyperfine(name):
-    """command name -> result dict (times in ms) of a hyperfine export."""
-    out = {}
-    for r in json.loads((res / f"{name}.json").read_text())["results"]:
-        out[r["command"]] = {
-            "median": r["median"] * 1000,
-            "mean": r["mean"] * 1000,
-            "min": r["min"] * 1000,
-            "max": r["max"] * 1000,
-            "user": r["user"] * 1000,
-            "system": r["system"] * 1000,
-            "runs": len(r["times"]),
-        }
-    return out
-
-
-def hyperfine_rounds(name):
-    """hyperfine() over the exports `name-1.json`, `name-2.json`, … of interleaved rounds,
-    pooled: the median and minimum of all runs; CPU times weighted by runs."""
-    rounds = sorted(res.glob(f"{name}-*.json"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    """command name -> result dict (times in ms) of the hyperfine export `name.json`, or of
+    the exports `name-1.json`, `name-2.json`, … of interleaved rounds, pooled: median and
+    minimum over all runs, CPU times weighted by runs."""
+    exports = [res / f"{name}.json"] if (res / f"{name}.json").exists() else sorted(
+        res.glob(f"{name}-*.json"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     pooled = {}
-    for path in rounds:
+    for path in exports:
         for r in json.loads(path.read_text())["results"]:
             acc = pooled.setdefault(r["command"], {"times": [], "user": 0.0, "system": 0.0})
             acc["times"] += r["times"]
@@ -53,7 +39,7 @@ def hyperfine_rounds(name):
             "user": acc["user"] / n * 1000,
             "system": acc["system"] / n * 1000,
             "runs": n,
-            "rounds": len(rounds),
+            "rounds": len(exports),
         }
     return out
 
@@ -111,7 +97,7 @@ p("- Azure: `azlin resolve --refresh` against the ARM emulator (`tests/e2e/suppo
 p("")
 
 # ---- start-up and plugins ---------------------------------------------------------
-s = hyperfine_rounds("startup")
+s = hyperfine("startup")
 t = s["true"]["median"]
 p("## Start-up and plugin dispatch")
 p("")
