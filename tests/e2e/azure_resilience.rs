@@ -27,8 +27,9 @@ fn throttling_and_server_errors_are_retried() {
     let seen = arm.seen();
     assert_eq!(seen.iter().filter(|s| s.status == 429).count(), 1);
     assert_eq!(seen.iter().filter(|s| s.status >= 500).count(), 2);
-    // 2 pages of VMs, NICs and public IPs each, plus the 3 failed attempts.
-    assert_eq!(seen.len(), 6 + 3);
+    // 2 pages each of VM models, power states and public IPs, 3 of NICs (the first
+    // empty), plus the 3 failed attempts.
+    assert_eq!(seen.len(), 9 + 3);
 }
 
 #[test]
@@ -120,12 +121,12 @@ fn verbose_output_shows_the_cost_but_no_token() {
     let (home, arm, az) = setup();
     let (code, _, err) = run(&home, &arm, &az, &["-v", "resolve", "one"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("6 requests"), "{err}");
+    assert!(err.contains("9 requests"), "{err}");
     assert_eq!(
         err.lines()
             .filter(|l| l.starts_with("http: GET ") && l.contains("-> 200"))
             .count(),
-        6,
+        9,
         "{err}"
     );
     assert!(err.contains("Azure CLI"), "{err}");

@@ -33,6 +33,12 @@ struct Row {
     error: Option<String>,
 }
 
+/// What `list` says when no subscription is known.
+const AZURE_OFF: &str = "Azure is off: no subscription is known. Turn it on with `az login` \
+     (its default subscription is used), `--subscription ID`, `AZURE_SUBSCRIPTION_ID`, or \
+     `[azure] subscription` in config.toml. Add a host of your own with \
+     `azlin host add NAME --address ADDR`.";
+
 /// Cells longer than this are cut in the narrow table.
 const NARROW_MAX: usize = 24;
 
@@ -43,7 +49,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     if args.format != RowFormat::Table {
         crate::diag::no_progress();
     }
-    let inventory = ctx.inventory_refreshed(args.refresh)?;
+    let inventory = ctx.inventory_for_list(args.refresh, args.all_subscriptions)?;
     let vms: Vec<&Vm> = inventory
         .vms
         .iter()
@@ -116,6 +122,19 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     if !probed.is_empty() {
         crate::commands::ssh_config::auto_sync(ctx);
     }
+    match ctx.azure_load() {
+        // Failures are never silent: a script must tell "no VMs" from "Azure failed".
+        Some(a) if a.left_out => {
+            ctx.warn(&format!(
+                "the Azure VMs of {} could not be listed (see above); only local hosts are \
+                 shown",
+                a.subscription
+            ));
+            return Ok(1);
+        }
+        None if rows.is_empty() || ctx.verbose > 0 => eprintln!("{AZURE_OFF}"),
+        _ => {}
+    }
     if unreachable > 0 {
         ctx.warn(&format!(
             "{unreachable} of {} VMs could not be probed; the others are listed",
@@ -127,12 +146,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
 }
 
 fn power_status(p: PowerState) -> &'static str {
-    match p {
-        PowerState::Running => "Running",
-        PowerState::Stopped => "Stopped",
-        PowerState::Deallocated => "Deallocated",
-        PowerState::Other => "Unknown",
-    }
+    p.title()
 }
 
 fn dash(v: &Option<impl ToString>) -> String {
@@ -184,7 +198,7 @@ fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
         }
         RowFormat::Table => {
             if rows.is_empty() {
-                eprintln!("No VMs. Add one with `azlin host add NAME --address ADDR`.");
+                eprintln!("No VMs.");
                 return Ok(());
             }
             let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP", "SESSION NAME"];

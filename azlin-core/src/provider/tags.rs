@@ -24,7 +24,7 @@ pub enum TagError {
         suggestions: Vec<String>,
     },
     /// A key given to `tag remove` that is not valid.
-    #[error("tag key `{0}` is invalid: keys are 1 to 512 letters, digits, `_`, `-` and `.`")]
+    #[error("tag key `{key}` {rule}", key = .0, rule = super::local::TAG_KEY_RULE)]
     BadKey(String),
 }
 

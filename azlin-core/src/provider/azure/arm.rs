@@ -129,7 +129,20 @@ impl Arm {
         }
     }
 
-    /// `PATCH` of `path` with a JSON body; the response body.
+    /// `GET` of `path`; the response body.
+    pub async fn get(&self, path: &str, query: &str) -> Result<Value, AzureError> {
+        let url = format!("{}{path}?{query}", self.endpoint);
+        self.send(Method::GET, &url, None).await
+    }
+
+    /// `POST` of `path` with a JSON body; the response body.
+    pub async fn post(&self, path: &str, query: &str, body: &Value) -> Result<Value, AzureError> {
+        let url = format!("{}{path}?{query}", self.endpoint);
+        self.send(Method::POST, &url, Some(body)).await
+    }
+
+    /// `PATCH` of `path` with a JSON body; the response body (`Null` when empty, as a
+    /// 202 Accepted is).
     pub async fn patch(&self, path: &str, query: &str, body: &Value) -> Result<Value, AzureError> {
         let url = format!("{}{path}?{query}", self.endpoint);
         self.send(Method::PATCH, &url, Some(body)).await
