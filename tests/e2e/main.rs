@@ -5,6 +5,7 @@
 mod azure_commands;
 mod azure_inventory;
 mod azure_resilience;
+mod azure_shapes;
 mod azure_tags;
 mod bench_list;
 mod diagnostics;

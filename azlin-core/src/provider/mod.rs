@@ -52,6 +52,9 @@ pub struct AzureLoad {
     /// Whether Azure failed and nothing stood in: the inventory has no Azure VM at all,
     /// and `list` must say so with exit 1.
     pub left_out: bool,
+    /// The Azure records behind the inventory's Azure VMs (resource group, both
+    /// addresses, subscription), for `list` to show.
+    pub records: Vec<azure::AzureVm>,
 }
 
 /// Loads the VMs of every active provider and the session cache.
@@ -124,6 +127,7 @@ pub fn load_inventory_with(
             requests: listing.requests,
             credential: listing.credential,
             left_out,
+            records: listing.vms,
         });
     }
     let sessions = SessionCache::load(&paths.sessions_cache());

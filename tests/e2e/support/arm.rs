@@ -259,6 +259,43 @@ impl Arm {
         st.vms.iter().find(|v| v.name == name).unwrap().tags.clone()
     }
 
+    /// Sends one request straight to the emulator (with a valid token), as any client
+    /// could; (status, body or `Null`).
+    pub fn raw(&self, method: &str, target: &str, body: &str) -> (u16, Value) {
+        let addr = self.endpoint.trim_start_matches("http://");
+        let mut s = TcpStream::connect(addr).expect("connect emulator");
+        let req = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer SECRET-TOKEN-raw\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let mut text = String::new();
+        let mut reader = BufReader::new(s);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        let status: u16 = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let mut len = 0usize;
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h).unwrap();
+            if h.trim_end().is_empty() {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut buf = vec![0; len];
+        reader.read_exact(&mut buf).unwrap();
+        text.push_str(&String::from_utf8_lossy(&buf));
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Changes the tags of VM `name` behind azlin's back (the portal, another tool).
     pub fn set_tag_outside(&self, name: &str, key: &str, value: &str) {
         let mut st = self.state.lock().unwrap();

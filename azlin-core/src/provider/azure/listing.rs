@@ -298,9 +298,15 @@ fn power_state(statuses: &[Status]) -> PowerState {
 
 /// The resource group segment of an ARM id.
 pub fn resource_group_of(id: &str) -> Option<String> {
+    segment_after(id, "resourceGroups")
+}
+
+/// The segment of an ARM id after `key` (`subscriptions`, `resourceGroups`), matched
+/// case-insensitively as ARM does.
+pub fn segment_after(id: &str, key: &str) -> Option<String> {
     let mut parts = id.split('/');
     while let Some(p) = parts.next() {
-        if p.eq_ignore_ascii_case("resourceGroups") {
+        if p.eq_ignore_ascii_case(key) {
             return parts.next().map(str::to_string);
         }
     }
