@@ -4,8 +4,9 @@
 //! (`azlin list --all-subscriptions --refresh`).
 //!
 //! Run: `cargo bench -p azlin-bin --bench azure-list` (env `PAGE_SIZE`, default 500;
-//! `LATENCY_MS`, default 20; `RUNS`, default 7). Targets (issue 13): requests ≤ 2 × pages
-//! + 2 and ≤ 1 s per listing of 1,000 VMs; ≤ 4 Resource Graph requests for 3 × 1,000.
+//! `LATENCY_MS`, default 20; `RUNS`, default 7). Targets (issue 13): requests at most
+//! twice the pages plus 2, and ≤ 1 s, per listing of 1,000 VMs; ≤ 4 Resource Graph
+//! requests for 3 × 1,000.
 //! "Pages" are the pages the emulator served for one listing (the four list operations,
 //! the empty first NIC page included); the VM pages (⌈1000 / PAGE_SIZE⌉) are printed too.
 //! Prints the numbers of this run, then one `BENCH {json}` line that `bench/run`
