@@ -126,6 +126,35 @@ fn configured_subscriptions_are_queried_together_and_resource_manager_is_the_fal
     assert_eq!(body["subscriptions"], serde_json::json!([SUB, SUB_C]));
     let (code, _, err) = run(&home, &arm, &az, &["resolve", "s1vm0000"]);
     assert_eq!(code, 1, "{err}");
+    // Tags of a VM in another subscription go to its own id, and into the cache.
+    let out = ok(
+        &home,
+        &arm,
+        &az,
+        &["tag", "add", "s2vm0999", "Cost Center=9"],
+    );
+    assert_eq!(out, "Cost Center=9\n");
+    assert_eq!(
+        arm.tags_of("s2vm0999")
+            .get("Cost Center")
+            .map(String::as_str),
+        Some("9")
+    );
+    let patch = arm
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "PATCH")
+        .unwrap();
+    assert!(
+        patch
+            .target
+            .starts_with(&format!("/subscriptions/{SUB_C}/")),
+        "{}",
+        patch.target
+    );
+    let before = arm.requests();
+    assert_eq!(ok(&home, &arm, &az, &["tag", "list", "s2vm0999"]), out);
+    assert_eq!(arm.requests(), before);
 
     // Resource Graph failing: the one subscription through Resource Manager, with a warning.
     arm.inject((0..5).map(|_| Fault::Status(500, Some(0))));

@@ -138,6 +138,9 @@ pub struct Listing {
     pub stale: bool,
 }
 
+/// The cache file of Resource Graph listings, in the cache directory.
+const GRAPH_CACHE: &str = "azure-graph.json";
+
 /// Where a listing comes from: one scope through Resource Manager, or many subscriptions
 /// through Resource Graph (every readable one when the list is empty).
 #[derive(Debug, Clone, Copy)]
@@ -168,7 +171,7 @@ impl Source<'_> {
     fn cache_path(&self, paths: &crate::config::Paths) -> std::path::PathBuf {
         match self {
             Source::Arm(_) => paths.azure_cache(),
-            Source::Graph(_) => paths.cache_dir().join("azure-graph.json"),
+            Source::Graph(_) => paths.cache_dir().join(GRAPH_CACHE),
         }
     }
 }
@@ -270,33 +273,27 @@ fn fetch(
     })
 }
 
-/// Changes the tags of the Azure VM `vm` with the Tags API and records the result in the
-/// cache; the VM's tags afterwards. `None` when no VM of that name is in the scope.
+/// Changes the tags of the Azure VM `record` (as this run listed it, from either source)
+/// with the Tags API and records the result in every cache that holds it; the VM's tags
+/// afterwards.
 pub fn change_tags(
     paths: &crate::config::Paths,
-    config: &crate::config::Config,
-    scope: &Scope,
-    vm: &str,
+    record: &AzureVm,
     operation: tags::TagOperation,
     changes: &std::collections::BTreeMap<String, String>,
-) -> Result<Option<std::collections::BTreeMap<String, String>>, AzureError> {
+) -> Result<std::collections::BTreeMap<String, String>, AzureError> {
     let endpoint = arm::endpoint_from_env()?;
-    let mut listing = load(paths, config, scope, false)?;
-    if !listing.vms.iter().any(|v| v.name == vm) && !listing.fetched {
-        listing = fetch(&paths.azure_cache(), &endpoint, Source::Arm(scope))?;
-    }
-    let Some(record) = listing.vms.iter().find(|v| v.name == vm) else {
-        return Ok(None);
-    };
-    let arm = arm::Arm::new(endpoint.clone())?;
+    let arm = arm::Arm::new(endpoint)?;
     let new_tags = block_on(tags::patch_tags(&arm, &record.arm_id, operation, changes))??;
-    // Keep the cache truthful so that the next resolve sees the change without a refresh.
-    let path = paths.azure_cache();
-    if let Some(mut c) = cache::AzureCache::load(&path)
-        && let Some(r) = c.vms.iter_mut().find(|r| r.name == vm)
-    {
-        r.tags = new_tags.clone();
-        let _ = c.save(&path);
+    // Keep the caches truthful so that the next resolve sees the change without a refresh.
+    let id = record.arm_id.to_lowercase();
+    for path in [paths.azure_cache(), paths.cache_dir().join(GRAPH_CACHE)] {
+        if let Some(mut c) = cache::AzureCache::load(&path)
+            && let Some(r) = c.vms.iter_mut().find(|r| r.arm_id.to_lowercase() == id)
+        {
+            r.tags = new_tags.clone();
+            let _ = c.save(&path);
+        }
     }
-    Ok(Some(new_tags))
+    Ok(new_tags)
 }
