@@ -194,6 +194,17 @@ fn accepted_or_empty_answers_of_the_tags_api_never_empty_the_cache() {
             .rev()
             .find(|s| s.method == "GET" && s.target.contains("/tags/default"));
         assert!(read_back.is_some(), "{answer:?}: the tags were read back");
+        // A 202 is followed to its end (the emulator applies it on the second poll)
+        // before the tags are read back.
+        let polls = arm
+            .seen()
+            .iter()
+            .filter(|s| {
+                s.target
+                    .contains("/providers/Microsoft.Resources/operations/")
+            })
+            .count();
+        assert_eq!(polls, if answer == TagsAnswer::Accepted { 2 } else { 0 });
         let before = arm.requests();
         let cached = ok(&home, &arm, &az, &["tag", "list", "web"]);
         assert_eq!(arm.requests(), before, "from the cache");

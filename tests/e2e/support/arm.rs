@@ -170,7 +170,8 @@ pub enum TagsAnswer {
     /// 200 with the resource's tags.
     #[default]
     Tags,
-    /// 202 Accepted, no body (the change is applied).
+    /// 202 Accepted, no body, a `Location` to poll (the change is applied when the
+    /// operation ends).
     Accepted,
     /// 200 with `{"properties":{}}`.
     EmptyProperties,
@@ -206,6 +207,20 @@ pub struct State {
     pub latency: Duration,
     /// How Tags API writes are answered.
     pub tags_answer: TagsAnswer,
+    /// Tag writes answered 202 and not done yet (applied when a poll finds them done).
+    pub pending: Vec<PendingTags>,
+}
+
+/// A tag write answered `202 Accepted`: applied on the second poll of its operation, so
+/// that a client reading the tags before the operation ends sees the old ones.
+#[derive(Debug, Clone)]
+pub struct PendingTags {
+    /// The VM's id.
+    pub vm_id: String,
+    /// Its tags once the operation is done.
+    pub tags: BTreeMap<String, String>,
+    /// Polls so far.
+    pub polls: u32,
 }
 
 /// A running emulator.
@@ -367,6 +382,16 @@ fn serve(stream: TcpStream, state: &Mutex<State>, base: &str) {
                 (s, String::new(), p)
             }
         };
+        // A long-running operation says where to follow it.
+        let extra = if status == 202 {
+            let n = state.lock().unwrap().pending.len();
+            format!(
+                "{extra}Location: {base}/providers/Microsoft.Resources/operations/tags-{n}?api-version={}\r\nRetry-After: 0\r\n",
+                TAGS_APIS[0]
+            )
+        } else {
+            extra
+        };
         record(state, &method, &target, &body, status);
         let text = payload.map(|p| p.to_string()).unwrap_or_default();
         let resp = format!(
@@ -488,6 +513,26 @@ fn handle(
         }
         return graph(&st, body);
     }
+    if let Some(n) = path
+        .strip_prefix("/providers/Microsoft.Resources/operations/tags-")
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        if let Err(e) = check_query(&params, &[], TAGS_APIS, "operations") {
+            return e;
+        }
+        let Some(op) = n.checked_sub(1).and_then(|i| st.pending.get_mut(i)) else {
+            return (404, err("OperationNotFound", "no such operation"));
+        };
+        op.polls += 1;
+        if op.polls < 2 {
+            return (202, None);
+        }
+        let (id, tags) = (op.vm_id.clone(), op.tags.clone());
+        if let Some(vm) = st.vms.iter_mut().find(|v| v.id() == id) {
+            vm.tags = tags;
+        }
+        return (200, Some(json!({"status": "Succeeded"})));
+    }
     const TAGS: &str = "/providers/microsoft.resources/tags/default";
     if path.to_ascii_lowercase().ends_with(TAGS) {
         if let Err(e) = check_query(&params, &[], TAGS_APIS, "tags") {
@@ -495,10 +540,10 @@ fn handle(
         }
         let scope = &path[..path.len() - TAGS.len()];
         let answer = st.tags_answer;
-        let Some(vm) = st
+        let Some(at) = st
             .vms
-            .iter_mut()
-            .find(|v| v.id().eq_ignore_ascii_case(scope))
+            .iter()
+            .position(|v| v.id().eq_ignore_ascii_case(scope))
         else {
             return (
                 404,
@@ -508,7 +553,19 @@ fn handle(
                 ),
             );
         };
-        return tags(vm, method, body, answer, &format!("{scope}{TAGS}"));
+        // The write is worked out on a copy: a 202 applies it only when its operation ends.
+        let mut copy = st.vms[at].clone();
+        let reply = tags(&mut copy, method, body, answer, &format!("{scope}{TAGS}"));
+        if reply.0 == 202 {
+            st.pending.push(PendingTags {
+                vm_id: copy.id(),
+                tags: copy.tags,
+                polls: 0,
+            });
+        } else {
+            st.vms[at] = copy;
+        }
+        return reply;
     }
     if method != "GET" {
         return (405, err("MethodNotAllowed", "no such operation"));

@@ -3,9 +3,9 @@
 //! itself is not updated (no VM write permission needed, no model drift).
 //!
 //! The answer to a write is not always the tags: later API versions answer `202 Accepted`
-//! with no body, and the published example of UpdateAtScope answers `{"properties":{}}`.
-//! Then the tags are read back (GetAtScope), so that the cache holds what Azure holds and
-//! never an empty map in place of the real tags.
+//! with no body (the operation is then followed to its end), and the published example of
+//! UpdateAtScope answers `{"properties":{}}`. Then the tags are read back (GetAtScope), so
+//! that the cache holds what Azure holds and never an empty map in place of the real tags.
 
 use std::collections::BTreeMap;
 
@@ -40,9 +40,12 @@ pub async fn patch_tags(
     };
     let body = json!({ "operation": op, "properties": { "tags": tags } });
     let query = format!("api-version={TAGS_API}");
-    let resp = arm.patch(&path, &query, &body).await?;
-    if let Some(tags) = tags_of(&resp) {
+    let answer = arm.patch(&path, &query, &body).await?;
+    if let Some(tags) = tags_of(&answer.body) {
         return Ok(tags);
+    }
+    if answer.status == 202 {
+        arm.wait_for(&answer).await?;
     }
     let read = arm.get(&path, &query).await?;
     tags_of(&read).ok_or_else(|| AzureError::BadResponse {
