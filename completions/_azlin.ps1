@@ -157,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'No truncation, and more columns (user, port, windows, attached, provider)')
             [CompletionResult]::new('--no-tmux', '--no-tmux', [CompletionResultType]::ParameterName, 'List VMs only, without probing their sessions')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'List Azure VMs again even when the inventory cache is fresh (sessions are always probed live)')
+            [CompletionResult]::new('--all-subscriptions', '--all-subscriptions', [CompletionResultType]::ParameterName, 'Every Azure subscription the credential can read, in one Azure Resource Graph query (needs Reader on each; `[azure] subscriptions` in config.toml names a list)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress, only results and errors')

@@ -493,7 +493,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__list)
-            opts="-j -v -q -h -V --all --wide --no-tmux --refresh --tag --format --jobs --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-j -v -q -h -V --all --wide --no-tmux --refresh --all-subscriptions --tag --format --jobs --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -148,6 +148,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --wide 'No truncation, and more columns (user, port, windows, attached, provider)'
             cand --no-tmux 'List VMs only, without probing their sessions'
             cand --refresh 'List Azure VMs again even when the inventory cache is fresh (sessions are always probed live)'
+            cand --all-subscriptions 'Every Azure subscription the credential can read, in one Azure Resource Graph query (needs Reader on each; `[azure] subscriptions` in config.toml names a list)'
             cand -v 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
             cand --verbose 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
             cand -q 'Print no warnings and no progress, only results and errors'

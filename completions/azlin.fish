@@ -109,6 +109,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l all -d 'Include sto
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l wide -d 'No truncation, and more columns (user, port, windows, attached, provider)'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-tmux -d 'List VMs only, without probing their sessions'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l refresh -d 'List Azure VMs again even when the inventory cache is fresh (sessions are always probed live)'
+complete -c azlin -n "__fish_azlin_using_subcommand list" -l all-subscriptions -d 'Every Azure subscription the credential can read, in one Azure Resource Graph query (needs Reader on each; `[azure] subscriptions` in config.toml names a list)'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-color -d 'Never colour the output'

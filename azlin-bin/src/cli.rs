@@ -270,6 +270,10 @@ pub struct ListArgs {
     /// probed live)
     #[arg(long)]
     pub refresh: bool,
+    /// Every Azure subscription the credential can read, in one Azure Resource Graph
+    /// query (needs Reader on each; `[azure] subscriptions` in config.toml names a list)
+    #[arg(long)]
+    pub all_subscriptions: bool,
     /// Only VMs with this tag, KEY=VALUE (repeatable: all must match)
     #[arg(long = "tag", value_name = "K=V")]
     pub tags: Vec<String>,

@@ -66,6 +66,8 @@ struct Current {
     complete: bool,
     /// Whether listing Azure again could add VMs (Azure is active and came from its cache).
     could_refresh: bool,
+    /// What the Azure provider did; `None` when it is off (no subscription known).
+    azure: Option<azlin_core::provider::AzureLoad>,
 }
 
 impl Context {
@@ -84,6 +86,7 @@ impl Context {
             scope: ScopeFlags {
                 subscription: global.subscription.clone(),
                 resource_group: global.resource_group.clone(),
+                all_subscriptions: false,
             },
             current: Mutex::new(None),
             fleet_probed: AtomicBool::new(false),
@@ -132,6 +135,28 @@ impl Context {
             &self.load_options(refresh),
         )?;
         Ok(self.report(loaded))
+    }
+
+    /// The inventory for `list`: like [`Context::inventory_refreshed`], and with
+    /// `all_subscriptions` every readable subscription through Resource Graph.
+    pub fn inventory_for_list(
+        &self,
+        refresh: bool,
+        all_subscriptions: bool,
+    ) -> Result<Arc<Inventory>> {
+        if !all_subscriptions {
+            return self.inventory_refreshed(refresh);
+        }
+        let mut options = self.load_options(refresh);
+        options.scope.all_subscriptions = true;
+        let loaded =
+            azlin_core::provider::load_inventory_with(&self.paths, &self.config, &options)?;
+        Ok(self.report(loaded))
+    }
+
+    /// What the Azure provider did in this run's load; `None` when it is off.
+    pub fn azure_load(&self) -> Option<azlin_core::provider::AzureLoad> {
+        self.current_mut().as_ref().and_then(|c| c.azure.clone())
     }
 
     /// The inventory for resolving `id`: Azure is listed again once when `id` is not in
@@ -206,6 +231,7 @@ impl Context {
                 .azure
                 .as_ref()
                 .is_some_and(|a| !a.fetched && !a.failed),
+            azure: loaded.azure.clone(),
         });
         for w in &loaded.warnings {
             self.warn(w);

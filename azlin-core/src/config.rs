@@ -133,6 +133,10 @@ pub struct SshConfigSettings {
 pub struct AzureSettings {
     /// The subscription id.
     pub subscription: Option<String>,
+    /// Subscriptions listed together through Azure Resource Graph (one query); empty
+    /// means the one subscription above, through Resource Manager.
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
     /// Narrow listing to one resource group.
     pub resource_group: Option<String>,
     /// Jump host(s) for VMs that have only a private IP (the VM tag `azlin_proxy_jump`

@@ -31,18 +31,58 @@ impl fmt::Display for ProviderKind {
     }
 }
 
-/// The power state a provider reports.
+/// The power state a provider reports (Azure's `PowerState/…` codes, each as itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PowerState {
     /// Running, or a local host (assumed up until probed).
     Running,
+    /// Starting.
+    Starting,
+    /// Stopping (still allocated afterwards).
+    Stopping,
     /// Stopped but still allocated.
     Stopped,
+    /// Stopping and releasing its compute resources.
+    Deallocating,
     /// Stopped and deallocated.
     Deallocated,
-    /// Starting, stopping, or anything else.
-    Other,
+    /// Not reported, or a state azlin does not know (older caches said `other`).
+    #[serde(alias = "other")]
+    Unknown,
+}
+
+impl PowerState {
+    /// The state of an Azure status code (`PowerState/running`, case-insensitive).
+    pub fn from_azure_code(code: &str) -> Option<PowerState> {
+        const PREFIX: &str = "PowerState/";
+        let prefix = code.get(..PREFIX.len())?;
+        if !prefix.eq_ignore_ascii_case(PREFIX) {
+            return None;
+        }
+        Some(match code[PREFIX.len()..].to_ascii_lowercase().as_str() {
+            "running" => PowerState::Running,
+            "starting" => PowerState::Starting,
+            "stopping" => PowerState::Stopping,
+            "stopped" => PowerState::Stopped,
+            "deallocating" => PowerState::Deallocating,
+            "deallocated" => PowerState::Deallocated,
+            _ => PowerState::Unknown,
+        })
+    }
+
+    /// The state as `list` shows it: `Running`, `Deallocating`, …
+    pub fn title(self) -> &'static str {
+        match self {
+            PowerState::Running => "Running",
+            PowerState::Starting => "Starting",
+            PowerState::Stopping => "Stopping",
+            PowerState::Stopped => "Stopped",
+            PowerState::Deallocating => "Deallocating",
+            PowerState::Deallocated => "Deallocated",
+            PowerState::Unknown => "Unknown",
+        }
+    }
 }
 
 /// One VM (or any ssh host) in the inventory.

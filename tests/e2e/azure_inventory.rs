@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, ok, run};
+use crate::support::arm::{Arm, EmuVm, FakeAz, SUB, ok, run};
 
 /// 1,000 VMs: every 4th without a public IP, powers cycling through running, stopped,
 /// deallocated, starting; every 10th without any IP.
@@ -46,8 +46,9 @@ fn thousand_vms_cost_one_request_per_page_and_join_correctly() {
     let (home, arm, az) = setup(big_fleet(), 250);
     home.write("config.toml", "[azure]\nproxy_jump = \"ops@bastion\"\n");
     let v = resolve_json(&home, &arm, &az, "vm0002");
-    // 1,000 VMs and NICs at 250 a page: 4 pages each; 700 public IPs: 3 pages.
-    assert_eq!(arm.requests(), 4 + 4 + 3, "{:#?}", arm.seen());
+    // 1,000 VM models and power states at 250 a page: 4 pages each; NICs: an empty first
+    // page, then 4; 700 public IPs: 3 pages. One request a page.
+    assert_eq!(arm.requests(), 4 + 4 + 5 + 3, "{:#?}", arm.seen());
     assert!(
         arm.seen()
             .iter()
@@ -67,7 +68,7 @@ fn thousand_vms_cost_one_request_per_page_and_join_correctly() {
     .unwrap();
     let vms = cache["vms"].as_array().unwrap();
     assert_eq!(vms.len(), 1000);
-    for power in ["running", "stopped", "deallocated", "other"] {
+    for power in ["running", "stopped", "deallocated", "starting"] {
         assert_eq!(
             vms.iter().filter(|v| v["power"] == power).count(),
             250,
@@ -109,11 +110,24 @@ fn resource_group_narrows_the_listing() {
     ))
     .unwrap();
     assert_eq!(v["vm"], "vm0001");
-    assert!(
-        arm.seen()
-            .iter()
-            .all(|s| s.target.contains("/resourceGroups/rg-b/"))
-    );
+    // Model, NICs and public IPs of the group (VirtualMachines_List, documented query
+    // only); power states from the subscription's statusOnly list (ListAll alone has it).
+    for s in arm.seen() {
+        if s.target.contains("statusOnly=true") {
+            assert!(
+                s.target.starts_with(&format!(
+                    "/subscriptions/{SUB}/providers/Microsoft.Compute/virtualMachines?"
+                )),
+                "{}",
+                s.target
+            );
+        } else {
+            assert!(s.target.contains("/resourceGroups/rg-b/"), "{}", s.target);
+            assert!(!s.target.contains("$expand"), "{}", s.target);
+        }
+        assert_eq!(s.status, 200, "{}", s.target);
+    }
+    assert_eq!(v["power"], "stopped");
     let (code, _, err) = run(&home, &arm, &az, &["--rg", "rg-b", "resolve", "vm0002"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("vm0002"), "{err}");
@@ -157,7 +171,8 @@ fn cache_ttl_refresh_and_one_refresh_on_a_missing_name() {
     let (home, arm, az) = setup(vec![EmuVm::new("one", "rg")], 10);
     ok(&home, &arm, &az, &["resolve", "one"]);
     let first = arm.requests();
-    assert_eq!(first, 3);
+    // Model, power, NICs (an empty page first), public IPs.
+    assert_eq!(first, 5);
     ok(&home, &arm, &az, &["resolve", "one"]);
     assert_eq!(arm.requests(), first, "fresh cache: no request");
     ok(&home, &arm, &az, &["resolve", "one", "--refresh"]);

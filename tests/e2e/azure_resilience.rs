@@ -27,8 +27,9 @@ fn throttling_and_server_errors_are_retried() {
     let seen = arm.seen();
     assert_eq!(seen.iter().filter(|s| s.status == 429).count(), 1);
     assert_eq!(seen.iter().filter(|s| s.status >= 500).count(), 2);
-    // 2 pages of VMs, NICs and public IPs each, plus the 3 failed attempts.
-    assert_eq!(seen.len(), 6 + 3);
+    // 2 pages each of VM models, power states and public IPs, 3 of NICs (the first
+    // empty), plus the 3 failed attempts.
+    assert_eq!(seen.len(), 9 + 3);
 }
 
 #[test]
@@ -120,12 +121,12 @@ fn verbose_output_shows_the_cost_but_no_token() {
     let (home, arm, az) = setup();
     let (code, _, err) = run(&home, &arm, &az, &["-v", "resolve", "one"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("6 requests"), "{err}");
+    assert!(err.contains("9 requests"), "{err}");
     assert_eq!(
         err.lines()
             .filter(|l| l.starts_with("http: GET ") && l.contains("-> 200"))
             .count(),
-        6,
+        9,
         "{err}"
     );
     assert!(err.contains("Azure CLI"), "{err}");
@@ -211,4 +212,119 @@ fn a_failing_service_principal_is_listed_without_its_secret() {
         "the service principal was tried: {err}"
     );
     assert!(err.contains("Azure CLI (az)"), "{err}");
+}
+
+/// `list` when Azure fails: exit 1 with the cause and the fix (or an older listing with a
+/// warning saying how old), so that a script tells "no VMs" from "Azure failed".
+#[test]
+fn a_failed_listing_is_never_silent() {
+    let (home, arm, az) = setup();
+    home.ok(&["host", "add", "box", "--address", "10.0.0.1"]);
+    let list = ["list", "--no-tmux", "--format", "json"];
+
+    // A logged-out `az` with the subscription from its profile: local rows, exit 1.
+    az.fail();
+    crate::support::arm::write_cli_profile(&home);
+    let out = azlin_azure(&home, &arm, &az)
+        .env_remove("AZURE_SUBSCRIPTION_ID")
+        .args(list)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("az login"), "{err}");
+    assert!(err.contains("could not be listed"), "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "the local host is still listed");
+    // The same with an explicit subscription.
+    let (code, out, err) = run(&home, &arm, &az, &list);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("az login"), "{err}");
+
+    // No `az` at all: the chain says what it tried and how to sign in.
+    let out = home
+        .azlin()
+        .env("PATH", "/usr/bin:/bin")
+        .env("AZLIN_ARM_ENDPOINT", &arm.endpoint)
+        .env("AZURE_SUBSCRIPTION_ID", crate::support::arm::SUB)
+        .env("AZLIN_MANAGED_IDENTITY", "off")
+        .args(list)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("Azure CLI (az)"), "{err}");
+    assert!(err.contains("az login"), "{err}");
+    assert_eq!(arm.requests(), 0);
+}
+
+#[test]
+fn a_400_and_a_5xx_name_the_request_and_the_fix_and_a_cache_stands_in_with_its_age() {
+    let (home, arm, az) = setup();
+    let list = ["list", "--no-tmux", "--format", "json"];
+    // A 400 is not retried: azlin sent something Azure refuses.
+    arm.inject([Fault::Status(400, None)]);
+    let (code, out, err) = run(&home, &arm, &az, &list);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("status 400"), "{err}");
+    assert!(err.contains("report it as an azlin bug"), "{err}");
+    arm.state.lock().unwrap().faults.clear();
+    // 5xx after every retry.
+    arm.inject((0..40).map(|_| Fault::Status(503, Some(0))));
+    let (code, _, err) = run(&home, &arm, &az, &list);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("status 503"), "{err}");
+    assert!(err.contains("Azure is failing: run again later"), "{err}");
+    arm.state.lock().unwrap().faults.clear();
+
+    // With a listing cached, an expired cache stands in with a warning saying how old.
+    let rows = ok(&home, &arm, &az, &list);
+    home.write("config.toml", "[azure]\ncache_ttl = 0\n");
+    arm.inject((0..40).map(|_| Fault::Status(500, Some(0))));
+    let (code, out, err) = run(&home, &arm, &az, &list);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, rows);
+    assert!(err.contains("status 500"), "{err}");
+    assert!(
+        err.contains("using the Azure listing from 0 minutes ago"),
+        "{err}"
+    );
+    // --refresh never falls back.
+    arm.inject((0..40).map(|_| Fault::Status(500, Some(0))));
+    let (code, _, err) = run(&home, &arm, &az, &["list", "--no-tmux", "--refresh"]);
+    assert_eq!(code, 1, "{err}");
+    arm.state.lock().unwrap().faults.clear();
+    // No VMs at all is an empty array and exit 0: not a failure.
+    let empty = Arm::start(vec![], 10);
+    let (code, out, err) = run(
+        &home,
+        &empty,
+        &az,
+        &["list", "--no-tmux", "--format", "json", "--refresh"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "[]");
+}
+
+#[test]
+fn without_a_subscription_list_says_azure_is_off_and_how_to_turn_it_on() {
+    let home = Home::new();
+    let out = home.azlin().args(["list", "--no-tmux"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for needle in [
+        "Azure is off",
+        "az login",
+        "--subscription",
+        "AZURE_SUBSCRIPTION_ID",
+        "azlin host add NAME --address ADDR",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?}:\n{err}");
+    }
+    // With a host of its own and no -v, the listing is not cluttered.
+    home.ok(&["host", "add", "box", "--address", "10.0.0.1"]);
+    let out = home.azlin().args(["list", "--no-tmux"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Azure is off"));
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, ok, run};
+use crate::support::arm::{Arm, EmuVm, FakeAz, TagsAnswer, ok, run};
 
 #[test]
 fn tag_round_trip_on_an_azure_vm_is_visible_in_azure() {
@@ -132,4 +132,99 @@ fn tags_of_local_hosts() {
     let hosts = std::fs::read_to_string(home.azlin_home().join("hosts.toml")).unwrap();
     assert!(hosts.contains("b = \"2\""), "{hosts}");
     assert!(!hosts.contains("a = \"1\""), "{hosts}");
+}
+
+#[test]
+fn tag_names_as_azure_allows_them_round_trip_and_forbidden_ones_are_refused() {
+    let home = Home::new();
+    let arm = Arm::start(vec![EmuVm::new("web", "rg")], 10);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let out = ok(
+        &home,
+        &arm,
+        &az,
+        &["tag", "add", "web", "Cost Center=Ops 42", "Équipe=données"],
+    );
+    assert_eq!(out, "Cost Center=Ops 42\nÉquipe=données\n");
+    assert_eq!(
+        arm.tags_of("web").get("Cost Center").map(String::as_str),
+        Some("Ops 42")
+    );
+    ok(&home, &arm, &az, &["tag", "remove", "web", "Cost Center"]);
+    assert_eq!(
+        arm.tags_of("web"),
+        BTreeMap::from([("Équipe".to_string(), "données".to_string())])
+    );
+    let before = arm.requests();
+    for bad in ["a/b=1", "50%=x", "x?=1", "<b>=1", "a&b=1", "back\\slash=1"] {
+        let (code, _, err) = run(&home, &arm, &az, &["tag", "add", "web", bad]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("< > % & \\ ? /"), "{bad}: {err}");
+    }
+    let (code, _, err) = run(&home, &arm, &az, &["tag", "remove", "web", "a/b"]);
+    assert_eq!(code, 2, "{err}");
+    let long = format!("{}=1", "k".repeat(513));
+    let (code, _, _) = run(&home, &arm, &az, &["tag", "add", "web", &long]);
+    assert_eq!(code, 2);
+    assert_eq!(arm.requests(), before, "refused before any request");
+}
+
+/// Later Tags API versions answer 202 with no body, and the published UpdateAtScope
+/// example answers `{"properties":{}}`: neither may write `{}` over the cache.
+#[test]
+fn accepted_or_empty_answers_of_the_tags_api_never_empty_the_cache() {
+    for answer in [TagsAnswer::Accepted, TagsAnswer::EmptyProperties] {
+        let home = Home::new();
+        let mut vm = EmuVm::new("web", "rg");
+        vm.tags.insert("owner".into(), "ops".into());
+        let arm = Arm::start(vec![vm], 10);
+        arm.state.lock().unwrap().tags_answer = answer;
+        let az = FakeAz::install(&home.path().join("fake-bin"));
+        ok(&home, &arm, &az, &["tag", "list", "web"]);
+        // Set in the portal since the listing: azlin must not lose it either.
+        arm.set_tag_outside("web", "Cost Center", "42");
+        let out = ok(&home, &arm, &az, &["tag", "add", "web", "team=backend"]);
+        assert_eq!(
+            out, "Cost Center=42\nowner=ops\nteam=backend\n",
+            "{answer:?}"
+        );
+        let read_back = arm
+            .seen()
+            .into_iter()
+            .rev()
+            .find(|s| s.method == "GET" && s.target.contains("/tags/default"));
+        assert!(read_back.is_some(), "{answer:?}: the tags were read back");
+        // A 202 is followed to its end (the emulator applies it on the second poll)
+        // before the tags are read back.
+        let polls = arm
+            .seen()
+            .iter()
+            .filter(|s| {
+                s.target
+                    .contains("/providers/Microsoft.Resources/operations/")
+            })
+            .count();
+        assert_eq!(polls, if answer == TagsAnswer::Accepted { 2 } else { 0 });
+        let before = arm.requests();
+        let cached = ok(&home, &arm, &az, &["tag", "list", "web"]);
+        assert_eq!(arm.requests(), before, "from the cache");
+        assert_eq!(cached, out, "{answer:?}: the cache holds what Azure holds");
+
+        ok(&home, &arm, &az, &["session", "web", "frontend"]);
+        assert_eq!(
+            arm.tags_of("web").get("azlin_session").map(String::as_str),
+            Some("frontend")
+        );
+        let v: serde_json::Value = serde_json::from_str(&ok(
+            &home,
+            &arm,
+            &az,
+            &["resolve", "frontend", "--format", "json"],
+        ))
+        .unwrap();
+        assert_eq!(v["vm"], "web", "{answer:?}");
+        ok(&home, &arm, &az, &["session", "web", "--clear"]);
+        assert!(!arm.tags_of("web").contains_key("azlin_session"));
+        assert_eq!(ok(&home, &arm, &az, &["tag", "list", "web"]), out);
+    }
 }

@@ -3,8 +3,10 @@
 //! One test binary (faster to link than one per file); each concern is a module.
 
 mod azure_commands;
+mod azure_graph;
 mod azure_inventory;
 mod azure_resilience;
+mod azure_shapes;
 mod azure_tags;
 mod bench_list;
 mod diagnostics;

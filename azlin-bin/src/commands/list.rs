@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use azlin_core::fleet;
-use azlin_core::inventory::{PowerState, SessionInfo, Vm};
+use azlin_core::inventory::{PowerState, ProviderKind, SessionInfo, Vm};
 use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError};
 use serde::Serialize;
@@ -31,7 +31,20 @@ struct Row {
     port: u16,
     vm_label: Option<String>,
     error: Option<String>,
+    /// The VM's tags (Azure tags, or those of `hosts.toml`).
+    tags: std::collections::BTreeMap<String, String>,
+    /// Azure only: resource group, subscription, and both addresses of the primary NIC.
+    resource_group: Option<String>,
+    subscription: Option<String>,
+    private_ip: Option<String>,
+    public_ip: Option<String>,
 }
+
+/// What `list` says when no subscription is known.
+const AZURE_OFF: &str = "Azure is off: no subscription is known. Turn it on with `az login` \
+     (its default subscription is used), `--subscription ID`, `AZURE_SUBSCRIPTION_ID`, or \
+     `[azure] subscription` in config.toml. Add a host of your own with \
+     `azlin host add NAME --address ADDR`.";
 
 /// Cells longer than this are cut in the narrow table.
 const NARROW_MAX: usize = 24;
@@ -43,7 +56,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     if args.format != RowFormat::Table {
         crate::diag::no_progress();
     }
-    let inventory = ctx.inventory_refreshed(args.refresh)?;
+    let inventory = ctx.inventory_for_list(args.refresh, args.all_subscriptions)?;
     let vms: Vec<&Vm> = inventory
         .vms
         .iter()
@@ -70,6 +83,12 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         ctx.record_probes(&inventory, &probed, &results)?;
     }
     let user_default = ctx.connect_defaults().user;
+    let azure = ctx.azure_load();
+    let records: std::collections::HashMap<&str, &azlin_core::provider::azure::AzureVm> = azure
+        .iter()
+        .flat_map(|a| a.records.iter())
+        .map(|r| (r.name.as_str(), r))
+        .collect();
     let mut rows = Vec::new();
     let mut unreachable = 0;
     for vm in &vms {
@@ -77,6 +96,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             .iter()
             .position(|p| p.name == vm.name)
             .map(|i| &results[i]);
+        let record = (vm.provider == ProviderKind::Azure)
+            .then(|| records.get(vm.name.as_str()).copied())
+            .flatten();
         let row = |session: Option<&SessionInfo>, status: &str, error: Option<String>| Row {
             hostname: vm.name.clone(),
             session: session.map(|s| s.name.clone()),
@@ -94,6 +116,11 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             port: vm.port,
             vm_label: vm.label.clone(),
             error,
+            tags: vm.tags.clone(),
+            resource_group: record.map(|r| r.resource_group.clone()),
+            subscription: record.and_then(|r| r.subscription()),
+            private_ip: record.and_then(|r| r.private_ip.clone()),
+            public_ip: record.and_then(|r| r.public_ip.clone()),
         };
         match result {
             None => rows.push(row(None, power_status(vm.power), None)),
@@ -116,6 +143,19 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     if !probed.is_empty() {
         crate::commands::ssh_config::auto_sync(ctx);
     }
+    match azure {
+        // Failures are never silent: a script must tell "no VMs" from "Azure failed".
+        Some(a) if a.left_out => {
+            ctx.warn(&format!(
+                "the Azure VMs of {} could not be listed (see above); only local hosts are \
+                 shown",
+                a.subscription
+            ));
+            return Ok(1);
+        }
+        None if rows.is_empty() || ctx.verbose > 0 => eprintln!("{AZURE_OFF}"),
+        _ => {}
+    }
     if unreachable > 0 {
         ctx.warn(&format!(
             "{unreachable} of {} VMs could not be probed; the others are listed",
@@ -127,12 +167,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
 }
 
 fn power_status(p: PowerState) -> &'static str {
-    match p {
-        PowerState::Running => "Running",
-        PowerState::Stopped => "Stopped",
-        PowerState::Deallocated => "Deallocated",
-        PowerState::Other => "Unknown",
-    }
+    p.title()
 }
 
 fn dash(v: &Option<impl ToString>) -> String {
@@ -184,7 +219,7 @@ fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
         }
         RowFormat::Table => {
             if rows.is_empty() {
-                eprintln!("No VMs. Add one with `azlin host add NAME --address ADDR`.");
+                eprintln!("No VMs.");
                 return Ok(());
             }
             let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP", "SESSION NAME"];

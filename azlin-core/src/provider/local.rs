@@ -131,6 +131,13 @@ pub fn parse_tags<C: FromIterator<(String, String)>>(tags: &[String]) -> Result<
     tags.iter().map(|t| parse_tag(t)).collect()
 }
 
+/// Characters Azure refuses in tag names.
+pub const FORBIDDEN_TAG_CHARS: &str = "<>%&\\?/";
+
+/// Azure's rule for tag names, as errors state it.
+pub const TAG_KEY_RULE: &str = "has an invalid key: keys are 1 to 512 characters (spaces and \
+     unicode allowed), without control characters or any of `< > % & \\ ? /`";
+
 /// Parses and checks a `KEY=VALUE` tag.
 pub fn parse_tag(tag: &str) -> Result<(String, String), LocalError> {
     let bad = |rule| LocalError::Tag {
@@ -140,15 +147,14 @@ pub fn parse_tag(tag: &str) -> Result<(String, String), LocalError> {
     let (k, v) = tag
         .split_once('=')
         .ok_or_else(|| bad("is not KEY=VALUE: write it as e.g. `team=backend`"))?;
-    if k.is_empty()
-        || k.len() > 512
-        || !k
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    // Azure's rule for tag names (the strictest provider's), so that a tag written to a
+    // local host can be written to an Azure VM too.
+    if k.trim().is_empty()
+        || k.chars().count() > 512
+        || k.chars()
+            .any(|c| c.is_control() || FORBIDDEN_TAG_CHARS.contains(c))
     {
-        return Err(bad(
-            "has an invalid key: keys are 1 to 512 letters, digits, `_`, `-` and `.`",
-        ));
+        return Err(bad(TAG_KEY_RULE));
     }
     if v.chars().count() > 256 || v.chars().any(char::is_control) {
         return Err(bad(

@@ -49,6 +49,12 @@ pub struct AzureLoad {
     pub requests: usize,
     /// The credential used, when one was needed.
     pub credential: Option<&'static str>,
+    /// Whether Azure failed and nothing stood in: the inventory has no Azure VM at all,
+    /// and `list` must say so with exit 1.
+    pub left_out: bool,
+    /// The Azure records behind the inventory's Azure VMs (resource group, both
+    /// addresses, subscription), for `list` to show.
+    pub records: Vec<azure::AzureVm>,
 }
 
 /// Loads the VMs of every active provider and the session cache.
@@ -61,30 +67,67 @@ pub fn load_inventory_with(
     let mut vms = hosts.into_vms();
     let mut warnings = Vec::new();
     let mut azure = None;
-    if let Some(scope) = azure::Scope::resolve(&options.scope, config, &paths.home)? {
-        let (listing, failed) = match azure::load(paths, config, &scope, options.refresh) {
-            Ok(l) => {
-                let stale = l.stale;
-                (l, stale)
+    let scope = azure::Scope::resolve(&options.scope, config, &paths.home)?;
+    let configured = azure::scope::configured_subscriptions(config)?;
+    let graph: Option<&[String]> = if options.scope.all_subscriptions {
+        Some(&[])
+    } else if !configured.is_empty() {
+        Some(&configured)
+    } else {
+        None
+    };
+    let mut listed = None;
+    if let Some(subs) = graph {
+        let label = if subs.is_empty() {
+            "every readable subscription (Resource Graph)".to_string()
+        } else {
+            format!("{} (Resource Graph)", subs.join(", "))
+        };
+        match azure::load_from(paths, config, azure::Source::Graph(subs), options.refresh) {
+            Ok(mut l) => {
+                if let Some(rg) = scope.as_ref().and_then(|s| s.resource_group.as_ref()) {
+                    l.vms.retain(|v| v.resource_group.eq_ignore_ascii_case(rg));
+                }
+                listed = Some((l, label, false));
             }
+            // Resource Manager, one subscription, stays the fallback.
+            Err(e) if !e.is_usage() && scope.is_some() => warnings.push(format!(
+                "{e}\nResource Graph failed; listing one subscription through Resource Manager \
+                 instead (Resource Graph needs Reader on each subscription)"
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if listed.is_none()
+        && let Some(scope) = &scope
+    {
+        let label = scope.subscription.clone();
+        listed = Some(match azure::load(paths, config, scope, options.refresh) {
+            Ok(l) => (l, label, false),
             // A subscription azlin only found in the Azure CLI's profile must not stop
-            // the local inventory from working when Azure is unreachable or logged out.
+            // the local inventory from working when Azure is unreachable or logged out;
+            // `list` still fails (see AzureLoad::left_out).
             Err(e) if scope.source == SubscriptionSource::AzureCli && !e.is_usage() => {
                 warnings.push(format!(
-                    "{e}\nAzure VMs are left out; the local inventory is used"
+                    "{e}\nAzure VMs are left out (the subscription is the Azure CLI's default); \
+                     the local inventory is used"
                 ));
-                (azure::Listing::default(), true)
+                (azure::Listing::default(), label, true)
             }
             Err(e) => return Err(e.into()),
-        };
+        });
+    }
+    if let Some((listing, subscription, left_out)) = listed {
         vms.extend(listing.vms.iter().filter_map(|v| v.to_vm(&config.azure)));
         warnings.extend(listing.warnings);
         azure = Some(AzureLoad {
-            subscription: scope.subscription,
+            subscription,
             fetched: listing.fetched,
-            failed,
+            failed: listing.stale || left_out,
             requests: listing.requests,
             credential: listing.credential,
+            left_out,
+            records: listing.vms,
         });
     }
     let sessions = SessionCache::load(&paths.sessions_cache());

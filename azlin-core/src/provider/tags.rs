@@ -24,7 +24,7 @@ pub enum TagError {
         suggestions: Vec<String>,
     },
     /// A key given to `tag remove` that is not valid.
-    #[error("tag key `{0}` is invalid: keys are 1 to 512 letters, digits, `_`, `-` and `.`")]
+    #[error("tag key `{key}` {rule}", key = .0, rule = super::local::TAG_KEY_RULE)]
     BadKey(String),
 }
 
@@ -119,15 +119,17 @@ fn change(
     match found.provider {
         ProviderKind::Local => change_local(paths, vm, change),
         ProviderKind::Azure => {
-            let scope = azure::Scope::resolve(&options.scope, config, &paths.home)?
+            let record = loaded
+                .azure
+                .as_ref()
+                .and_then(|a| a.records.iter().find(|r| r.name == vm))
                 .ok_or_else(|| no_such_vm(&loaded.inventory, vm))?;
             let current = &found.tags;
             let (op, tags) = azure_change(&change, current);
             if tags.is_empty() {
                 return Ok(current.clone());
             }
-            azure::change_tags(paths, config, &scope, vm, op, &tags)?
-                .ok_or_else(|| no_such_vm(&loaded.inventory, vm).into())
+            Ok(azure::change_tags(paths, record, op, &tags)?)
         }
     }
 }

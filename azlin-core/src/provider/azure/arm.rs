@@ -23,6 +23,12 @@ const MAX_RETRIES: u32 = 4;
 const BASE_BACKOFF: Duration = Duration::from_millis(400);
 /// Longest backoff between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// Polls of a long-running operation, at most.
+const MAX_POLLS: u32 = 30;
+/// Wait between polls when the service names none.
+const DEFAULT_POLL: Duration = Duration::from_secs(1);
+/// Longest wait between two polls.
+const MAX_POLL_WAIT: Duration = Duration::from_secs(10);
 /// Longest `Retry-After` honoured; a longer one is waited for this long.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
@@ -129,10 +135,56 @@ impl Arm {
         }
     }
 
-    /// `PATCH` of `path` with a JSON body; the response body.
-    pub async fn patch(&self, path: &str, query: &str, body: &Value) -> Result<Value, AzureError> {
+    /// `GET` of `path`; the response body.
+    pub async fn get(&self, path: &str, query: &str) -> Result<Value, AzureError> {
         let url = format!("{}{path}?{query}", self.endpoint);
-        self.send(Method::PATCH, &url, Some(body)).await
+        self.send(Method::GET, &url, None).await
+    }
+
+    /// `POST` of `path` with a JSON body; the response body.
+    pub async fn post(&self, path: &str, query: &str, body: &Value) -> Result<Value, AzureError> {
+        let url = format!("{}{path}?{query}", self.endpoint);
+        self.send(Method::POST, &url, Some(body)).await
+    }
+
+    /// `PATCH` of `path` with a JSON body; the whole answer (a 202 Accepted has no body,
+    /// and says where to follow the operation).
+    pub async fn patch(&self, path: &str, query: &str, body: &Value) -> Result<Answer, AzureError> {
+        let url = format!("{}{path}?{query}", self.endpoint);
+        self.answer(Method::PATCH, &url, Some(body)).await
+    }
+
+    /// Follows the long-running operation of a 202 answer until it is done: polls the
+    /// monitor URL (on this endpoint only: the token goes with it) while it answers 202
+    /// or a `status` still in progress, waiting as `Retry-After` says (bounded), at most
+    /// `MAX_POLLS` times.
+    pub async fn wait_for(&self, accepted: &Answer) -> Result<(), AzureError> {
+        let Some(monitor) = accepted.monitor.clone() else {
+            return Ok(());
+        };
+        self.check_same_origin(&monitor)?;
+        let mut wait = accepted.retry_after;
+        for _ in 0..MAX_POLLS {
+            tokio::time::sleep(wait.unwrap_or(DEFAULT_POLL).min(MAX_POLL_WAIT)).await;
+            let answer = self.answer(Method::GET, &monitor, None).await?;
+            let status = answer.body.get("status").and_then(Value::as_str);
+            match (answer.status, status) {
+                (202, _) | (_, Some("InProgress" | "Running" | "Accepted")) => {
+                    wait = answer.retry_after;
+                }
+                (_, Some("Failed" | "Canceled")) => {
+                    return Err(AzureError::BadResponse {
+                        url: strip_query(&monitor),
+                        reason: format!("the operation ended {}", status.unwrap_or("")),
+                    });
+                }
+                _ => return Ok(()),
+            }
+        }
+        Err(AzureError::BadResponse {
+            url: strip_query(&monitor),
+            reason: format!("the operation was still running after {MAX_POLLS} polls"),
+        })
     }
 
     /// A `nextLink` must stay on the endpoint: the bearer token goes with it.
@@ -162,6 +214,17 @@ impl Arm {
         url: &str,
         body: Option<&Value>,
     ) -> Result<Value, AzureError> {
+        self.answer(method, url, body).await.map(|a| a.body)
+    }
+
+    /// Sends one request with retries; the status, the long-running-operation headers and
+    /// the parsed JSON body.
+    async fn answer(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, AzureError> {
         let mut rejected: Option<super::credential::Token> = None;
         let mut refreshed = false;
         let mut attempt = 0u32;
@@ -197,16 +260,29 @@ impl Arm {
                 Ok(resp) => {
                     let status = resp.status();
                     let retry_after = retry_after(resp.headers());
+                    let monitor = ["azure-asyncoperation", "location"].iter().find_map(|h| {
+                        resp.headers()
+                            .get(*h)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string)
+                    });
                     match resp.bytes().await {
                         Ok(bytes) if status.is_success() => {
-                            if bytes.is_empty() {
-                                return Ok(Value::Null);
-                            }
-                            return serde_json::from_slice(&bytes).map_err(|e| {
-                                AzureError::BadResponse {
-                                    url: strip_query(url),
-                                    reason: format!("the body is not JSON: {e}"),
-                                }
+                            let body = if bytes.is_empty() {
+                                Value::Null
+                            } else {
+                                serde_json::from_slice(&bytes).map_err(|e| {
+                                    AzureError::BadResponse {
+                                        url: strip_query(url),
+                                        reason: format!("the body is not JSON: {e}"),
+                                    }
+                                })?
+                            };
+                            return Ok(Answer {
+                                status: status.as_u16(),
+                                monitor,
+                                retry_after,
+                                body,
                             });
                         }
                         Ok(bytes) => {
@@ -276,6 +352,19 @@ impl Arm {
             reason,
         }
     }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// Where to follow a long-running operation (`Azure-AsyncOperation`, else `Location`).
+    pub monitor: Option<String>,
+    /// How long the server asked to wait before polling.
+    pub retry_after: Option<Duration>,
+    /// The parsed body (`Null` when empty).
+    pub body: Value,
 }
 
 /// Why an attempt failed, and how long the server asked to wait.

@@ -2,7 +2,7 @@
 //!
 //! Concepts, one module each: [`scope`] (which subscription and resource group),
 //! [`credential`] (tokens from `azure_identity`), [`arm`] (the HTTP client: retries,
-//! pagination), [`listing`] (VMs, NICs and public IPs joined locally), [`record`] (what
+//! pagination), [`graph`] (many subscriptions through Resource Graph), [`listing`] (VMs, NICs and public IPs joined locally), [`record`] (what
 //! azlin keeps of a VM and how it becomes an inventory VM), [`cache`] (the inventory cache
 //! with its TTL), [`tags`] (the Tags API).
 //!
@@ -12,6 +12,7 @@
 pub mod arm;
 pub mod cache;
 pub mod credential;
+pub mod graph;
 pub mod listing;
 pub mod record;
 pub mod scope;
@@ -36,8 +37,9 @@ pub enum AzureError {
     Credential(#[from] credential::CredentialError),
     /// A request failed after its retries.
     #[error(
-        "Azure request {method} {url} failed{}: {reason}",
-        status.map(|s| format!(" with status {s}")).unwrap_or_default()
+        "Azure request {method} {url} failed{}: {reason}\n{}",
+        status.map(|s| format!(" with status {s}")).unwrap_or_default(),
+        fix_for(*status)
     )]
     Request {
         /// HTTP method.
@@ -80,6 +82,28 @@ pub enum AzureError {
     },
 }
 
+/// What to do about a failed request, by its final status.
+fn fix_for(status: Option<u16>) -> &'static str {
+    match status {
+        None => "check the network (and AZLIN_ARM_ENDPOINT if set), then run again",
+        Some(401) => "sign in again (`az login`), or check the AZURE_* credential variables",
+        Some(403) => {
+            "the credential lacks permission: listing needs Reader on the subscription, \
+             tag changes need Tag Contributor"
+        }
+        Some(404) => {
+            "check the subscription and resource group (`az account list -o table`, \
+             `az group list -o table`)"
+        }
+        Some(429) => "Azure is throttling this credential: wait a minute and run again",
+        Some(s) if s >= 500 => "Azure is failing: run again later (https://azure.status.microsoft)",
+        Some(_) => {
+            "Azure refused the request as azlin sent it: run again with `-v` and report it \
+             as an azlin bug"
+        }
+    }
+}
+
 impl AzureError {
     /// Whether the error is the user's input (exit 2) rather than a failure (exit 1).
     pub fn is_usage(&self) -> bool {
@@ -114,6 +138,44 @@ pub struct Listing {
     pub stale: bool,
 }
 
+/// The cache file of Resource Graph listings, in the cache directory.
+const GRAPH_CACHE: &str = "azure-graph.json";
+
+/// Where a listing comes from: one scope through Resource Manager, or many subscriptions
+/// through Resource Graph (every readable one when the list is empty).
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// Resource Manager list operations of one subscription (or resource group).
+    Arm(&'a Scope),
+    /// One Resource Graph query.
+    Graph(&'a [String]),
+}
+
+impl Source<'_> {
+    /// The scope a cache of this listing is keyed by.
+    fn cache_key(&self) -> Scope {
+        match self {
+            Source::Arm(scope) => (*scope).clone(),
+            Source::Graph(subs) => Scope {
+                subscription: if subs.is_empty() {
+                    "graph:*".to_string()
+                } else {
+                    format!("graph:{}", subs.join(","))
+                },
+                source: scope::SubscriptionSource::Config,
+                resource_group: None,
+            },
+        }
+    }
+
+    fn cache_path(&self, paths: &crate::config::Paths) -> std::path::PathBuf {
+        match self {
+            Source::Arm(_) => paths.azure_cache(),
+            Source::Graph(_) => paths.cache_dir().join(GRAPH_CACHE),
+        }
+    }
+}
+
 /// The VMs of `scope`: from the cache while it is fresh, else listed from Azure (and the
 /// cache rewritten). `refresh` skips the cache.
 pub fn load(
@@ -122,10 +184,23 @@ pub fn load(
     scope: &Scope,
     refresh: bool,
 ) -> Result<Listing, AzureError> {
+    load_from(paths, config, Source::Arm(scope), refresh)
+}
+
+/// Like [`load`], from either source. A failed listing falls back to an older cache of
+/// the same listing with a warning saying how old it is; `refresh` never falls back.
+pub fn load_from(
+    paths: &crate::config::Paths,
+    config: &crate::config::Config,
+    source: Source<'_>,
+    refresh: bool,
+) -> Result<Listing, AzureError> {
     let endpoint = arm::endpoint_from_env()?;
+    let key = source.cache_key();
+    let path = source.cache_path(paths);
     if !refresh
-        && let Some(c) = cache::AzureCache::load(&paths.azure_cache())
-        && c.is_fresh_for(&endpoint, scope, config.azure_cache_ttl())
+        && let Some(c) = cache::AzureCache::load(&path)
+        && c.is_fresh_for(&endpoint, &key, config.azure_cache_ttl())
     {
         return Ok(Listing {
             vms: c.vms,
@@ -136,18 +211,17 @@ pub fn load(
             stale: false,
         });
     }
-    match fetch(paths, &endpoint, scope) {
+    match fetch(&path, &endpoint, source) {
         Ok(listing) => Ok(listing),
         // Azure unreachable or login expired: an older listing is better than none for
         // reaching VMs (their addresses rarely change); an explicit --refresh still fails.
         Err(e) if !refresh && !e.is_usage() => {
-            let Some(c) = cache::AzureCache::load(&paths.azure_cache())
-                .filter(|c| c.is_for(&endpoint, scope))
+            let Some(c) = cache::AzureCache::load(&path).filter(|c| c.is_for(&endpoint, &key))
             else {
                 return Err(e);
             };
             let warning = format!(
-                "{e}\nusing the Azure listing from {} minutes ago",
+                "{e}\nusing the Azure listing from {} minutes ago (`--refresh` never falls back)",
                 c.age_secs() / 60
             );
             Ok(Listing {
@@ -163,23 +237,31 @@ pub fn load(
     }
 }
 
-/// Lists the scope from Azure and rewrites the cache.
+/// Lists from Azure and rewrites the cache at `path`.
 fn fetch(
-    paths: &crate::config::Paths,
+    path: &std::path::Path,
     endpoint: &str,
-    scope: &Scope,
+    source: Source<'_>,
 ) -> Result<Listing, AzureError> {
     let arm = arm::Arm::new(endpoint.to_string())?;
     let (vms, credential) = block_on(async {
-        let vms = listing::list_vms(&arm, scope).await;
+        let vms = match source {
+            Source::Arm(scope) => listing::list_vms(&arm, scope).await,
+            Source::Graph(subs) => graph::list_vms(&arm, subs).await,
+        };
         (vms, arm.credential_source().await)
     })?;
     let vms = vms?;
     let mut warnings = Vec::new();
-    let path = paths.azure_cache();
-    if let Err(e) = cache::AzureCache::new(endpoint, scope, vms.clone()).save(&path) {
+    if let Err(e) = cache::AzureCache::new(endpoint, &source.cache_key(), vms.clone()).save(path) {
         // The listing itself succeeded; only the next run pays for the failure.
-        warnings.push(AzureError::CacheWrite { path, source: e }.to_string());
+        warnings.push(
+            AzureError::CacheWrite {
+                path: path.to_path_buf(),
+                source: e,
+            }
+            .to_string(),
+        );
     }
     Ok(Listing {
         vms,
@@ -191,33 +273,27 @@ fn fetch(
     })
 }
 
-/// Changes the tags of the Azure VM `vm` with the Tags API and records the result in the
-/// cache; the VM's tags afterwards. `None` when no VM of that name is in the scope.
+/// Changes the tags of the Azure VM `record` (as this run listed it, from either source)
+/// with the Tags API and records the result in every cache that holds it; the VM's tags
+/// afterwards.
 pub fn change_tags(
     paths: &crate::config::Paths,
-    config: &crate::config::Config,
-    scope: &Scope,
-    vm: &str,
+    record: &AzureVm,
     operation: tags::TagOperation,
     changes: &std::collections::BTreeMap<String, String>,
-) -> Result<Option<std::collections::BTreeMap<String, String>>, AzureError> {
+) -> Result<std::collections::BTreeMap<String, String>, AzureError> {
     let endpoint = arm::endpoint_from_env()?;
-    let mut listing = load(paths, config, scope, false)?;
-    if !listing.vms.iter().any(|v| v.name == vm) && !listing.fetched {
-        listing = fetch(paths, &endpoint, scope)?;
-    }
-    let Some(record) = listing.vms.iter().find(|v| v.name == vm) else {
-        return Ok(None);
-    };
-    let arm = arm::Arm::new(endpoint.clone())?;
+    let arm = arm::Arm::new(endpoint)?;
     let new_tags = block_on(tags::patch_tags(&arm, &record.arm_id, operation, changes))??;
-    // Keep the cache truthful so that the next resolve sees the change without a refresh.
-    let path = paths.azure_cache();
-    if let Some(mut c) = cache::AzureCache::load(&path)
-        && let Some(r) = c.vms.iter_mut().find(|r| r.name == vm)
-    {
-        r.tags = new_tags.clone();
-        let _ = c.save(&path);
+    // Keep the caches truthful so that the next resolve sees the change without a refresh.
+    let id = record.arm_id.to_lowercase();
+    for path in [paths.azure_cache(), paths.cache_dir().join(GRAPH_CACHE)] {
+        if let Some(mut c) = cache::AzureCache::load(&path)
+            && let Some(r) = c.vms.iter_mut().find(|r| r.arm_id.to_lowercase() == id)
+        {
+            r.tags = new_tags.clone();
+            let _ = c.save(&path);
+        }
     }
-    Ok(Some(new_tags))
+    Ok(new_tags)
 }

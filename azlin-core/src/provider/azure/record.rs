@@ -57,6 +57,11 @@ pub struct AzureVm {
 }
 
 impl AzureVm {
+    /// The subscription id, from the resource id.
+    pub fn subscription(&self) -> Option<String> {
+        super::listing::segment_after(&self.arm_id, "subscriptions")
+    }
+
     /// The label: `azlin_session`, else the upstream `azlin-session`, when valid.
     pub fn label(&self) -> Option<String> {
         [LABEL_TAG, UPSTREAM_LABEL_TAG]

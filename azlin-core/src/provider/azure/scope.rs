@@ -44,6 +44,9 @@ pub struct ScopeFlags {
     pub subscription: Option<String>,
     /// `--rg/--resource-group`.
     pub resource_group: Option<String>,
+    /// `list --all-subscriptions`: every subscription the credential can read, through
+    /// Resource Graph.
+    pub all_subscriptions: bool,
 }
 
 /// The subset of `azureProfile.json` azlin reads.
@@ -104,6 +107,15 @@ impl Scope {
         }))
     }
 
+    /// The ARM path that lists resources of `provider_type` in the whole subscription,
+    /// whatever the resource group.
+    pub fn subscription_list_path(&self, provider_type: &str) -> String {
+        format!(
+            "/subscriptions/{}/providers/{provider_type}",
+            self.subscription
+        )
+    }
+
     /// The ARM path that lists resources of `provider_type` (e.g.
     /// `Microsoft.Compute/virtualMachines`) in this scope.
     pub fn list_path(&self, provider_type: &str) -> String {
@@ -137,6 +149,20 @@ fn cli_default_subscription(home: &Path) -> Option<String> {
         .map(|s| s.id)
 }
 
+/// The subscriptions `[azure] subscriptions` lists, checked.
+pub fn configured_subscriptions(config: &Config) -> Result<Vec<String>, AzureError> {
+    let subs: Vec<String> = config
+        .azure
+        .subscriptions
+        .iter()
+        .map(|s| s.trim().to_string())
+        .collect();
+    for s in &subs {
+        validate_subscription(s, SubscriptionSource::Config)?;
+    }
+    Ok(subs)
+}
+
 fn validate_subscription(sub: &str, source: SubscriptionSource) -> Result<(), AzureError> {
     let ok = !sub.is_empty()
         && sub.len() <= 64
@@ -147,7 +173,7 @@ fn validate_subscription(sub: &str, source: SubscriptionSource) -> Result<(), Az
     let from = match source {
         SubscriptionSource::Flag => "--subscription",
         SubscriptionSource::Env => "AZURE_SUBSCRIPTION_ID",
-        SubscriptionSource::Config => "[azure] subscription in config.toml",
+        SubscriptionSource::Config => "[azure] subscription(s) in config.toml",
         SubscriptionSource::AzureCli => "the Azure CLI's default subscription",
     };
     Err(AzureError::Invalid {
@@ -214,6 +240,7 @@ mod tests {
         let flags = ScopeFlags {
             subscription: Some("4444".into()),
             resource_group: None,
+            ..ScopeFlags::default()
         };
         let s = Scope::resolve(&flags, &config, home.path())
             .unwrap()
@@ -232,6 +259,7 @@ mod tests {
         let flags = ScopeFlags {
             subscription: Some("../x".into()),
             resource_group: None,
+            ..ScopeFlags::default()
         };
         let err = Scope::resolve(&flags, &Config::default(), home.path()).unwrap_err();
         assert!(err.is_usage());
@@ -239,6 +267,7 @@ mod tests {
         let flags = ScopeFlags {
             subscription: Some("1234".into()),
             resource_group: Some("a/b".into()),
+            ..ScopeFlags::default()
         };
         assert!(
             Scope::resolve(&flags, &Config::default(), home.path())

@@ -1,6 +1,11 @@
 //! The Tags API: `PATCH {vm}/providers/Microsoft.Resources/tags/default` with `Merge` to
 //! add or change tags and `Delete` to remove them. Other tags are left alone, and the VM
 //! itself is not updated (no VM write permission needed, no model drift).
+//!
+//! The answer to a write is not always the tags: later API versions answer `202 Accepted`
+//! with no body (the operation is then followed to its end), and the published example of
+//! UpdateAtScope answers `{"properties":{}}`. Then the tags are read back (GetAtScope), so
+//! that the cache holds what Azure holds and never an empty map in place of the real tags.
 
 use std::collections::BTreeMap;
 
@@ -34,14 +39,23 @@ pub async fn patch_tags(
         TagOperation::Delete => "Delete",
     };
     let body = json!({ "operation": op, "properties": { "tags": tags } });
-    let resp = arm
-        .patch(&path, &format!("api-version={TAGS_API}"), &body)
-        .await?;
-    Ok(tags_of(&resp))
+    let query = format!("api-version={TAGS_API}");
+    let answer = arm.patch(&path, &query, &body).await?;
+    if let Some(tags) = tags_of(&answer.body) {
+        return Ok(tags);
+    }
+    if answer.status == 202 {
+        arm.wait_for(&answer).await?;
+    }
+    let read = arm.get(&path, &query).await?;
+    tags_of(&read).ok_or_else(|| AzureError::BadResponse {
+        url: path,
+        reason: "the Tags API answered without `properties.tags`".to_string(),
+    })
 }
 
-/// The `properties.tags` of a Tags API response (empty when absent).
-fn tags_of(resp: &Value) -> BTreeMap<String, String> {
+/// The `properties.tags` of a Tags API response, when it holds them.
+fn tags_of(resp: &Value) -> Option<BTreeMap<String, String>> {
     resp.pointer("/properties/tags")
         .and_then(Value::as_object)
         .map(|m| {
@@ -49,5 +63,21 @@ fn tags_of(resp: &Value) -> BTreeMap<String, String> {
                 .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
                 .collect()
         })
-        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_answer_with_tags_counts_as_the_tags() {
+        assert_eq!(tags_of(&Value::Null), None);
+        assert_eq!(tags_of(&json!({"properties": {}})), None);
+        let t = tags_of(&json!({"properties": {"tags": {"Cost Center": "42"}}})).unwrap();
+        assert_eq!(t.get("Cost Center").map(String::as_str), Some("42"));
+        assert_eq!(
+            tags_of(&json!({"properties": {"tags": {}}})),
+            Some(BTreeMap::new())
+        );
+    }
 }
