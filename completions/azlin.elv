@@ -140,7 +140,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --format 'Output format'
             cand -j 'Concurrent probes [default: every VM at once, up to 128]'
             cand --jobs 'Concurrent probes [default: every VM at once, up to 128]'
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -160,7 +160,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
         }
         &'azlin;ssh'= {
             cand --tmux-session 'The tmux session to attach to or create (default: `azlin`)'
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -175,7 +175,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;connect'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -193,7 +193,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --tag 'Every VM with this tag, KEY=VALUE (repeatable: all must match)'
             cand -j 'How many targets run at once'
             cand --jobs 'How many targets run at once'
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -215,7 +215,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;disconnect'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -230,7 +230,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;kill'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -245,7 +245,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;session'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'

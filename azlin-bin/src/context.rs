@@ -9,6 +9,7 @@ use azlin_core::inventory::{
     ConnectDefaults, Inventory, PowerState, ProviderKind, SessionCache, SessionInfo, Vm,
 };
 use azlin_core::persist::Lock;
+use azlin_core::provider::local::HostsFile;
 use azlin_core::provider::{LoadOptions, Loaded, ScopeFlags};
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::resolve::ResolveError;
@@ -290,6 +291,10 @@ impl Context {
         settings: &Settings,
         probe_first: bool,
     ) -> Result<Vec<Resolved>> {
+        // Bad names are refused before anything is read or any VM is reached (exit 2).
+        for id in ids {
+            azlin_core::name::Identifier::parse(id.as_ref()).map_err(azlin_core::Error::from)?;
+        }
         let default = self.config.default_session();
         let unknown = |inventory: &Inventory| {
             ids.iter().map(AsRef::as_ref).find(|id| {
@@ -306,8 +311,32 @@ impl Context {
         if let Some(id) = unknown(&inventory) {
             inventory = self.inventory_for(id, false)?;
         }
-        let probe = probe_first || unknown(&inventory).is_some_and(|id| !names_a_vm(id));
-        if probe && !self.fleet_probed.load(Ordering::Relaxed) && !inventory.vms.is_empty() {
+        let missing = unknown(&inventory);
+        if let Some(id) = missing.filter(|id| !probe_could_find(id)) {
+            tracing::info!(
+                target: azlin_core::diag::COMMAND,
+                "resolve: `{id}` is not known and cannot be a session name or alias, so no \
+                 probe could find it: not probing"
+            );
+        }
+        let probe_for = if probe_first {
+            ids.first()
+                .map(AsRef::as_ref)
+                .filter(|id| probe_could_find(id))
+                .map(|id| (id, "a command that ends a session checks every VM first"))
+        } else {
+            missing
+                .filter(|id| probe_could_find(id))
+                .map(|id| (id, "not in the session cache"))
+        };
+        if let Some((id, why)) = probe_for
+            && !self.fleet_probed.load(Ordering::Relaxed)
+            && !inventory.vms.is_empty()
+        {
+            tracing::info!(
+                target: azlin_core::diag::COMMAND,
+                "resolve: `{id}`: {why}: probing the fleet's running VMs for their sessions"
+            );
             inventory = self.probe_fleet(inventory, settings)?;
         }
         ids.iter()
@@ -333,7 +362,15 @@ impl Context {
             .iter()
             .filter(|v| v.power == PowerState::Running)
             .collect();
-        let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
+        // A probe on a miss can take up to the timeout: show it (on a terminal only).
+        let progress = crate::diag::Progress::start(
+            format!("probing {} VMs for tmux sessions…", vms.len()),
+            vms.len(),
+        );
+        let results = remote::probe_all_observed(&vms, &self.connect_defaults(), settings, &|r| {
+            progress.done(r.is_ok())
+        });
+        progress.finish();
         self.record_probes(&inventory, &vms, &results)?;
         // record_probes put the fresh cache in the run's inventory.
         Ok(self.reuse(false).unwrap_or(inventory))
@@ -359,13 +396,17 @@ impl Context {
             ));
         }
         let mut cache = SessionCache::load(&path);
+        // Under the lock the inventory is read again: a host removed while this run
+        // probed must not be written back.
+        let now = self.as_now(inventory);
         let pairs: Vec<(&str, &Result<Vec<SessionInfo>, RemoteError>)> = vms
             .iter()
             .map(|v| v.name.as_str())
             .zip(results.iter())
+            .filter(|(name, _)| now.vms.iter().any(|v| v.name == *name))
             .collect();
         let complete = self.current_mut().as_ref().is_some_and(|c| c.complete);
-        remote::record(&mut cache, complete.then_some(inventory), &pairs);
+        remote::record(&mut cache, complete.then_some(&now), &pairs);
         self.use_sessions(cache.clone());
         if lock.is_err() {
             return Ok(cache);
@@ -375,6 +416,25 @@ impl Context {
             self.warn(&format!("cannot update {}: {e}", path.display()));
         }
         Ok(cache)
+    }
+
+    /// `inventory` without the local hosts that `hosts.toml` no longer holds: read again
+    /// by a caller that holds the lock (so no `host remove` runs meanwhile) before it
+    /// writes what it learnt from `inventory`. An unreadable file keeps `inventory` whole.
+    pub fn as_now(&self, inventory: &Inventory) -> Inventory {
+        let Ok(hosts) = HostsFile::load(&self.paths.hosts_file()) else {
+            return inventory.clone();
+        };
+        let vms = inventory
+            .vms
+            .iter()
+            .filter(|v| v.provider != ProviderKind::Local || hosts.hosts.contains_key(&v.name))
+            .cloned()
+            .collect();
+        Inventory {
+            vms,
+            sessions: inventory.sessions.clone(),
+        }
     }
 
     /// Records in the session cache that `session` exists (or is about to) on `vm`,
@@ -427,6 +487,23 @@ fn names_a_vm(id: &str) -> bool {
         azlin_core::name::Identifier::parse(id),
         Ok(azlin_core::name::Identifier::Compound { .. })
     )
+}
+
+/// Whether a fleet probe could make `id` known: it finds sessions (a session name, or
+/// the alias `vm--session`), never VMs, labels or addresses.
+fn probe_could_find(id: &str) -> bool {
+    use azlin_core::name::{self, Identifier};
+    match Identifier::parse(id) {
+        Ok(Identifier::Session(_)) => true,
+        Ok(Identifier::Bare(word)) => {
+            name::validate_session_name(&word).is_ok()
+                || word.match_indices("--").any(|(i, sep)| {
+                    name::validate_vm_name(&word[..i]).is_ok()
+                        && name::validate_session_name(&word[i + sep.len()..]).is_ok()
+                })
+        }
+        Ok(Identifier::Compound { .. }) | Err(_) => false,
+    }
 }
 
 /// Bad input found by the binary itself (exit 2), e.g. arguments that contradict.

@@ -84,7 +84,7 @@ fn early(args: &[OsString]) -> Option<u8> {
 /// The exit status of a command, rendering its error once.
 fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
     diag::clear();
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(err) => {
             let prefix =
@@ -92,7 +92,10 @@ fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
             eprintln!("{prefix} {}", render_error(&err));
             exit_code(&err)
         }
-    }
+    };
+    // A signal that ended the run's ssh processes (azlin_core::interrupt) decides the
+    // status, as it would have without the handler: 130, 143, 129.
+    azlin_core::interrupt::received().map_or(code, azlin_core::interrupt::exit_status)
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {

@@ -342,6 +342,42 @@ pub struct Invocation {
     pub tty: Tty,
 }
 
+/// ssh's `ServerAliveInterval` and `ServerAliveCountMax` for a timeout of `timeout`
+/// seconds: ssh gives up after `count + 1` unanswered intervals, about the timeout.
+pub fn keepalive(timeout: u32) -> (u32, u32) {
+    const COUNT: u32 = 3;
+    ((timeout / (COUNT + 1)).max(1), COUNT)
+}
+
+/// The line every remote command azlin runs and reads prints first (see [`announced`]).
+pub const READY_LINE: &str = "azlin-ready";
+
+/// `command` preceded by a line saying the remote side is up: the first byte of remote
+/// output, which ends the connect deadline (connect, banner, key exchange and
+/// authentication included). See [`strip_ready`].
+pub fn announced(command: &str) -> String {
+    format!("echo {READY_LINE}; {command}")
+}
+
+/// `stdout` without the first line that is [`READY_LINE`] (a login script may have
+/// printed before it).
+pub fn strip_ready(stdout: &[u8]) -> Vec<u8> {
+    let line = format!("{READY_LINE}\n");
+    let at = if stdout.starts_with(line.as_bytes()) {
+        Some(0)
+    } else {
+        let inner = format!("\n{line}");
+        stdout
+            .windows(inner.len())
+            .position(|w| w == inner.as_bytes())
+            .map(|i| i + 1)
+    };
+    match at {
+        Some(i) => [&stdout[..i], &stdout[i + line.len()..]].concat(),
+        None => stdout.to_vec(),
+    }
+}
+
 /// How long a shared connection outlives its last use, in seconds.
 pub const CONTROL_PERSIST_SECS: u32 = 60;
 
@@ -417,6 +453,11 @@ impl SshTarget {
         }
         if let Some(t) = how.connect_timeout {
             opt("ConnectTimeout", &t.to_string());
+            // After the connection is up, only keepalives notice a peer that froze:
+            // silence of the connection, not of the command, ends the run.
+            let (interval, count) = keepalive(t);
+            opt("ServerAliveInterval", &interval.to_string());
+            opt("ServerAliveCountMax", &count.to_string());
         }
         if let Some(dir) = &how.control_dir {
             opt("ControlMaster", "auto");
@@ -598,6 +639,8 @@ mod tests {
             "StrictHostKeyChecking=accept-new",
             "BatchMode=yes",
             "ConnectTimeout=7",
+            "ServerAliveInterval=1",
+            "ServerAliveCountMax=3",
             "ControlMaster=auto",
             "ControlPath=/h/.ssh/cm/%C",
         ] {
@@ -625,6 +668,21 @@ mod tests {
         assert_eq!(mode & 0o777, 0o700);
         let deep = tmp.path().join("d".repeat(80)).join(".ssh");
         assert_eq!(control_dir(&deep), None);
+    }
+
+    #[test]
+    fn keepalives_give_up_after_about_the_timeout_and_the_ready_line_is_removed_once() {
+        assert_eq!(keepalive(10), (2, 3));
+        assert_eq!(keepalive(1), (1, 3));
+        assert_eq!(keepalive(60), (15, 3));
+        let line = announced("tmux ls");
+        assert!(line.starts_with("echo azlin-ready; "), "{line}");
+        assert_eq!(strip_ready(b"azlin-ready\na\n"), b"a\n");
+        assert_eq!(
+            strip_ready(b"motd\nazlin-ready\nazlin-ready\n"),
+            b"motd\nazlin-ready\n"
+        );
+        assert_eq!(strip_ready(b"xazlin-ready\n"), b"xazlin-ready\n");
     }
 
     #[test]
