@@ -69,7 +69,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_su
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s a -l address -d 'IP address or DNS name of the host' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s p -l port -d 'sshd port' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s u -l user -d 'Login name (default: `default_user` in config.toml, else ssh\'s own default)' -r
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s i -l identity-file -d 'Private key to use' -r -F
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s i -l identity-file -d 'Private key to use (stored as an absolute path; a warning if it does not exist)' -r -F
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s J -l proxy-jump -d 'Jump host(s), as for `ssh -J`' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l label -d 'A label to connect by (`azlin connect LABEL`)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l tag -d 'A tag, KEY=VALUE (repeatable)' -r

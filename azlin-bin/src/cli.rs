@@ -517,7 +517,7 @@ pub struct HostAddArgs {
     /// Login name (default: `default_user` in config.toml, else ssh's own default)
     #[arg(long, short = 'u', value_name = "USER")]
     pub user: Option<String>,
-    /// Private key to use
+    /// Private key to use (stored as an absolute path; a warning if it does not exist)
     #[arg(long, short = 'i', value_name = "FILE")]
     pub identity_file: Option<PathBuf>,
     /// Jump host(s), as for `ssh -J`

@@ -197,6 +197,42 @@ pub fn validate_identity_file(path: &Path) -> Result<(), InvalidValue> {
     Ok(())
 }
 
+/// The longest path a system call takes (Linux's PATH_MAX): a longer identity file
+/// cannot be opened by ssh.
+pub const MAX_PATH_LEN: usize = 4096;
+
+/// `path` as it is stored for a host: absolute (a relative path is taken from `cwd`,
+/// `~/…` from `home`), so it means the same file whatever directory azlin later runs in;
+/// checked as [`validate_identity_file`] does, and at most [`MAX_PATH_LEN`] bytes.
+pub fn absolute_identity_file(
+    path: &Path,
+    cwd: &Path,
+    home: &Path,
+) -> Result<PathBuf, InvalidValue> {
+    validate_identity_file(path)?;
+    let full = match path.strip_prefix("~") {
+        Ok(rest) => home.join(rest),
+        Err(_) if path.is_absolute() => path.to_path_buf(),
+        Err(_) => cwd.join(path),
+    };
+    let len = full.as_os_str().len();
+    if len > MAX_PATH_LEN {
+        return Err(InvalidValue::new(
+            "identity file",
+            &format!(
+                "{}…",
+                path.to_string_lossy().chars().take(40).collect::<String>()
+            ),
+            format!(
+                "is {len} bytes long, more than a path may be ({MAX_PATH_LEN}): give the \
+                 key's real path"
+            ),
+        ));
+    }
+    validate_identity_file(&full)?;
+    Ok(full)
+}
+
 /// Everything needed to reach one VM over ssh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshTarget {
@@ -591,6 +627,20 @@ mod tests {
         validate_identity_file(Path::new("/home/me/my keys/id")).unwrap();
         assert!(validate_identity_file(Path::new("/a\"b")).is_err());
         assert!(validate_identity_file(Path::new("/a\nb")).is_err());
+    }
+
+    #[test]
+    fn identity_files_are_stored_absolute_and_bounded() {
+        let (cwd, home) = (Path::new("/work"), Path::new("/home/me"));
+        let abs = |p: &str| absolute_identity_file(Path::new(p), cwd, home);
+        assert_eq!(abs("keys/id").unwrap(), Path::new("/work/keys/id"));
+        assert_eq!(abs("~/.ssh/id").unwrap(), Path::new("/home/me/.ssh/id"));
+        assert_eq!(abs("/k/id").unwrap(), Path::new("/k/id"));
+        let long = "k/".repeat(5000);
+        let err = abs(&long).unwrap_err().to_string();
+        assert!(err.contains("bytes long"), "{err}");
+        assert!(err.len() < 300, "the message stays short: {err}");
+        assert!(abs("-oProxyCommand=x").is_err());
     }
 
     #[test]

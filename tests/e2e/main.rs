@@ -8,6 +8,7 @@ mod azure_resilience;
 mod azure_tags;
 mod bench_list;
 mod diagnostics;
+mod fault_inputs;
 mod faults;
 mod host_cmd;
 mod plugin_dispatch;
