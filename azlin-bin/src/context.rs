@@ -528,3 +528,22 @@ pub fn warn_line(no_color: bool, message: &str) {
         )
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::probe_could_find;
+
+    #[test]
+    fn only_names_a_probe_can_find_cost_a_probe() {
+        for yes in ["dev", ":dev", "myvm--dev", "my.vm--dev", "a--b--c"] {
+            assert!(probe_could_find(yes), "{yes}");
+        }
+        // VMs, labels and addresses come from the inventory, not from a probe; a
+        // compound names its VM; an invalid name is refused before any of this.
+        for no in [
+            "my.vm", "10.0.0.5", "::1", "myvm:dev", "myvm:", "a b", "x.y--",
+        ] {
+            assert!(!probe_could_find(no), "{no}");
+        }
+    }
+}
