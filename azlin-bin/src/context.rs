@@ -420,15 +420,13 @@ impl Context {
 
     /// `inventory` without the local hosts that `hosts.toml` no longer holds: read again
     /// by a caller that holds the lock (so no `host remove` runs meanwhile) before it
-    /// writes what it learnt from `inventory`. An unreadable file keeps `inventory` whole.
+    /// writes what it learnt from `inventory` (see [`still_listed`]).
     pub fn as_now(&self, inventory: &Inventory) -> Inventory {
-        let Ok(hosts) = HostsFile::load(&self.paths.hosts_file()) else {
-            return inventory.clone();
-        };
+        let hosts = HostsFile::load(&self.paths.hosts_file()).ok();
         let vms = inventory
             .vms
             .iter()
-            .filter(|v| v.provider != ProviderKind::Local || hosts.hosts.contains_key(&v.name))
+            .filter(|v| still_listed(hosts.as_ref(), v))
             .cloned()
             .collect();
         Inventory {
@@ -444,7 +442,9 @@ impl Context {
         // Without the lock the note is not saved, but the run still uses it.
         let lock = Lock::acquire(&self.paths.lock_file());
         let mut cache = SessionCache::load(&path);
-        if cache.note_session(&vm.name, session) {
+        // A host removed meanwhile (under the lock, hosts.toml read again) is not noted.
+        let listed = still_listed(HostsFile::load(&self.paths.hosts_file()).ok().as_ref(), vm);
+        if listed && cache.note_session(&vm.name, session) {
             if lock.is_ok()
                 && let Err(e) = cache.save(&path)
             {
@@ -487,6 +487,12 @@ fn names_a_vm(id: &str) -> bool {
         azlin_core::name::Identifier::parse(id),
         Ok(azlin_core::name::Identifier::Compound { .. })
     )
+}
+
+/// Whether `vm` is still in the inventory as `hosts` (hosts.toml read now) has it: an
+/// Azure VM is not `hosts.toml`'s to remove, and an unreadable file removes nothing.
+fn still_listed(hosts: Option<&HostsFile>, vm: &Vm) -> bool {
+    vm.provider != ProviderKind::Local || hosts.is_none_or(|h| h.hosts.contains_key(&vm.name))
 }
 
 /// Whether a fleet probe could make `id` known: it finds sessions (a session name, or
