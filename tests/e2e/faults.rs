@@ -363,3 +363,15 @@ fn a_miss_probes_only_when_a_probe_could_find_the_name_and_says_so() {
     );
     assert!(ssh.take().is_empty());
 }
+
+#[test]
+fn a_probe_on_a_miss_shows_progress_on_a_terminal() {
+    use crate::terminal_progress::{in_terminal, slow_home};
+    let (home, ssh) = slow_home();
+    // A bare session name the cache does not know: the fleet is probed first.
+    let term = in_terminal(&home, &ssh, "disconnect dev --timeout 30");
+    term.expect_text(Duration::from_secs(20), "probing 1 VMs for tmux sessions");
+    term.expect_text(Duration::from_secs(60), "azlin-exited-");
+    let screen = term.screen();
+    assert!(!screen.contains("probing"), "not cleared:\n{screen}");
+}
