@@ -223,6 +223,27 @@ for cmd in ["list", "exec"]:
         rows.append((f"`{cmd}` over 32 VMs, {conn} connections (default jobs)", ms(b), f"1 VM {ms(a)}",
                      f"{b / a:.2f}×", verdict(b / a <= 2, "≤ 2×")))
 p("")
+p("Against the same work without azlin (issue 16): 32 plain `ssh VM tmux list-sessions` "
+  "(for `list`) or `ssh VM echo ok` (for `exec`) started at once by `xargs -P 32`, each with "
+  "the options azlin's own ssh gets (address, port, user, key, known_hosts, batch mode; "
+  "*shared*: a ControlMaster of its own), over the same relays, in the same run. The "
+  "target compares the same concurrency: `list`'s default (every VM at once) and "
+  "`exec --jobs 32` (`exec` runs 16 at a time by default, shown too):")
+p("")
+p("| command | connections | plain ssh × 32 (`xargs -P 32`) | azlin, 32 at once | ratio | azlin, default jobs | ratio |")
+p("|---|---|---:|---:|---:|---:|---:|")
+for cmd in ["list", "exec"]:
+    for conn in ["fresh", "shared"]:
+        base = f.get(f"baseline {cmd} {conn} n")
+        if base is None:
+            continue
+        a = base["median_ms"]
+        b = f[f"{cmd} {conn} {'n' if cmd == 'list' else 'n-jobs'}"]["median_ms"]
+        d = f[f"{cmd} {conn} n"]["median_ms"]
+        p(f"| `{cmd}` | {conn} | {ms(a)} | {ms(b)} | {b / a:.2f} | {ms(d)} | {d / a:.2f} |")
+        rows.append((f"`{cmd}` over 32 VMs at once, {conn} connections, against plain ssh", ms(b),
+                     f"`xargs -P 32 ssh` {ms(a)}", f"{b / a:.2f}×", verdict(b / a <= 1.15, "≤ 1.15×")))
+p("")
 p("`list` over 8 VMs against 1 (issue 3: \"about as long as over one\", taken here as ≤ 1.5×), "
   "same relays and runs:")
 p("")

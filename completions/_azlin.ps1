@@ -92,8 +92,8 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'sshd port')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Login name (default: `default_user` in config.toml, else ssh''s own default)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Login name (default: `default_user` in config.toml, else ssh''s own default)')
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Private key to use')
-            [CompletionResult]::new('--identity-file', '--identity-file', [CompletionResultType]::ParameterName, 'Private key to use')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Private key to use (stored as an absolute path; a warning if it does not exist)')
+            [CompletionResult]::new('--identity-file', '--identity-file', [CompletionResultType]::ParameterName, 'Private key to use (stored as an absolute path; a warning if it does not exist)')
             [CompletionResult]::new('-J', '-J ', [CompletionResultType]::ParameterName, 'Jump host(s), as for `ssh -J`')
             [CompletionResult]::new('--proxy-jump', '--proxy-jump', [CompletionResultType]::ParameterName, 'Jump host(s), as for `ssh -J`')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'A label to connect by (`azlin connect LABEL`)')
@@ -149,7 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Concurrent probes [default: every VM at once, up to 128]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Concurrent probes [default: every VM at once, up to 128]')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
@@ -171,7 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
         }
         'azlin;ssh' {
             [CompletionResult]::new('--tmux-session', '--tmux-session', [CompletionResultType]::ParameterName, 'The tmux session to attach to or create (default: `azlin`)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
@@ -187,7 +187,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             break
         }
         'azlin;connect' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
@@ -206,7 +206,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Every VM with this tag, KEY=VALUE (repeatable: all must match)')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many targets run at once')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many targets run at once')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
@@ -229,7 +229,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             break
         }
         'azlin;disconnect' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
@@ -245,7 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             break
         }
         'azlin;kill' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
@@ -261,7 +261,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             break
         }
         'azlin;session' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')

@@ -86,8 +86,8 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --port 'sshd port'
             cand -u 'Login name (default: `default_user` in config.toml, else ssh''s own default)'
             cand --user 'Login name (default: `default_user` in config.toml, else ssh''s own default)'
-            cand -i 'Private key to use'
-            cand --identity-file 'Private key to use'
+            cand -i 'Private key to use (stored as an absolute path; a warning if it does not exist)'
+            cand --identity-file 'Private key to use (stored as an absolute path; a warning if it does not exist)'
             cand -J 'Jump host(s), as for `ssh -J`'
             cand --proxy-jump 'Jump host(s), as for `ssh -J`'
             cand --label 'A label to connect by (`azlin connect LABEL`)'
@@ -140,7 +140,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --format 'Output format'
             cand -j 'Concurrent probes [default: every VM at once, up to 128]'
             cand --jobs 'Concurrent probes [default: every VM at once, up to 128]'
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -161,7 +161,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
         }
         &'azlin;ssh'= {
             cand --tmux-session 'The tmux session to attach to or create (default: `azlin`)'
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -176,7 +176,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;connect'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -194,7 +194,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --tag 'Every VM with this tag, KEY=VALUE (repeatable: all must match)'
             cand -j 'How many targets run at once'
             cand --jobs 'How many targets run at once'
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -216,7 +216,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;disconnect'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -231,7 +231,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;kill'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
@@ -246,7 +246,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;session'= {
-            cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'

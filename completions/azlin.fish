@@ -69,7 +69,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand host; and not __fish_seen_su
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s a -l address -d 'IP address or DNS name of the host' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s p -l port -d 'sshd port' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s u -l user -d 'Login name (default: `default_user` in config.toml, else ssh\'s own default)' -r
-complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s i -l identity-file -d 'Private key to use' -r -F
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s i -l identity-file -d 'Private key to use (stored as an absolute path; a warning if it does not exist)' -r -F
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s J -l proxy-jump -d 'Jump host(s), as for `ssh -J`' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l label -d 'A label to connect by (`azlin connect LABEL`)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l tag -d 'A tag, KEY=VALUE (repeatable)' -r
@@ -102,7 +102,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l format -d 'Output f
 json\t'One JSON array, one object per row'
 csv\t'Comma-separated values with a header row'"
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s j -l jobs -d 'Concurrent probes [default: every VM at once, up to 128]' -r
-complete -c azlin -n "__fish_azlin_using_subcommand list" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand list" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l all -d 'Include stopped and deallocated VMs'
@@ -116,7 +116,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-color -d 'Never 
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -d 'The tmux session to attach to or create (default: `azlin`)' -r
-complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
@@ -124,7 +124,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s q -l quiet -d 'Print
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand connect" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
@@ -134,7 +134,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand connect" -s h -l help -d 'Pr
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l tag -d 'Every VM with this tag, KEY=VALUE (repeatable: all must match)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s j -l jobs -d 'How many targets run at once' -r
-complete -c azlin -n "__fish_azlin_using_subcommand exec" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand exec" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s t -l tty -d 'Give the command a terminal (ssh -t)'
@@ -147,7 +147,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand exec" -s q -l quiet -d 'Prin
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
@@ -155,7 +155,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s q -l quiet -d
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand kill" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand kill" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
@@ -163,7 +163,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand kill" -s q -l quiet -d 'Prin
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand kill" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand session" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand session" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand session" -l clear -d 'Remove the name'

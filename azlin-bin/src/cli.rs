@@ -248,7 +248,7 @@ Examples:
 /// How remote operations connect.
 #[derive(Debug, Clone, Args)]
 pub struct RemoteArgs {
-    /// Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)
+    /// Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)
     #[arg(long, value_name = "SECS", default_value_t = 10, env = "AZLIN_TIMEOUT",
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub timeout: u32,
@@ -521,7 +521,7 @@ pub struct HostAddArgs {
     /// Login name (default: `default_user` in config.toml, else ssh's own default)
     #[arg(long, short = 'u', value_name = "USER")]
     pub user: Option<String>,
-    /// Private key to use
+    /// Private key to use (stored as an absolute path; a warning if it does not exist)
     #[arg(long, short = 'i', value_name = "FILE")]
     pub identity_file: Option<PathBuf>,
     /// Jump host(s), as for `ssh -J`

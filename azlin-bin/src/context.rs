@@ -9,6 +9,7 @@ use azlin_core::inventory::{
     ConnectDefaults, Inventory, PowerState, ProviderKind, SessionCache, SessionInfo, Vm,
 };
 use azlin_core::persist::Lock;
+use azlin_core::provider::local::HostsFile;
 use azlin_core::provider::{LoadOptions, Loaded, ScopeFlags};
 use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::resolve::ResolveError;
@@ -316,6 +317,10 @@ impl Context {
         settings: &Settings,
         probe_first: bool,
     ) -> Result<Vec<Resolved>> {
+        // Bad names are refused before anything is read or any VM is reached (exit 2).
+        for id in ids {
+            azlin_core::name::Identifier::parse(id.as_ref()).map_err(azlin_core::Error::from)?;
+        }
         let default = self.config.default_session();
         let unknown = |inventory: &Inventory| {
             ids.iter().map(AsRef::as_ref).find(|id| {
@@ -332,8 +337,32 @@ impl Context {
         if let Some(id) = unknown(&inventory) {
             inventory = self.inventory_for(id, false)?;
         }
-        let probe = probe_first || unknown(&inventory).is_some_and(|id| !names_a_vm(id));
-        if probe && !self.fleet_probed.load(Ordering::Relaxed) && !inventory.vms.is_empty() {
+        let missing = unknown(&inventory);
+        if let Some(id) = missing.filter(|id| !probe_could_find(id)) {
+            tracing::info!(
+                target: azlin_core::diag::COMMAND,
+                "resolve: `{id}` is not known and cannot be a session name or alias, so no \
+                 probe could find it: not probing"
+            );
+        }
+        let probe_for = if probe_first {
+            ids.first()
+                .map(AsRef::as_ref)
+                .filter(|id| probe_could_find(id))
+                .map(|id| (id, "a command that ends a session checks every VM first"))
+        } else {
+            missing
+                .filter(|id| probe_could_find(id))
+                .map(|id| (id, "not in the session cache"))
+        };
+        if let Some((id, why)) = probe_for
+            && !self.fleet_probed.load(Ordering::Relaxed)
+            && !inventory.vms.is_empty()
+        {
+            tracing::info!(
+                target: azlin_core::diag::COMMAND,
+                "resolve: `{id}`: {why}: probing the fleet's running VMs for their sessions"
+            );
             inventory = self.probe_fleet(inventory, settings)?;
         }
         ids.iter()
@@ -359,7 +388,15 @@ impl Context {
             .iter()
             .filter(|v| v.power == PowerState::Running)
             .collect();
-        let results = remote::probe_all(&vms, &self.connect_defaults(), settings);
+        // A probe on a miss can take up to the timeout: show it (on a terminal only).
+        let progress = crate::diag::Progress::start(
+            format!("probing {} VMs for tmux sessions…", vms.len()),
+            vms.len(),
+        );
+        let results = remote::probe_all_observed(&vms, &self.connect_defaults(), settings, &|r| {
+            progress.done(r.is_ok())
+        });
+        progress.finish();
         self.record_probes(&inventory, &vms, &results)?;
         // record_probes put the fresh cache in the run's inventory.
         Ok(self.reuse(false).unwrap_or(inventory))
@@ -385,13 +422,17 @@ impl Context {
             ));
         }
         let mut cache = SessionCache::load(&path);
+        // Under the lock the inventory is read again: a host removed while this run
+        // probed must not be written back.
+        let now = self.as_now(inventory);
         let pairs: Vec<(&str, &Result<Vec<SessionInfo>, RemoteError>)> = vms
             .iter()
             .map(|v| v.name.as_str())
             .zip(results.iter())
+            .filter(|(name, _)| now.vms.iter().any(|v| v.name == *name))
             .collect();
         let complete = self.current_mut().as_ref().is_some_and(|c| c.complete);
-        remote::record(&mut cache, complete.then_some(inventory), &pairs);
+        remote::record(&mut cache, complete.then_some(&now), &pairs);
         self.use_sessions(cache.clone());
         if lock.is_err() {
             return Ok(cache);
@@ -403,6 +444,23 @@ impl Context {
         Ok(cache)
     }
 
+    /// `inventory` without the local hosts that `hosts.toml` no longer holds: read again
+    /// by a caller that holds the lock (so no `host remove` runs meanwhile) before it
+    /// writes what it learnt from `inventory` (see [`still_listed`]).
+    pub fn as_now(&self, inventory: &Inventory) -> Inventory {
+        let hosts = HostsFile::load(&self.paths.hosts_file()).ok();
+        let vms = inventory
+            .vms
+            .iter()
+            .filter(|v| still_listed(hosts.as_ref(), v))
+            .cloned()
+            .collect();
+        Inventory {
+            vms,
+            sessions: inventory.sessions.clone(),
+        }
+    }
+
     /// Records in the session cache that `session` exists (or is about to) on `vm`,
     /// for a session created by a process that replaces azlin.
     pub fn note_session(&self, vm: &Vm, session: &str) {
@@ -410,7 +468,9 @@ impl Context {
         // Without the lock the note is not saved, but the run still uses it.
         let lock = Lock::acquire(&self.paths.lock_file());
         let mut cache = SessionCache::load(&path);
-        if cache.note_session(&vm.name, session) {
+        // A host removed meanwhile (under the lock, hosts.toml read again) is not noted.
+        let listed = still_listed(HostsFile::load(&self.paths.hosts_file()).ok().as_ref(), vm);
+        if listed && cache.note_session(&vm.name, session) {
             if lock.is_ok()
                 && let Err(e) = cache.save(&path)
             {
@@ -455,6 +515,29 @@ fn names_a_vm(id: &str) -> bool {
     )
 }
 
+/// Whether `vm` is still in the inventory as `hosts` (hosts.toml read now) has it: an
+/// Azure VM is not `hosts.toml`'s to remove, and an unreadable file removes nothing.
+fn still_listed(hosts: Option<&HostsFile>, vm: &Vm) -> bool {
+    vm.provider != ProviderKind::Local || hosts.is_none_or(|h| h.hosts.contains_key(&vm.name))
+}
+
+/// Whether a fleet probe could make `id` known: it finds sessions (a session name, or
+/// the alias `vm--session`), never VMs, labels or addresses.
+fn probe_could_find(id: &str) -> bool {
+    use azlin_core::name::{self, Identifier};
+    match Identifier::parse(id) {
+        Ok(Identifier::Session(_)) => true,
+        Ok(Identifier::Bare(word)) => {
+            name::validate_session_name(&word).is_ok()
+                || word.match_indices("--").any(|(i, sep)| {
+                    name::validate_vm_name(&word[..i]).is_ok()
+                        && name::validate_session_name(&word[i + sep.len()..]).is_ok()
+                })
+        }
+        Ok(Identifier::Compound { .. }) | Err(_) => false,
+    }
+}
+
 /// Bad input found by the binary itself (exit 2), e.g. arguments that contradict.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -476,4 +559,23 @@ pub fn warn_line(no_color: bool, message: &str) {
             paint(Look::stderr(no_color), "warning:", Paint::Yellow)
         )
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probe_could_find;
+
+    #[test]
+    fn only_names_a_probe_can_find_cost_a_probe() {
+        for yes in ["dev", ":dev", "myvm--dev", "my.vm--dev", "a--b--c"] {
+            assert!(probe_could_find(yes), "{yes}");
+        }
+        // VMs, labels and addresses come from the inventory, not from a probe; a
+        // compound names its VM; an invalid name is refused before any of this.
+        for no in [
+            "my.vm", "10.0.0.5", "::1", "myvm:dev", "myvm:", "a b", "x.y--",
+        ] {
+            assert!(!probe_could_find(no), "{no}");
+        }
+    }
 }

@@ -55,9 +55,31 @@ fn command_line(args: Vec<OsString>) -> u8 {
     if commands::help::wants_top_help(&args) {
         command = commands::help::with_plugins(command);
     }
-    let cli = Cli::from_arg_matches(&command.get_matches_from(args)).unwrap_or_else(|e| e.exit());
+    let matches = match command.try_get_matches_from(&args) {
+        Ok(m) => m,
+        Err(e) if e.kind() == clap::error::ErrorKind::InvalidUtf8 => return not_utf8(&args),
+        Err(e) => e.exit(),
+    };
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let no_color = cli.global.no_color;
     finish(run(cli), no_color)
+}
+
+/// Says which argument is not UTF-8 (clap only says that one is), and exits 2.
+fn not_utf8(args: &[OsString]) -> u8 {
+    let bad = args
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, a)| a.to_str().is_none());
+    if let Some((i, arg)) = bad {
+        let prefix = output::paint(output::Look::stderr(false), "error:", output::Paint::Red);
+        eprintln!(
+            "{prefix} argument {i} ({arg:?}) is not valid UTF-8: names, options and commands \
+             given to azlin must be text; re-type it (check the terminal's locale)"
+        );
+    }
+    2
 }
 
 /// The start-up fast paths (see `fast_path`): a plugin or `--version` without building
@@ -84,7 +106,7 @@ fn early(args: &[OsString]) -> Option<u8> {
 /// The exit status of a command, rendering its error once.
 fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
     diag::clear();
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(err) => {
             let prefix =
@@ -92,7 +114,10 @@ fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
             eprintln!("{prefix} {}", render_error(&err));
             exit_code(&err)
         }
-    }
+    };
+    // A signal that ended the run's ssh processes (azlin_core::interrupt) decides the
+    // status, as it would have without the handler: 130, 143, 129.
+    azlin_core::interrupt::received().map_or(code, azlin_core::interrupt::exit_status)
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {

@@ -69,7 +69,7 @@ pub fn status_paint(status: &str) -> Option<Paint> {
     match status {
         "Running" => Some(Paint::Green),
         "Stopped" | "Deallocated" => Some(Paint::Yellow),
-        "Unreachable" => Some(Paint::Red),
+        "Unreachable" | "Misbehaving" => Some(Paint::Red),
         _ => None,
     }
 }

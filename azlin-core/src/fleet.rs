@@ -62,16 +62,55 @@ pub enum Stream {
 /// Receives output lines as they arrive (without their newline).
 pub type LineSink<'a> = &'a (dyn Fn(Stream, &str) + Sync);
 
+/// Why azlin ended a bounded process before it ended by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// Nothing on its stdout within [`Bounds::first_output`]: a peer that accepted the
+    /// connection and then said nothing (or froze before the command started).
+    Silent,
+    /// Still running at [`Bounds::total`].
+    TimedOut,
+    /// It wrote more than [`Bounds::max_output`].
+    TooMuchOutput,
+    /// azlin received this signal (see [`crate::interrupt`]); it was passed on.
+    Interrupted(i32),
+}
+
 /// How a bounded process ended.
 #[derive(Debug)]
 pub struct Finished {
-    /// Its exit status; `None` when it was killed at the timeout.
+    /// Its exit status; `None` when azlin stopped it (see `stopped`).
     pub status: Option<ExitStatus>,
+    /// Why azlin stopped it, if it did.
+    pub stopped: Option<Stopped>,
     /// Standard output (empty when a sink took the lines).
     pub stdout: Vec<u8>,
     /// Standard error (empty when a sink took the lines).
     pub stderr: Vec<u8>,
 }
+
+/// The limits a bounded process runs under.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bounds {
+    /// Ended as [`Stopped::Silent`] when its stdout is still empty after this long.
+    pub first_output: Option<Duration>,
+    /// Ended as [`Stopped::TimedOut`] after this long.
+    pub total: Option<Duration>,
+    /// Ended as [`Stopped::TooMuchOutput`] once more bytes than this were collected (both
+    /// streams together; lines passed to a sink are not collected, so not counted).
+    pub max_output: Option<usize>,
+}
+
+/// The longest line passed to a sink: a longer one arrives in pieces of this size, so
+/// output that never ends a line cannot grow azlin's memory.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// How many chunks may wait between a pipe's reader and the sink: when the sink is slow
+/// (a full terminal, a slow pipe), the reader waits, and so in turn does the process.
+const QUEUED_CHUNKS: usize = 64;
+
+/// How long a process that was signalled gets to end before it is killed.
+const GRACE: Duration = Duration::from_millis(500);
 
 /// Runs `cmd` with `stdin` as its input (none: `/dev/null`), its output collected or,
 /// with a `sink`, passed on line by line; kills it when `timeout` passes.
@@ -81,20 +120,64 @@ pub fn run_bounded(
     timeout: Option<Duration>,
     sink: Option<LineSink<'_>>,
 ) -> io::Result<Finished> {
+    let bounds = Bounds {
+        total: timeout,
+        ..Bounds::default()
+    };
+    run_limited(cmd, stdin, bounds, sink)
+}
+
+/// Like [`run_bounded`], under `bounds`. While it runs, SIGINT, SIGTERM and SIGHUP are
+/// passed on to the process (see [`crate::interrupt`]); once one was received, no new
+/// process starts (the result is [`Stopped::Interrupted`] at once).
+pub fn run_limited(
+    cmd: Command,
+    stdin: Option<&[u8]>,
+    bounds: Bounds,
+    sink: Option<LineSink<'_>>,
+) -> io::Result<Finished> {
+    let _watch = crate::interrupt::Watch::start();
+    if let Some(sig) = crate::interrupt::received() {
+        return Ok(Finished {
+            status: None,
+            stopped: Some(Stopped::Interrupted(sig)),
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        });
+    }
     // `-v` logs every command line with its status and duration (crate::diag).
     let log = crate::diag::CommandLog::start(&cmd);
-    let result = run_bounded_unlogged(cmd, stdin, timeout, sink);
+    let result = run_limited_unlogged(cmd, stdin, bounds, sink);
     log.finish(|| match &result {
+        Ok(Finished {
+            stopped: Some(why), ..
+        }) => describe(*why, bounds),
         Ok(done) => crate::diag::exit_outcome(done.status),
         Err(e) => format!("cannot start: {e}"),
     });
     result
 }
 
-fn run_bounded_unlogged(
+/// What `-v` says about a process azlin stopped.
+fn describe(why: Stopped, bounds: Bounds) -> String {
+    let secs = |d: Option<Duration>| d.map_or(0, |d| d.as_secs());
+    match why {
+        Stopped::Silent => format!("killed: no output within {} s", secs(bounds.first_output)),
+        Stopped::TimedOut => format!("killed: still running after {} s", secs(bounds.total)),
+        Stopped::TooMuchOutput => format!(
+            "killed: more than {} bytes of output",
+            bounds.max_output.unwrap_or(0)
+        ),
+        Stopped::Interrupted(sig) => {
+            format!("ended: azlin received {}", crate::interrupt::name(sig))
+        }
+    }
+}
+
+fn run_limited_unlogged(
     mut cmd: Command,
     stdin: Option<&[u8]>,
-    timeout: Option<Duration>,
+    bounds: Bounds,
     sink: Option<LineSink<'_>>,
 ) -> io::Result<Finished> {
     cmd.stdin(if stdin.is_some() {
@@ -105,7 +188,7 @@ fn run_bounded_unlogged(
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
     let mut child = cmd.spawn()?;
-    let deadline = timeout.map(|t| Instant::now() + t);
+    let started = Instant::now();
     std::thread::scope(|scope| {
         if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
             // A remote side that stops reading must not block the rest.
@@ -113,7 +196,7 @@ fn run_bounded_unlogged(
                 let _ = pipe.write_all(input);
             });
         }
-        let (tx, rx) = mpsc::channel::<(Stream, Vec<u8>)>();
+        let (tx, rx) = mpsc::sync_channel::<(Stream, Vec<u8>)>(QUEUED_CHUNKS);
         let readers: Vec<(Stream, Box<dyn Read + Send>)> = [
             child
                 .stdout
@@ -133,70 +216,126 @@ fn run_bounded_unlogged(
             let tx = tx.clone();
             // Not scoped: a process that left a grandchild holding the pipe must not
             // keep azlin waiting once the process itself has ended.
-            std::thread::spawn(move || read_lines(which, pipe, &tx, by_line));
+            std::thread::spawn(move || read_chunks(which, pipe, &tx, by_line));
         }
         drop(tx);
         let mut out = Finished {
             status: None,
+            stopped: None,
             stdout: Vec::new(),
             stderr: Vec::new(),
         };
-        // Deliver lines as they arrive while watching the process and its deadline;
+        let mut spoke = false;
+        // Deliver lines as they arrive while watching the process and its deadlines;
         // once it has ended, give the pipes a moment to drain, then stop.
         let mut ended: Option<Instant> = None;
         let mut closed = 0;
         loop {
             match rx.recv_timeout(Duration::from_millis(10)) {
                 Ok((_, chunk)) if chunk.is_empty() => closed += 1,
-                Ok((which, chunk)) => match sink {
-                    Some(f) => f(
-                        which,
-                        String::from_utf8_lossy(&chunk).trim_end_matches('\n'),
-                    ),
-                    None => match which {
-                        Stream::Stdout => out.stdout.extend(chunk),
-                        Stream::Stderr => out.stderr.extend(chunk),
-                    },
-                },
+                Ok((which, chunk)) => {
+                    spoke |= which == Stream::Stdout;
+                    match sink {
+                        Some(f) => f(
+                            which,
+                            String::from_utf8_lossy(&chunk).trim_end_matches('\n'),
+                        ),
+                        // Past the bound nothing more is kept: the process is being ended.
+                        None if out.stopped.is_some() => {}
+                        None => {
+                            match which {
+                                Stream::Stdout => out.stdout.extend(chunk),
+                                Stream::Stderr => out.stderr.extend(chunk),
+                            }
+                            if bounds
+                                .max_output
+                                .is_some_and(|max| out.stdout.len() + out.stderr.len() > max)
+                            {
+                                out.stopped = Some(Stopped::TooMuchOutput);
+                            }
+                        }
+                    }
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => closed = open,
             }
-            match ended {
-                None => {
-                    if let Some(status) = child.try_wait()? {
-                        out.status = Some(status);
-                        ended = Some(Instant::now());
-                    } else if deadline.is_some_and(|d| Instant::now() >= d) {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                        ended = Some(Instant::now());
-                    }
+            if ended.is_none() {
+                let elapsed = started.elapsed();
+                if out.stopped.is_none() {
+                    out.stopped = if let Some(sig) = crate::interrupt::received() {
+                        Some(Stopped::Interrupted(sig))
+                    } else if !spoke && bounds.first_output.is_some_and(|d| elapsed >= d) {
+                        Some(Stopped::Silent)
+                    } else if bounds.total.is_some_and(|d| elapsed >= d) {
+                        Some(Stopped::TimedOut)
+                    } else {
+                        None
+                    };
                 }
-                Some(at) => {
-                    if closed >= open || at.elapsed() > Duration::from_secs(2) {
-                        break;
-                    }
+                if let Some(status) = child.try_wait()? {
+                    out.status = Some(status);
+                    ended = Some(Instant::now());
+                } else if let Some(why) = out.stopped {
+                    stop(&mut child, why);
+                    ended = Some(Instant::now());
                 }
+            } else if ended
+                .is_some_and(|at| closed >= open || at.elapsed() > Duration::from_secs(2))
+            {
+                break;
             }
+        }
+        // A process that ended by itself in the same moment keeps its own status.
+        if out.status.is_some_and(|s| s.code().is_some())
+            && out.stopped != Some(Stopped::TooMuchOutput)
+        {
+            out.stopped = None;
         }
         Ok(out)
     })
 }
 
-/// Sends chunks (whole lines when `by_line`) and finally an empty chunk for end of file.
-fn read_lines(
+/// Ends `child`: an interrupted run passes its signal on and waits [`GRACE`] for the
+/// process to end by itself (ssh then tells the server); otherwise, and after that, kill.
+fn stop(child: &mut std::process::Child, why: Stopped) {
+    #[cfg(unix)]
+    if let Stopped::Interrupted(sig) = why {
+        crate::interrupt::forward(child.id(), sig);
+        let until = Instant::now() + GRACE;
+        while Instant::now() < until {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = why;
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Sends chunks (whole lines of at most [`MAX_LINE`] bytes when `by_line`, else whatever
+/// one read gave) and finally an empty chunk for end of file.
+fn read_chunks(
     which: Stream,
     pipe: Box<dyn Read + Send>,
-    tx: &mpsc::Sender<(Stream, Vec<u8>)>,
+    tx: &mpsc::SyncSender<(Stream, Vec<u8>)>,
     by_line: bool,
 ) {
-    let mut reader = BufReader::new(pipe);
+    let mut reader = BufReader::with_capacity(MAX_LINE, pipe);
     loop {
         let mut buf = Vec::new();
         let n = if by_line {
-            reader.read_until(b'\n', &mut buf)
+            reader
+                .by_ref()
+                .take(MAX_LINE as u64)
+                .read_until(b'\n', &mut buf)
         } else {
-            reader.read_to_end(&mut buf)
+            buf.resize(MAX_LINE, 0);
+            let n = reader.read(&mut buf);
+            buf.truncate(*n.as_ref().unwrap_or(&0));
+            n
         };
         match n {
             Ok(0) | Err(_) => break,
@@ -253,6 +392,52 @@ mod tests {
             lines.into_inner().unwrap(),
             vec![(Stream::Stdout, "a".into()), (Stream::Stdout, "b".into())]
         );
+    }
+
+    fn sh(script: &str) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]);
+        cmd
+    }
+
+    #[test]
+    fn silence_before_the_first_output_ends_a_process_but_silence_after_it_does_not() {
+        let quick = Bounds {
+            first_output: Some(Duration::from_millis(300)),
+            ..Bounds::default()
+        };
+        let f = run_limited(sh("sleep 30"), None, quick, None).unwrap();
+        assert_eq!(f.stopped, Some(Stopped::Silent));
+        assert!(f.status.is_none());
+        let f = run_limited(sh("echo up; sleep 1; echo done"), None, quick, None).unwrap();
+        assert_eq!(f.stopped, None);
+        assert_eq!(f.status.and_then(|s| s.code()), Some(0));
+        assert_eq!(f.stdout, b"up\ndone\n");
+    }
+
+    #[test]
+    fn endless_output_is_cut_at_the_bound_and_long_lines_come_in_pieces() {
+        let capped = Bounds {
+            max_output: Some(1024 * 1024),
+            total: Some(Duration::from_secs(60)),
+            ..Bounds::default()
+        };
+        let f = run_limited(sh("yes"), None, capped, None).unwrap();
+        assert_eq!(f.stopped, Some(Stopped::TooMuchOutput));
+        assert!(
+            f.stdout.len() <= 1024 * 1024 + MAX_LINE,
+            "{}",
+            f.stdout.len()
+        );
+
+        let pieces = Mutex::new(Vec::new());
+        let sink = |_: Stream, piece: &str| pieces.lock().unwrap().push(piece.len());
+        let script = "head -c 300000 /dev/zero | tr '\\0' x; echo";
+        let f = run_limited(sh(script), None, Bounds::default(), Some(&sink)).unwrap();
+        assert_eq!(f.status.and_then(|s| s.code()), Some(0));
+        let pieces = pieces.into_inner().unwrap();
+        assert!(pieces.iter().all(|&n| n <= MAX_LINE), "{pieces:?}");
+        assert_eq!(pieces.iter().sum::<usize>(), 300_000);
     }
 
     #[test]

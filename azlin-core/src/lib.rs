@@ -3,15 +3,17 @@
 //! Organised by concept: [`name`] (identifiers), [`resolve`] (identifier → target),
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
 //! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
-//! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
-//! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
-//! [`plugin`] (finding and running `azlin-foo`), [`complete`] (shell completion from local
-//! files), [`diag`] (what `-v` logs).
+//! (remote tmux command lines), [`fleet`] (bounded fan-out), [`interrupt`] (signals that
+//! end a fan-out), [`remote`] (probes and session operations), [`config`] (files and
+//! settings), [`persist`] (crash-safe writes), [`plugin`] (finding and running
+//! `azlin-foo`), [`complete`] (shell completion from local files), [`diag`] (what `-v`
+//! logs).
 
 pub mod complete;
 pub mod config;
 pub mod diag;
 pub mod fleet;
+pub mod interrupt;
 pub mod inventory;
 pub mod name;
 pub mod persist;

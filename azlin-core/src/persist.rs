@@ -12,11 +12,62 @@ use std::path::{Path, PathBuf};
 /// dotfiles-managed `~/.ssh/config` remains a link). `mode` sets the Unix permissions of
 /// the new file; `None` keeps those of the file being replaced (or 0600 for a new file).
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    remove_stale_temporaries(parent_dir(&follow_symlinks(path)?));
     let (target, tmp) = stage(path, bytes, mode)?;
     tmp.as_file().sync_all()?;
     commit(&target, tmp)?;
     sync_dir(parent_dir(&target));
     Ok(())
+}
+
+/// How old a temporary of azlin's must be before a later write removes it: no write
+/// takes an hour, so an older one was left by a process that was killed.
+pub const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporaries that [`write_atomic`] leaves when killed between creating and
+/// renaming one (`.NAME.XXXXXX.tmp`), once they are older than [`STALE_TEMPORARY`]
+/// (a younger one may be another run's, still being written).
+pub fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !is_temporary_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether `name` has the shape of [`stage`]'s temporaries: `.` NAME `.` six random
+/// letters or digits `.tmp`.
+fn is_temporary_name(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    inner.rsplit_once('.').is_some_and(|(file, random)| {
+        !file.is_empty() && random.len() == 6 && random.chars().all(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// An error that says what was done to which path (`cannot lock /h/.azlin/.lock:
+/// Read-only file system`), for I/O errors that would otherwise reach the user bare.
+pub fn named(operation: &'static str, path: &Path) -> impl FnOnce(io::Error) -> io::Error {
+    let path = path.to_path_buf();
+    move |e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot {operation} {}: {e}", path.display()),
+        )
+    }
 }
 
 /// One file for [`write_atomic_all`]: path, bytes, mode (as for [`write_atomic`]).
@@ -244,6 +295,30 @@ impl Lock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_removes_its_own_stale_temporaries_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".hosts.toml.AbC123.tmp");
+        let young = dir.path().join(".hosts.toml.XyZ789.tmp");
+        let theirs = dir.path().join(".vimrc.tmp");
+        for f in [&stale, &young, &theirs] {
+            fs::write(f, "x").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - 2 * STALE_TEMPORARY;
+        for f in [&stale, &theirs] {
+            File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        write_atomic(&dir.path().join("hosts.toml"), b"new", None).unwrap();
+        assert!(!stale.exists());
+        assert!(young.exists(), "another run may still be writing it");
+        assert!(theirs.exists(), "not azlin's");
+    }
 
     #[test]
     fn replaces_content_and_keeps_symlinks() {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::fleet::{self, Finished};
+use crate::fleet::{self, Finished, Stopped};
 use crate::inventory::{Inventory, SessionCache, SessionInfo, Vm};
 use crate::ssh::{Invocation, SshTarget};
 use crate::tmux::{self, Guard, GuardFailure, Listing, Need};
@@ -14,9 +14,10 @@ use crate::tmux::{self, Guard, GuardFailure, Listing, Need};
 /// How remote operations connect.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// ssh `ConnectTimeout`, seconds.
+    /// ssh `ConnectTimeout`, seconds: also how long a target may take to print its first
+    /// byte (connect, key exchange and authentication included) before it is unreachable.
     pub connect_timeout: u32,
-    /// Hard bound on one probe, after which its ssh is killed.
+    /// Hard bound on one probe (a short command), after which its ssh is killed.
     pub probe_timeout: Duration,
     /// Concurrent probes.
     pub jobs: usize,
@@ -27,12 +28,20 @@ pub struct Settings {
 /// Default ssh connect timeout, seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: u32 = 10;
 
+/// What a probe may take beyond the connect timeout: a tmux listing is instant once
+/// the connection is up, so `list` ends within `--timeout` and this.
+pub const PROBE_MARGIN: Duration = Duration::from_secs(3);
+
+/// The most a probe's answer may hold (both streams): a tmux listing of hundreds of
+/// sessions is a few kilobytes; more is a VM that misbehaves, not a listing.
+pub const MAX_ANSWER: usize = 1024 * 1024;
+
 impl Settings {
-    /// Settings with `connect_timeout` seconds; a probe may take twice that plus a little.
+    /// Settings with `connect_timeout` seconds; a probe may take that plus [`PROBE_MARGIN`].
     pub fn new(connect_timeout: u32, control_dir: Option<PathBuf>) -> Settings {
         Settings {
             connect_timeout,
-            probe_timeout: Duration::from_secs(u64::from(connect_timeout) * 2 + 5),
+            probe_timeout: Duration::from_secs(u64::from(connect_timeout)) + PROBE_MARGIN,
             // Probes are short: every VM at once (commands that run more set their own).
             jobs: fleet::ALL_AT_ONCE,
             control_dir,
@@ -46,6 +55,11 @@ impl Settings {
             Some(d) => how.shared(d.clone()),
             None => how,
         }
+    }
+
+    /// The deadline on a target's first byte of output (see [`crate::ssh::announced`]).
+    pub fn first_output(&self) -> Duration {
+        Duration::from_secs(u64::from(self.connect_timeout))
     }
 }
 
@@ -78,6 +92,29 @@ pub enum RemoteError {
         target: String,
         /// ssh's message, or the timeout.
         detail: String,
+    },
+    /// The VM answered with more than a probe's answer may hold.
+    #[error(
+        "`{vm}` ({target}) misbehaves: its answer to `{command}` passed {limit} bytes, so it \
+         was cut off; check what prints on login there (e.g. ~/.bashrc)"
+    )]
+    Misbehaving {
+        /// The VM.
+        vm: String,
+        /// `user@host:port`.
+        target: String,
+        /// What was run (the tmux listing, a session operation).
+        command: &'static str,
+        /// The bound, bytes.
+        limit: usize,
+    },
+    /// azlin was asked to stop (SIGINT, SIGTERM, SIGHUP) while this ran.
+    #[error("`{vm}`: stopped, azlin received {signal}")]
+    Interrupted {
+        /// The VM.
+        vm: String,
+        /// The signal's name.
+        signal: String,
     },
     /// The VM has no tmux.
     #[error("tmux is not installed on `{vm}`: install it there (e.g. `apt-get install tmux`)")]
@@ -136,49 +173,97 @@ pub fn target_of(
         })
 }
 
-/// Runs one short command on `target`, bounded by the probe timeout; ssh's own failure
-/// (exit 255, or the timeout) is [`RemoteError::Unreachable`].
+/// Runs one short command on `target`, bounded by the probe timeout and
+/// [`MAX_ANSWER`]; ssh's own failure (exit 255, silence past the connect timeout, the
+/// probe timeout) is [`RemoteError::Unreachable`]. `what` names the command in errors.
 pub fn run(
     target: &SshTarget,
     settings: &Settings,
+    what: &'static str,
     command: &str,
 ) -> Result<Finished, RemoteError> {
-    let cmd = target.command(&settings.invocation(), Some(command));
-    let done =
-        fleet::run_bounded(cmd, None, Some(settings.probe_timeout), None).map_err(|source| {
-            RemoteError::Spawn {
-                client: crate::ssh::client().to_string_lossy().into_owned(),
-                source,
-            }
+    let cmd = target.command(
+        &settings.invocation(),
+        Some(&crate::ssh::announced(command)),
+    );
+    let bounds = fleet::Bounds {
+        first_output: Some(settings.first_output()),
+        total: Some(settings.probe_timeout),
+        max_output: Some(MAX_ANSWER),
+    };
+    let mut done =
+        fleet::run_limited(cmd, None, bounds, None).map_err(|source| RemoteError::Spawn {
+            client: crate::ssh::client().to_string_lossy().into_owned(),
+            source,
         })?;
     let unreachable = |detail: String| RemoteError::Unreachable {
         vm: target.vm.clone(),
         target: target.to_string(),
         detail,
     };
+    match done.stopped {
+        Some(Stopped::Silent) => {
+            return Err(unreachable(format!(
+                "no answer within {} s (--timeout)",
+                settings.connect_timeout
+            )));
+        }
+        Some(Stopped::TimedOut) => {
+            return Err(unreachable(format!(
+                "connected, then no end within {} s",
+                settings.probe_timeout.as_secs()
+            )));
+        }
+        Some(Stopped::TooMuchOutput) => {
+            return Err(RemoteError::Misbehaving {
+                vm: target.vm.clone(),
+                target: target.to_string(),
+                command: what,
+                limit: MAX_ANSWER,
+            });
+        }
+        Some(Stopped::Interrupted(sig)) => {
+            return Err(RemoteError::Interrupted {
+                vm: target.vm.clone(),
+                signal: crate::interrupt::name(sig),
+            });
+        }
+        None => {}
+    }
     match done.status.map(|s| s.code()) {
-        None => Err(unreachable(format!(
-            "no answer within {} s",
-            settings.probe_timeout.as_secs()
-        ))),
-        Some(Some(255)) | Some(None) => Err(unreachable(last_line(&done.stderr))),
-        Some(Some(_)) => Ok(done),
+        Some(Some(255)) | Some(None) | None => Err(unreachable(last_line(&done.stderr))),
+        Some(Some(_)) => {
+            done.stdout = crate::ssh::strip_ready(&done.stdout);
+            Ok(done)
+        }
     }
 }
 
-/// The last non-empty line of ssh's stderr: its reason for failing.
+/// Whether `line` of ssh's stderr is a notice, not a reason: the host key it just learnt,
+/// which ssh prints before it knows whether the connection will work.
+pub fn is_ssh_notice(line: &str) -> bool {
+    line.starts_with("Warning: Permanently added")
+}
+
+/// The last non-empty line of ssh's stderr: its reason for failing (not the notice of
+/// a host key it just learnt, which ssh prints before it knows whether it will fail).
 fn last_line(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .lines()
         .rev()
-        .find(|l| !l.trim().is_empty())
+        .find(|l| !l.trim().is_empty() && !is_ssh_notice(l))
         .map(|l| l.trim().to_string())
-        .unwrap_or_else(|| "ssh failed without a message".to_string())
+        .unwrap_or_else(|| "the connection ended without a message from ssh (exit 255)".to_string())
 }
 
 /// Lists the sessions on one VM.
 pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>, RemoteError> {
-    let done = run(target, settings, &tmux::list_sessions())?;
+    let done = run(
+        target,
+        settings,
+        "tmux list-sessions",
+        &tmux::list_sessions(),
+    )?;
     listed(target, &done.stdout)
 }
 
@@ -356,7 +441,7 @@ pub fn session_op(
         guard.script(session, need),
         crate::ssh::shell_quote(tmux::LIST_FORMAT)
     );
-    let done = run(target, settings, &script)?;
+    let done = run(target, settings, "a tmux session operation", &script)?;
     let stderr = String::from_utf8_lossy(&done.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     if let Some(failure) = guard.failure(&lines) {

@@ -197,6 +197,42 @@ pub fn validate_identity_file(path: &Path) -> Result<(), InvalidValue> {
     Ok(())
 }
 
+/// The longest path a system call takes (Linux's PATH_MAX): a longer identity file
+/// cannot be opened by ssh.
+pub const MAX_PATH_LEN: usize = 4096;
+
+/// `path` as it is stored for a host: absolute (a relative path is taken from `cwd`,
+/// `~/…` from `home`), so it means the same file whatever directory azlin later runs in;
+/// checked as [`validate_identity_file`] does, and at most [`MAX_PATH_LEN`] bytes.
+pub fn absolute_identity_file(
+    path: &Path,
+    cwd: &Path,
+    home: &Path,
+) -> Result<PathBuf, InvalidValue> {
+    validate_identity_file(path)?;
+    let full = match path.strip_prefix("~") {
+        Ok(rest) => home.join(rest),
+        Err(_) if path.is_absolute() => path.to_path_buf(),
+        Err(_) => cwd.join(path),
+    };
+    let len = full.as_os_str().len();
+    if len > MAX_PATH_LEN {
+        return Err(InvalidValue::new(
+            "identity file",
+            &format!(
+                "{}…",
+                path.to_string_lossy().chars().take(40).collect::<String>()
+            ),
+            format!(
+                "is {len} bytes long, more than a path may be ({MAX_PATH_LEN}): give the \
+                 key's real path"
+            ),
+        ));
+    }
+    validate_identity_file(&full)?;
+    Ok(full)
+}
+
 /// Everything needed to reach one VM over ssh.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SshTarget {
@@ -342,6 +378,42 @@ pub struct Invocation {
     pub tty: Tty,
 }
 
+/// ssh's `ServerAliveInterval` and `ServerAliveCountMax` for a timeout of `timeout`
+/// seconds: ssh gives up after `count + 1` unanswered intervals, about the timeout.
+pub fn keepalive(timeout: u32) -> (u32, u32) {
+    const COUNT: u32 = 3;
+    ((timeout / (COUNT + 1)).max(1), COUNT)
+}
+
+/// The line every remote command azlin runs and reads prints first (see [`announced`]).
+pub const READY_LINE: &str = "azlin-ready";
+
+/// `command` preceded by a line saying the remote side is up: the first byte of remote
+/// output, which ends the connect deadline (connect, banner, key exchange and
+/// authentication included). See [`strip_ready`].
+pub fn announced(command: &str) -> String {
+    format!("echo {READY_LINE}; {command}")
+}
+
+/// `stdout` without the first line that is [`READY_LINE`] (a login script may have
+/// printed before it).
+pub fn strip_ready(stdout: &[u8]) -> Vec<u8> {
+    let line = format!("{READY_LINE}\n");
+    let at = if stdout.starts_with(line.as_bytes()) {
+        Some(0)
+    } else {
+        let inner = format!("\n{line}");
+        stdout
+            .windows(inner.len())
+            .position(|w| w == inner.as_bytes())
+            .map(|i| i + 1)
+    };
+    match at {
+        Some(i) => [&stdout[..i], &stdout[i + line.len()..]].concat(),
+        None => stdout.to_vec(),
+    }
+}
+
 /// How long a shared connection outlives its last use, in seconds.
 pub const CONTROL_PERSIST_SECS: u32 = 60;
 
@@ -417,6 +489,11 @@ impl SshTarget {
         }
         if let Some(t) = how.connect_timeout {
             opt("ConnectTimeout", &t.to_string());
+            // After the connection is up, only keepalives notice a peer that froze:
+            // silence of the connection, not of the command, ends the run.
+            let (interval, count) = keepalive(t);
+            opt("ServerAliveInterval", &interval.to_string());
+            opt("ServerAliveCountMax", &count.to_string());
         }
         if let Some(dir) = &how.control_dir {
             opt("ControlMaster", "auto");
@@ -553,6 +630,20 @@ mod tests {
     }
 
     #[test]
+    fn identity_files_are_stored_absolute_and_bounded() {
+        let (cwd, home) = (Path::new("/work"), Path::new("/home/me"));
+        let abs = |p: &str| absolute_identity_file(Path::new(p), cwd, home);
+        assert_eq!(abs("keys/id").unwrap(), Path::new("/work/keys/id"));
+        assert_eq!(abs("~/.ssh/id").unwrap(), Path::new("/home/me/.ssh/id"));
+        assert_eq!(abs("/k/id").unwrap(), Path::new("/k/id"));
+        let long = "k/".repeat(5000);
+        let err = abs(&long).unwrap_err().to_string();
+        assert!(err.contains("bytes long"), "{err}");
+        assert!(err.len() < 300, "the message stays short: {err}");
+        assert!(abs("-oProxyCommand=x").is_err());
+    }
+
+    #[test]
     fn options_quote_paths_with_spaces() {
         let t = SshTarget {
             vm: "myvm".into(),
@@ -598,6 +689,8 @@ mod tests {
             "StrictHostKeyChecking=accept-new",
             "BatchMode=yes",
             "ConnectTimeout=7",
+            "ServerAliveInterval=1",
+            "ServerAliveCountMax=3",
             "ControlMaster=auto",
             "ControlPath=/h/.ssh/cm/%C",
         ] {
@@ -625,6 +718,21 @@ mod tests {
         assert_eq!(mode & 0o777, 0o700);
         let deep = tmp.path().join("d".repeat(80)).join(".ssh");
         assert_eq!(control_dir(&deep), None);
+    }
+
+    #[test]
+    fn keepalives_give_up_after_about_the_timeout_and_the_ready_line_is_removed_once() {
+        assert_eq!(keepalive(10), (2, 3));
+        assert_eq!(keepalive(1), (1, 3));
+        assert_eq!(keepalive(60), (15, 3));
+        let line = announced("tmux ls");
+        assert!(line.starts_with("echo azlin-ready; "), "{line}");
+        assert_eq!(strip_ready(b"azlin-ready\na\n"), b"a\n");
+        assert_eq!(
+            strip_ready(b"motd\nazlin-ready\nazlin-ready\n"),
+            b"motd\nazlin-ready\n"
+        );
+        assert_eq!(strip_ready(b"xazlin-ready\n"), b"xazlin-ready\n");
     }
 
     #[test]

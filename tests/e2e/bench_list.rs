@@ -4,7 +4,8 @@
 //! `azlin list` and a multi-target `azlin exec` over `BENCH_VMS` fake VMs (default 32)
 //! against the same over one VM, and `list` over `BENCH_SMALL_VMS` (default 8, the fleet
 //! size of issue 3's "about as long as one VM"), every VM behind a relay adding `BENCH_RTT_MS` (default
-//! 100) of round-trip time. Prints one `BENCH {json}` line per measurement, which
+//! 100) of round-trip time. Beside them the baseline: the same VMs reached by plain ssh,
+//! `BENCH_VMS` at once (`xargs -P`), running `tmux list-sessions` and `echo ok`. Prints one `BENCH {json}` line per measurement, which
 //! `bench/run` collects: the median and every run in milliseconds.
 
 use std::time::{Duration, Instant};
@@ -64,6 +65,85 @@ fn set_sharing(home: &Home, share: bool) {
     }
 }
 
+/// An ssh config for the baseline: one `Host` block per VM of `home` with the connection
+/// options azlin gives its own ssh (address, port, user, key, known_hosts, batch mode),
+/// sharing connections through `cm` when `share` (as azlin does through `~/.ssh/cm`).
+/// Absolute paths only: ssh expands `~` from the password database, not from `HOME`.
+fn baseline_config(home: &Home, share: bool) -> std::path::PathBuf {
+    let listed = home.ok(&["host", "list", "--format", "json"]);
+    let hosts: Vec<serde_json::Value> = serde_json::from_str(&listed).unwrap();
+    let cm = home.path().join(".ssh/cm-baseline");
+    let _ = std::fs::remove_dir_all(&cm);
+    std::fs::create_dir_all(&cm).unwrap();
+    let mut text = String::new();
+    for h in &hosts {
+        let field = |k: &str| h[k].as_str().map(str::to_string).unwrap_or_default();
+        text.push_str(&format!(
+            "Host {}\n  HostName {}\n  Port {}\n  User {}\n  IdentityFile {}\n  IdentitiesOnly yes\n  \
+             UserKnownHostsFile {}\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n",
+            field("name"),
+            field("address"),
+            h["port"],
+            field("user"),
+            field("identity_file"),
+            home.azlin_home().join("known_hosts_baseline").display(),
+        ));
+        if share {
+            text.push_str(&format!(
+                "  ControlMaster auto\n  ControlPath {}/%C\n  ControlPersist 60\n",
+                cm.display()
+            ));
+        }
+    }
+    let path = home.path().join(format!("baseline-{share}.conf"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Every run of the baseline, in milliseconds: `remote` on every VM of `home` by plain
+/// ssh, all started at once by `xargs -P`; `check` sees the combined stdout.
+fn time_baseline(
+    home: &Home,
+    runs: usize,
+    vms: &[String],
+    share: bool,
+    remote: &str,
+    check: impl Fn(&str),
+) -> Vec<f64> {
+    let config = baseline_config(home, share);
+    let script = format!(
+        "xargs -P {} -I VM ssh -F {} -T VM {remote}",
+        vms.len(),
+        config.display()
+    );
+    let input = vms.iter().map(|v| format!("{v}\n")).collect::<String>();
+    (0..runs)
+        .map(|_| {
+            use std::io::Write;
+            let started = Instant::now();
+            let mut child = home
+                .command("sh")
+                .arg("-c")
+                .arg(&script)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            assert!(out.status.success(), "baseline failed");
+            check(&String::from_utf8_lossy(&out.stdout));
+            took
+        })
+        .collect()
+}
+
 #[test]
 #[ignore = "benchmark: run bench/run"]
 fn bench_fanout() {
@@ -75,8 +155,18 @@ fn bench_fanout() {
     let small_n = env_or("BENCH_SMALL_VMS", 8).max(2) as usize;
     let (small, _small_fleet, _) = fleet_of(small_n, rtt);
     let jobs = n.to_string();
+    let many_vms: Vec<String> = (1..=n).map(|i| format!("vm{i}")).collect();
     for share in [false, true] {
         let conn = if share { "shared" } else { "fresh" };
+        // The baseline of the fan-out: the same n VMs, no azlin.
+        let rows = time_baseline(&many, runs, &many_vms, share, "tmux list-sessions", |out| {
+            assert_eq!(out.matches("work:").count(), n, "one session per VM: {out}");
+        });
+        report(&format!("baseline list {conn} n"), rows);
+        let rows = time_baseline(&many, runs, &many_vms, share, "echo ok", |out| {
+            assert_eq!(out.matches("ok").count(), n, "one line per VM: {out}");
+        });
+        report(&format!("baseline exec {conn} n"), rows);
         set_sharing(&one, share);
         set_sharing(&many, share);
         set_sharing(&small, share);

@@ -58,7 +58,11 @@ fn verbose_logs_each_ssh_command_with_status_and_duration_on_stderr_only() {
     assert_eq!(alpha.len(), 1, "one probe of alpha:\n{stderr}");
     assert!(ends_with_outcome(alpha[0], "exit 0"), "{}", alpha[0]);
     // The argv as a shell would take it: the remote command is one quoted word.
-    assert!(alpha[0].contains(" 'command -v tmux"), "{}", alpha[0]);
+    assert!(
+        alpha[0].contains(" 'echo azlin-ready; command -v tmux"),
+        "{}",
+        alpha[0]
+    );
     assert!(alpha[0].contains("-o BatchMode=yes"), "{}", alpha[0]);
     let gamma = ssh_lines(&stderr, "gamma");
     assert_eq!(gamma.len(), 1, "{stderr}");

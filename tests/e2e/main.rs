@@ -10,6 +10,8 @@ mod azure_shapes;
 mod azure_tags;
 mod bench_list;
 mod diagnostics;
+mod fault_inputs;
+mod faults;
 mod host_cmd;
 mod plugin_dispatch;
 mod plugin_help;

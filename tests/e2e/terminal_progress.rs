@@ -8,7 +8,7 @@ use crate::support::terminal::Terminal;
 
 /// A home with one host and an ssh (AZLIN_SSH) that takes 6 s to fail, so the probe
 /// is still running while the screen is read.
-fn slow_home() -> (Home, String) {
+pub(crate) fn slow_home() -> (Home, String) {
     let home = Home::new();
     home.ok(&["host", "add", "myvm", "--address", "10.0.0.5"]);
     let ssh = crate::support::plugin::script(
@@ -19,7 +19,7 @@ fn slow_home() -> (Home, String) {
     (home, ssh.to_string_lossy().into_owned())
 }
 
-fn in_terminal(home: &Home, ssh: &str, args: &str) -> Terminal {
+pub(crate) fn in_terminal(home: &Home, ssh: &str, args: &str) -> Terminal {
     let path = std::env::var("PATH").unwrap_or_default();
     Terminal::run(
         &format!("{} {args}", env!("CARGO_BIN_EXE_azlin")),

@@ -5,13 +5,15 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use anyhow::Result;
-use azlin_core::fleet::{self, Stream};
+use azlin_core::fleet::{self, Finished, Stopped, Stream};
+use azlin_core::interrupt;
 use azlin_core::inventory::PowerState;
 use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, Settings};
-use azlin_core::ssh::{Tty, command_line};
+use azlin_core::ssh::{self, Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
 
 use crate::cli::ExecArgs;
@@ -181,6 +183,18 @@ fn single(
     handoff::replace_with(cmd)
 }
 
+/// Why azlin ended one target's ssh.
+fn stopped_reason(why: Stopped, settings: &Settings) -> String {
+    match why {
+        Stopped::Silent => format!(
+            "unreachable: no answer within {} s (--timeout)",
+            settings.connect_timeout
+        ),
+        Stopped::Interrupted(sig) => format!("stopped: azlin received {}", interrupt::name(sig)),
+        Stopped::TimedOut | Stopped::TooMuchOutput => "stopped by azlin".to_string(),
+    }
+}
+
 /// How one of several targets ended.
 enum Outcome {
     Ok,
@@ -217,6 +231,8 @@ fn many(
             // probe and then the command (each a connection's worth of round trips).
             let guard = Guard::new();
             let markers = Mutex::new(Vec::new());
+            // The first line that says the remote side is up is azlin's, not the command's.
+            let ready = AtomicBool::new(false);
             // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
             let last_err = Mutex::new(String::new());
             let sink = |stream: Stream, line: &str| match stream {
@@ -225,6 +241,7 @@ fn many(
                         m.push(line.to_string());
                     }
                 }
+                Stream::Stdout if line == ssh::READY_LINE && !ready.swap(true, Relaxed) => {}
                 // Lines go above the progress indicator, not through it.
                 Stream::Stdout => crate::diag::above_progress(|| {
                     let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
@@ -235,6 +252,7 @@ fn many(
                     });
                     if let Ok(mut last) = last_err.lock()
                         && !line.trim().is_empty()
+                        && !remote::is_ssh_notice(line)
                     {
                         *last = line.trim().to_string();
                     }
@@ -244,8 +262,14 @@ fn many(
                 .map(|n| guard.script(&target.session, n))
                 .unwrap_or_default();
             remote.push_str(&remote_command(target, command, args.detach));
-            let cmd = ssh.command(&settings.invocation(), Some(&remote));
-            let done = fleet::run_bounded(cmd, script.as_deref(), None, Some(&sink));
+            let cmd = ssh.command(&settings.invocation(), Some(&ssh::announced(&remote)));
+            // Only the connection has a deadline: a silent command runs as long as it
+            // needs, while ssh's keepalives end a connection whose peer froze.
+            let bounds = fleet::Bounds {
+                first_output: Some(settings.first_output()),
+                ..fleet::Bounds::default()
+            };
+            let done = fleet::run_limited(cmd, script.as_deref(), bounds, Some(&sink));
             let markers = markers.into_inner().unwrap_or_default();
             let last_err = last_err.into_inner().unwrap_or_default();
             if let Some(failure) = guard.failure(&markers) {
@@ -253,6 +277,9 @@ fn many(
                 return Outcome::Failed(why.to_string());
             }
             match done {
+                Ok(Finished {
+                    stopped: Some(why), ..
+                }) => Outcome::Failed(stopped_reason(why, settings)),
                 Ok(done) => match done.status.and_then(|s| s.code()) {
                     Some(0) => Outcome::Ok,
                     Some(255) if !last_err.is_empty() => {

@@ -1,9 +1,9 @@
 //! `azlin host add|list|remove`: the local inventory.
 
 use anyhow::Result;
-use azlin_core::persist::Lock;
+use azlin_core::persist::{self, Lock};
 use azlin_core::provider::local::{HostsFile, LocalHost, parse_tags};
-use azlin_core::ssh::DEFAULT_PORT;
+use azlin_core::ssh::{self, DEFAULT_PORT};
 use serde_json::json;
 
 use crate::cli::{HostAddArgs, HostCommand, HostListArgs, HostRemoveArgs, ListFormat};
@@ -21,17 +21,36 @@ pub fn run(ctx: &Context, cmd: &HostCommand) -> Result<u8> {
 
 fn add(ctx: &Context, args: &HostAddArgs) -> Result<u8> {
     let tags = parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
+    // Stored absolute, so it names the same key whatever directory azlin runs in later.
+    let identity_file = match &args.identity_file {
+        Some(key) => {
+            let cwd = std::env::current_dir()
+                .map_err(persist::named("read the current directory for", key))?;
+            let key = ssh::absolute_identity_file(key, &cwd, &ctx.paths.home)
+                .map_err(azlin_core::Error::from)?;
+            if !key.exists() {
+                ctx.warn(&format!(
+                    "identity file {} does not exist (yet): ssh to `{}` will fail until it does",
+                    key.display(),
+                    args.name
+                ));
+            }
+            Some(key)
+        }
+        None => None,
+    };
     let host = LocalHost {
         address: args.address.clone(),
         port: args.port,
         user: args.user.clone(),
-        identity_file: args.identity_file.clone(),
+        identity_file,
         proxy_jump: args.proxy_jump.clone(),
         label: args.label.clone(),
         tags,
     };
     let path = ctx.paths.hosts_file();
-    let _lock = Lock::acquire(&ctx.paths.lock_file())?;
+    let lock_file = ctx.paths.lock_file();
+    let _lock = Lock::acquire(&lock_file).map_err(persist::named("lock", &lock_file))?;
     let mut file = HostsFile::load(&path).map_err(azlin_core::Error::from)?;
     file.add(&args.name, host)
         .map_err(azlin_core::Error::from)?;
@@ -109,7 +128,8 @@ fn list(ctx: &Context, args: &HostListArgs) -> Result<u8> {
 
 fn remove(ctx: &Context, args: &HostRemoveArgs) -> Result<u8> {
     let path = ctx.paths.hosts_file();
-    let _lock = Lock::acquire(&ctx.paths.lock_file())?;
+    let lock_file = ctx.paths.lock_file();
+    let _lock = Lock::acquire(&lock_file).map_err(persist::named("lock", &lock_file))?;
     let mut file = HostsFile::load(&path).map_err(azlin_core::Error::from)?;
     file.remove(&args.name).map_err(azlin_core::Error::from)?;
     file.save(&path).map_err(azlin_core::Error::from)?;
@@ -117,7 +137,9 @@ fn remove(ctx: &Context, args: &HostRemoveArgs) -> Result<u8> {
     let cache_path = ctx.paths.sessions_cache();
     let mut cache = azlin_core::inventory::SessionCache::load(&cache_path);
     if cache.vms.remove(&args.name).is_some() {
-        cache.save(&cache_path)?;
+        cache
+            .save(&cache_path)
+            .map_err(persist::named("write", &cache_path))?;
     }
     if !ctx.quiet {
         println!("Removed host `{}`.", args.name);

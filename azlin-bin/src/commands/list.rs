@@ -135,7 +135,11 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             Some(Err(e)) => {
                 unreachable += 1;
                 ctx.warn(&e.to_string());
-                rows.push(row(None, "Unreachable", Some(e.to_string())));
+                let status = match e {
+                    RemoteError::Misbehaving { .. } => "Misbehaving",
+                    _ => "Unreachable",
+                };
+                rows.push(row(None, status, Some(e.to_string())));
             }
         }
     }

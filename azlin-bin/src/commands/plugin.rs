@@ -42,6 +42,8 @@ pub struct Found {
     paths: Paths,
     name: String,
     path: std::path::PathBuf,
+    /// Non-executable copies before `path` on the search path, passed over.
+    skipped: Vec<std::path::PathBuf>,
 }
 
 /// Finds plugin `name`: `Ok(None)` when there is none (or the name is invalid: it is
@@ -53,10 +55,11 @@ pub fn locate(name: &OsStr) -> Result<Option<Found>> {
     let Some(valid) = plugin::valid_name(name) else {
         return Ok(None);
     };
-    let found = SearchPath::from_env(&paths.plugins_dir()).find(valid);
-    Ok(found.map(|path| Found {
+    let found = SearchPath::from_env(&paths.plugins_dir()).find_skipping(valid);
+    Ok(found.map(|(path, skipped)| Found {
         name: valid.to_string(),
         path,
+        skipped,
         paths,
     }))
 }
@@ -72,6 +75,20 @@ pub fn dispatch(global: &GlobalArgs, name: &OsStr, args: Vec<OsString>) -> Resul
 
 /// Runs a plugin [`locate`] found, with `args` and the environment contract.
 pub fn run_found(global: &GlobalArgs, found: Found, args: Vec<OsString>) -> Result<u8> {
+    if !global.quiet {
+        for skipped in &found.skipped {
+            crate::context::warn_line(
+                global.no_color,
+                &format!(
+                    "plugin `{}`: {} is not executable, so {} (later on the plugin path) \
+                     runs; `chmod +x` or remove the first",
+                    found.name,
+                    skipped.display(),
+                    found.path.display()
+                ),
+            );
+        }
+    }
     let azlin_bin = std::env::current_exe().unwrap_or_else(|_| "azlin".into());
     let invocation = Invocation::new(
         &found.name,

@@ -168,6 +168,11 @@ pub fn auto_sync(ctx: &Context) {
         return;
     }
     let result = ctx.inventory().and_then(|inventory| {
+        // Under azlin's lock, with hosts.toml read again: a `host remove` that ran while
+        // this command worked must not see its host's file written back.
+        let _lock = azlin_core::persist::Lock::acquire(&ctx.paths.lock_file())
+            .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", ctx.paths.lock_file().display()))?;
+        let inventory = ctx.as_now(&inventory);
         Ok(ssh_config::sync(&ctx.paths, &inventory, &options(ctx))
             .map_err(azlin_core::Error::from)?)
     });

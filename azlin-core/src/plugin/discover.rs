@@ -13,9 +13,10 @@ use super::{SearchPath, is_valid_name, name_of_file};
 pub struct Plugin {
     /// The name it is called by.
     pub name: String,
-    /// The file that runs (the first on the search path).
+    /// The file that runs: the first executable one on the search path (else the first).
     pub path: PathBuf,
-    /// Later copies of the same name, never run.
+    /// The other copies of the same name, never run (later ones, and non-executable
+    /// earlier ones skipped for this one).
     pub shadowed: Vec<PathBuf>,
     /// Whether the file may be executed.
     pub executable: bool,
@@ -163,6 +164,14 @@ pub fn discover(search: &SearchPath, builtins: &[&str]) -> Discovery {
                 continue;
             }
             if let Some(first) = found.get_mut(&name) {
+                // A non-executable file is skipped for a later executable copy, as git
+                // and bash do; the NotExecutable warning already names it.
+                if !first.executable && std::fs::metadata(&path).is_ok_and(|m| is_executable(&m)) {
+                    let skipped = std::mem::replace(&mut first.path, path);
+                    first.shadowed.push(skipped);
+                    first.executable = true;
+                    continue;
+                }
                 warnings.push(Warning::Shadowed {
                     name,
                     used: first.path.clone(),
@@ -228,14 +237,15 @@ fn plugin_files(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
+/// Whether a file with `meta` may be executed (any execute bit; always elsewhere).
 #[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
+pub(crate) fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(_meta: &std::fs::Metadata) -> bool {
+pub(crate) fn is_executable(_meta: &std::fs::Metadata) -> bool {
     true
 }
 

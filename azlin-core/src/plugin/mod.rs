@@ -195,10 +195,30 @@ impl SearchPath {
     /// broken symlink: running it then fails with a message naming the file, which says
     /// more than "unknown command" would.
     pub fn find(&self, name: &str) -> Option<PathBuf> {
+        self.find_skipping(name).map(|(path, _)| path)
+    }
+
+    /// [`SearchPath::find`], with the non-executable files passed over on the way: the
+    /// first executable `azlin-NAME` wins over an earlier one that is not (as git and
+    /// bash skip it); with none executable, the first entry is the answer.
+    pub fn find_skipping(&self, name: &str) -> Option<(PathBuf, Vec<PathBuf>)> {
         let file = executable_file_name(name);
-        self.dirs.iter().map(|d| d.join(&file)).find(|p| {
+        let mut entries = self.dirs.iter().map(|d| d.join(&file)).filter(|p| {
             std::fs::symlink_metadata(p).is_ok() && !std::fs::metadata(p).is_ok_and(|m| m.is_dir())
-        })
+        });
+        let first = entries.next()?;
+        let runs = |p: &PathBuf| std::fs::metadata(p).is_ok_and(|m| discover::is_executable(&m));
+        if runs(&first) {
+            return Some((first, Vec::new()));
+        }
+        let mut skipped = vec![first];
+        for p in entries {
+            if runs(&p) {
+                return Some((p, skipped));
+            }
+            skipped.push(p);
+        }
+        Some((skipped.swap_remove(0), Vec::new()))
     }
 }
 

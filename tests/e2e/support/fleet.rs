@@ -148,7 +148,7 @@ impl Fleet {
             holes: Vec::new(),
         };
         for name in names {
-            let vm = fleet.spawn_vm(&sshd, name);
+            let vm = fleet.spawn_vm(&sshd, name, "");
             let port = if rtt.is_zero() {
                 vm.port
             } else {
@@ -160,7 +160,7 @@ impl Fleet {
         fleet
     }
 
-    fn spawn_vm(&self, sshd: &Path, name: &str) -> FakeVm {
+    fn spawn_vm(&self, sshd: &Path, name: &str, extra_config: &str) -> FakeVm {
         let vm_dir = self.dir.path().join(name);
         let tmux_tmpdir = vm_dir.join("t");
         std::fs::create_dir_all(&tmux_tmpdir).expect("create vm dir");
@@ -191,7 +191,8 @@ impl Fleet {
                  MaxStartups 100\n\
                  MaxSessions 100\n\
                  Subsystem sftp internal-sftp\n\
-                 LogLevel ERROR\n",
+                 LogLevel ERROR\n\
+                 {extra_config}",
                 host_key = host_key.display(),
                 keys = self.dir.path().join("authorized_keys").display(),
                 tmux = tmux_tmpdir.display(),
@@ -261,6 +262,27 @@ impl Fleet {
     pub fn add_black_hole(&mut self, home: &Home, name: &str) {
         let mut held = Vec::new();
         let port = self.spawn_listener(move |stream| held.push(stream));
+        self.register(home, name, port);
+    }
+
+    /// Starts a fake VM `name` whose sshd runs `command` (sshd's `ForceCommand`, through
+    /// the login shell) instead of whatever it is asked to: a VM that misbehaves after
+    /// the connection is up. Registered like the others.
+    pub fn add_forced(&mut self, home: &Home, name: &str, command: &str) {
+        let vm = self.spawn_vm(&sshd_path(), name, &format!("ForceCommand {command}\n"));
+        self.register(home, name, vm.port);
+        self.vms.push(vm);
+    }
+
+    /// Registers `name` at a listener that sends an SSH banner and then nothing, the way
+    /// a hung sshd (or one whose key exchange never ends) looks to ssh.
+    pub fn add_banner_then_silence(&mut self, home: &Home, name: &str) {
+        let mut held = Vec::new();
+        let port = self.spawn_listener(move |mut stream| {
+            use std::io::Write;
+            let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+            held.push(stream);
+        });
         self.register(home, name, port);
     }
 
@@ -501,11 +523,25 @@ fn delayed_pump(from: &TcpStream, to: &TcpStream, delay: Duration) {
     });
 }
 
-/// Parent pid of every process, from `/proc`.
-fn parents() -> HashMap<u32, u32> {
-    let mut map = HashMap::new();
+/// One process as `/proc/PID/stat` describes it.
+pub struct ProcStat {
+    /// Its pid.
+    pub pid: u32,
+    /// Its name (`comm`).
+    pub comm: String,
+    /// Its state letter (`Z` for a zombie).
+    pub state: String,
+    /// Its parent's pid.
+    pub ppid: u32,
+    /// Its session id.
+    pub session: u32,
+}
+
+/// Every process, from `/proc`.
+pub fn processes() -> Vec<ProcStat> {
+    let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return map;
+        return out;
     };
     for entry in entries.flatten() {
         let Some(pid) = entry
@@ -522,16 +558,28 @@ fn parents() -> HashMap<u32, u32> {
         {
             continue;
         }
-        // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
-        if let Some(ppid) = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse().ok())
-        {
-            map.insert(pid, ppid);
+        // `pid (comm) state ppid pgrp session …`; comm may hold spaces and parentheses.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let number = |i: usize| fields.get(i).and_then(|p| p.parse().ok());
+        if let (Some(ppid), Some(session)) = (number(1), number(3)) {
+            out.push(ProcStat {
+                pid,
+                comm: head.split_once('(').map_or("", |(_, c)| c).to_string(),
+                state: fields.first().copied().unwrap_or("").to_string(),
+                ppid,
+                session,
+            });
         }
     }
-    map
+    out
+}
+
+/// Parent pid of every process, from `/proc`.
+fn parents() -> HashMap<u32, u32> {
+    processes().into_iter().map(|p| (p.pid, p.ppid)).collect()
 }
 
 /// Every descendant of `root`.
@@ -557,6 +605,11 @@ impl Drop for Fleet {
             // Per-connection sshd processes outlive the listener; end them too, so no
             // ssh client (or ControlMaster) is left holding a connection.
             for pid in descendants(vm.sshd.id()) {
+                // A frozen VM's processes are stopped: SIGTERM only lands once continued.
+                let _ = Command::new("kill")
+                    .arg("-CONT")
+                    .arg(pid.to_string())
+                    .status();
                 let _ = Command::new("kill").arg(pid.to_string()).status();
             }
             let _ = vm.sshd.kill();
