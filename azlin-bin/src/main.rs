@@ -89,7 +89,7 @@ fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
         Err(err) => {
             let prefix =
                 output::paint(output::Look::stderr(no_color), "error:", output::Paint::Red);
-            eprintln!("{prefix} {}", render_error(&err));
+            eprintln!("{prefix} {}", output::message(&render_error(&err)));
             exit_code(&err)
         }
     }

@@ -19,6 +19,9 @@ pub mod tags;
 
 use std::future::Future;
 
+use crate::diag::redact_urls;
+use crate::text::Escaped;
+
 pub use record::AzureVm;
 pub use scope::Scope;
 
@@ -36,13 +39,15 @@ pub enum AzureError {
     Credential(#[from] credential::CredentialError),
     /// A request failed after its retries.
     #[error(
-        "Azure request {method} {url} failed{}: {reason}",
-        status.map(|s| format!(" with status {s}")).unwrap_or_default()
+        "Azure request {method} {} failed{}: {}",
+        Escaped(&redact_urls(.url)),
+        status.map(|s| format!(" with status {s}")).unwrap_or_default(),
+        Escaped(&redact_urls(.reason))
     )]
     Request {
         /// HTTP method.
         method: String,
-        /// The URL, without query secrets (ARM URLs hold none).
+        /// The URL (a `nextLink` may hold secrets: shown through `diag::redact_urls`).
         url: String,
         /// Final HTTP status, if a response came back.
         status: Option<u16>,
@@ -50,7 +55,11 @@ pub enum AzureError {
         reason: String,
     },
     /// A response that is not what ARM documents.
-    #[error("unexpected response from {url}: {reason}")]
+    #[error(
+        "unexpected response from {}: {}",
+        Escaped(&redact_urls(.url)),
+        Escaped(&redact_urls(.reason))
+    )]
     BadResponse {
         /// The URL.
         url: String,
@@ -58,7 +67,7 @@ pub enum AzureError {
         reason: String,
     },
     /// A value that breaks a rule (endpoint, subscription id, resource group).
-    #[error("{what} `{value}` {rule}")]
+    #[error("{what} `{}` {rule}", Escaped(.value))]
     Invalid {
         /// What the value is.
         what: &'static str,
