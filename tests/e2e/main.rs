@@ -9,6 +9,7 @@ mod azure_tags;
 mod bench_list;
 mod diagnostics;
 mod host_cmd;
+mod hostile_text;
 mod plugin_dispatch;
 mod plugin_help;
 mod plugin_lookup;
