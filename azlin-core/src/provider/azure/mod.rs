@@ -230,3 +230,33 @@ pub fn change_tags(
     }
     Ok(Some(new_tags))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_hide_secrets_in_urls_and_escape_what_azure_said() {
+        let msg = AzureError::Request {
+            method: "GET".into(),
+            url: "https://user:hunter2@management.azure.com/subscriptions/s/vms?\
+                  api-version=2024-07-01&$skiptoken=SECRET-SKIP"
+                .into(),
+            status: Some(500),
+            reason: "InternalError: retry https://h/x?sig=SECRET-SIG \u{1b}]0;t\u{7}".into(),
+        }
+        .to_string();
+        assert_eq!(
+            msg,
+            "Azure request GET https://REDACTED@management.azure.com/subscriptions/s/vms?\
+             api-version=2024-07-01&$skiptoken=REDACTED failed with status 500: \
+             InternalError: retry https://h/x?sig=REDACTED \\e]0;t\\x07"
+        );
+        let msg = AzureError::BadResponse {
+            url: "https://u:p@h/next?$skiptoken=SECRET".into(),
+            reason: "not JSON".into(),
+        }
+        .to_string();
+        assert!(!msg.contains("SECRET") && !msg.contains(":p@"), "{msg}");
+    }
+}
