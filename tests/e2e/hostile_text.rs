@@ -368,6 +368,14 @@ fn bad_names_are_usage_errors_shown_escaped() {
         assert!(err.contains("`a\\e[31mb`"), "{args:?}: {err}");
         assert!(!err.contains('\u{1b}'), "{args:?}: {err:?}");
     }
+    // clap's own refusals quote the argument too.
+    for args in [vec!["list", "--format", bad], vec!["list", bad]] {
+        let out = home.azlin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("'a\\e[31mb'"), "{args:?}: {err}");
+        assert!(!err.contains('\u{1b}'), "{args:?}: {err:?}");
+    }
     // In a terminal too.
     let env = pane_env(&home, &std::env::var("PATH").unwrap_or_default());
     let effects = watched(
