@@ -9,12 +9,13 @@ use crate::text::shortened;
 
 /// The record `list-sessions` prints for each session, one field after another, each
 /// ended by `:`: the name, the attached-client count, the window count, the byte length
-/// of the label (`n:`, tmux 3.1 and later), then the label itself. No field can pass for
+/// of the label (`n:`), then the label itself. No field can pass for
 /// another: tmux puts no `:` in a session name (it writes `_` for one; older versions
 /// refuse the name) and no control character either (it writes them as `\033`), the
 /// counts are digits, and the label, which may hold anything (`:`, line breaks, escape
-/// sequences), is taken by its length rather than read up to a separator. Before tmux
-/// 3.1 the length field comes out empty, and the label runs to the end of the line.
+/// sequences), is taken by its length rather than read up to a separator. From a tmux too
+/// old for `n:` the length field comes out empty, and the label runs to the end of the
+/// line.
 pub const LIST_FORMAT: &str = "#{session_name}:#{session_attached}:#{session_windows}:\
      #{n:@azlin-name}:#{@azlin-name}";
 
@@ -143,7 +144,7 @@ fn record(input: &[u8]) -> Result<(SessionInfo, usize), &'static str> {
         return Err("a client or window count that is not a number");
     };
     let (label, used) = if len.is_empty() {
-        // tmux before 3.1: no length; the label is the rest of the line.
+        // A tmux too old for `n:`: no length; the label is the rest of the line.
         (tail, line_end + 1)
     } else {
         let len: usize = count(len).ok_or("a label length that is not a number")?;
@@ -393,7 +394,7 @@ mod tests {
         assert_eq!(s[1].label.as_deref(), Some("production-deployment"));
         assert_eq!(sessions(b""), (vec![], vec![]));
         assert_eq!(parse_list(b"azlin:no-tmux\n"), Listing::NoTmux);
-        // tmux before 3.1 prints no length: the label is the rest of its line.
+        // A tmux too old for `n:` prints no length: the label is the rest of its line.
         let (s, _) = sessions(b"dev:0:1::a:b\n");
         assert_eq!(s[0].label.as_deref(), Some("a:b"));
     }
@@ -473,7 +474,8 @@ mod tests {
                 .output()
                 .expect("run tmux (install it: apt-get install tmux)")
         };
-        let label = "two\nlines:1:9:0:\u{1b}[2J";
+        // `n:` counts bytes, as the parser does: a label with multi-byte characters too.
+        let label = "two\nlines:1:9:0:\u{1b}[2J é\u{202e}日";
         assert!(
             tmux(&["new-session", "-d", "-s", "a:b.c|1|9"])
                 .status
