@@ -7,7 +7,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::text::Escaped;
+use crate::text::{Escaped, shortened};
 
 /// The tmux session used when an identifier names only a VM (configurable in `config.toml`).
 pub const DEFAULT_SESSION: &str = "azlin";
@@ -37,7 +37,7 @@ pub enum NameError {
     #[error(
         "identifier `{}` has more than one `:`: use `vm:session` with a single colon \
          (session names cannot contain `:`)",
-        Escaped(.input)
+        shown(.input)
     )]
     TooManyColons {
         /// The identifier as typed.
@@ -46,7 +46,7 @@ pub enum NameError {
     /// A character outside the allowed set.
     #[error(
         "{what} `{}` contains {found}: {what}s may contain only letters, digits, {allowed}",
-        Escaped(.input)
+        shown(.input)
     )]
     BadCharacter {
         /// What was being validated.
@@ -61,7 +61,7 @@ pub enum NameError {
     /// Too long.
     #[error(
         "{what} `{}` is {len} characters long: the limit is {max}",
-        Escaped(&crate::text::shortened(.input, *.max))
+        Escaped(&shortened(.input, *.max))
     )]
     TooLong {
         /// What was being validated.
@@ -74,7 +74,7 @@ pub enum NameError {
         max: usize,
     },
     /// A rule about the first or last character.
-    #[error("{what} `{}` {rule}", Escaped(.input))]
+    #[error("{what} `{}` {rule}", shown(.input))]
     BadEdge {
         /// What was being validated.
         what: &'static str,
@@ -83,6 +83,14 @@ pub enum NameError {
         /// The rule, in words ("must start with a letter or digit").
         rule: &'static str,
     },
+}
+
+/// Longest part of a refused value that a message shows.
+const SHOWN_LEN: usize = 100;
+
+/// A refused value as a message shows it: escaped, and cut when very long.
+fn shown(input: &str) -> String {
+    Escaped(&shortened(input, SHOWN_LEN)).to_string()
 }
 
 /// Checks a tmux session name: `[A-Za-z0-9_-]`, 1 to 64 characters.

@@ -10,7 +10,7 @@ use crate::fleet::{self, Finished};
 use crate::inventory::{Inventory, SessionCache, SessionInfo, Vm};
 use crate::name::{self, MAX_SESSION_LEN};
 use crate::ssh::{Invocation, SshTarget};
-use crate::text::Escaped;
+use crate::text::{Escaped, shortened};
 use crate::tmux::{self, Guard, GuardFailure, Listing, Need};
 
 /// How remote operations connect.
@@ -241,7 +241,7 @@ fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteE
                 if sessions.is_empty() { "" } else { ": " },
                 sessions
                     .iter()
-                    .map(|x| Escaped(&x.name).to_string())
+                    .map(|x| Escaped(&shortened(&x.name, MAX_SESSION_LEN)).to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             );
