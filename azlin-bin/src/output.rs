@@ -240,7 +240,7 @@ mod tests {
         let rows = vec![vec!["a\u{1b}]0;t\u{7}".to_string(), "x\ny,\u{202e}".into()]];
         assert_eq!(
             columns(&["A", "B"], &rows),
-            "A              B\na\\e]0;t\\x07  x\\ny,\\u{202e}\n"
+            "A            B\na\\e]0;t\\x07  x\\ny,\\u{202e}\n"
         );
         assert_eq!(
             csv(&["A", "B"], &rows),

@@ -159,7 +159,7 @@ fn parse_probe(text: &str) -> Result<(u64, Vec<Activity>)> {
 }
 
 /// Whether azlin can name `session` (its session-name rule).
-fn addressable(session: &str) -> bool {
+pub fn addressable(session: &str) -> bool {
     (1..=64).contains(&session.len())
         && session
             .bytes()
