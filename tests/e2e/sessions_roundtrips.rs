@@ -166,8 +166,9 @@ fn exec_on_one_target_checks_the_session_in_the_same_ssh_as_the_command() {
     let out = logged(&home, &log, &["exec", "vm2:nope", "echo ran"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr)
-            .contains("error: no tmux session `nope` on `vm2`; `vm2` has no tmux sessions\n"),
+        text(&out.stderr).contains(
+            "error: no tmux session `nope` on `vm2`; `vm2` has no tmux sessions azlin can address\n"
+        ),
         "{}",
         text(&out.stderr)
     );
