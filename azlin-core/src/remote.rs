@@ -219,21 +219,33 @@ fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteE
     let vm = Escaped(&target.vm);
     match tmux::parse_list(stdout) {
         Listing::Sessions { sessions, rejected } => {
-            for r in &rejected {
+            for r in rejected.iter().take(WARNINGS_PER_KIND) {
                 crate::diag::warn(format_args!(
                     "`{vm}` sent a tmux listing record azlin cannot read ({}); skipped: {}",
                     r.reason,
                     Escaped(&r.record)
                 ));
             }
-            for s in &sessions {
-                if let Err(rule) = name::validate_session_name(&s.name) {
-                    crate::diag::warn(format_args!(
-                        "a tmux session on `{vm}` cannot be addressed by azlin ({rule}): it is \
-                         listed, without an alias; rename it with `tmux rename-session`"
-                    ));
-                }
+            more_warnings(
+                &vm,
+                rejected.len(),
+                "records azlin cannot read were skipped",
+            );
+            let unaddressable: Vec<_> = sessions
+                .iter()
+                .filter_map(|s| name::validate_session_name(&s.name).err())
+                .collect();
+            for rule in unaddressable.iter().take(WARNINGS_PER_KIND) {
+                crate::diag::warn(format_args!(
+                    "a tmux session on `{vm}` cannot be addressed by azlin ({rule}): it is \
+                     listed, without an alias; rename it with `tmux rename-session`"
+                ));
             }
+            more_warnings(
+                &vm,
+                unaddressable.len(),
+                "sessions azlin cannot address are listed without an alias",
+            );
             tracing::debug!(
                 target: crate::diag::FOUND,
                 "probe: {vm}: {} tmux sessions{}{}",
@@ -250,6 +262,20 @@ fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteE
         Listing::NoTmux => Err(RemoteError::NoTmux {
             vm: target.vm.clone(),
         }),
+    }
+}
+
+/// Warnings of one kind about one VM's listing, at most: a VM that sends thousands of bad
+/// records gets a count, not thousands of lines.
+const WARNINGS_PER_KIND: usize = 5;
+
+/// The count of the warnings of a kind past [`WARNINGS_PER_KIND`], if any.
+fn more_warnings(vm: &Escaped<'_>, count: usize, what: &str) {
+    if count > WARNINGS_PER_KIND {
+        crate::diag::warn(format_args!(
+            "`{vm}`: {} more {what}",
+            count - WARNINGS_PER_KIND
+        ));
     }
 }
 

@@ -69,7 +69,7 @@ fn names() -> Vec<String> {
 }
 
 /// What the fake `tmux` prints for `list-sessions -F <azlin's format>`: honest records
-/// (each label's length right) with hostile contents, and one broken record.
+/// (each label's length right) with hostile contents, and broken records.
 fn records() -> Vec<u8> {
     let mut out = Vec::new();
     for name in names() {
@@ -80,7 +80,10 @@ fn records() -> Vec<u8> {
         };
         out.extend(format!("{name}:0:1:{}:{label}\n", label.len()).into_bytes());
     }
-    out.extend(format!("broken{}\n", attack()).into_bytes());
+    // Seven broken records: five warnings, then a count.
+    for n in 0..7 {
+        out.extend(format!("broken{n}{}\n", attack()).into_bytes());
+    }
     out
 }
 
@@ -289,7 +292,12 @@ fn a_hostile_vm_cannot_drive_the_terminal_or_spoof_a_row() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("skipped: broken\\e]0;PWNED-TITLE\\x07"),
+        stderr.contains("skipped: broken0\\e]0;PWNED-TITLE\\x07"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("cannot read (").count(), 5, "{stderr}");
+    assert!(
+        stderr.contains("`hostile`: 2 more records azlin cannot read were skipped"),
         "{stderr}"
     );
     assert_eq!(
