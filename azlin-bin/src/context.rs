@@ -74,7 +74,7 @@ struct Current {
 impl Context {
     /// Reads the environment and `config.toml`, printing its warnings.
     pub fn load(global: &GlobalArgs) -> Result<Context> {
-        crate::diag::init(global.verbose, global.quiet);
+        crate::diag::init(global.verbose, global.quiet, global.no_color);
         let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
         let (config, warnings) =
             Config::load(&paths.config_file()).map_err(azlin_core::Error::from)?;
@@ -550,13 +550,15 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// Prints `warning: MESSAGE` on stderr, the prefix yellow on a terminal.
+/// Prints `warning: MESSAGE` on stderr, the prefix yellow on a terminal, the message
+/// through [`crate::output::message`].
 pub fn warn_line(no_color: bool, message: &str) {
     use crate::output::{Look, Paint, paint};
     crate::diag::above_progress(|| {
         eprintln!(
-            "{} {message}",
-            paint(Look::stderr(no_color), "warning:", Paint::Yellow)
+            "{} {}",
+            paint(Look::stderr(no_color), "warning:", Paint::Yellow),
+            crate::output::message(message)
         )
     });
 }

@@ -1,6 +1,8 @@
-//! Everything azlin draws on stderr besides errors and warnings: `-v` diagnostics (the
-//! `tracing` events of [`azlin_core::diag`], written as plain lines) and progress
-//! indicators (indicatif) for fan-outs and Azure listings.
+//! Everything azlin draws on stderr besides errors and command warnings: `-v` diagnostics (the
+//! `tracing` events of [`azlin_core::diag`], written as plain lines), the warnings the
+//! library sends the same way ([`azlin_core::diag::WARNING`]), and progress indicators
+//! (indicatif) for fan-outs and Azure listings. Every line goes through
+//! [`crate::output::message`] (secrets redacted, outside text escaped).
 //!
 //! Rules (README, Diagnostics): progress only when stderr is a terminal and not `-q`, and
 //! never for commands whose stdout is for programs (`--format json|csv`); a log line or an
@@ -29,11 +31,12 @@ struct Active {
     requests: Option<u64>,
 }
 
-/// Sets up diagnostics for a command: `verbose` is the `-v` count.
-pub fn init(verbose: u8, quiet: bool) {
+/// Sets up diagnostics for a command: `verbose` is the `-v` count; warnings are printed
+/// unless `quiet`, their prefix coloured unless `no_color`.
+pub fn init(verbose: u8, quiet: bool, no_color: bool) {
     let allowed = !quiet && std::io::stderr().is_terminal();
     ALLOWED.store(allowed, Ordering::Relaxed);
-    if verbose == 0 && !allowed {
+    if verbose == 0 && quiet {
         // Nothing would listen: without a subscriber every event is a no-op.
         return;
     }
@@ -44,7 +47,10 @@ pub fn init(verbose: u8, quiet: bool) {
         _ => Some(Level::TRACE),
     };
     // Fails only if one is installed already (a second init): keep that one.
-    let _ = tracing::subscriber::set_global_default(Diagnostics { log });
+    let _ = tracing::subscriber::set_global_default(Diagnostics {
+        log,
+        warnings: (!quiet).then_some(no_color),
+    });
 }
 
 /// Keeps progress off for this command (its stdout is JSON or CSV for a program).
@@ -150,18 +156,27 @@ impl Progress {
 struct Diagnostics {
     /// The most detailed level logged; `None` without `-v`.
     log: Option<Level>,
+    /// Whether library warnings are printed (`None` with `-q`), and with `--no-color`.
+    warnings: Option<bool>,
 }
 
 impl Diagnostics {
     fn logs(&self, meta: &tracing::Metadata<'_>) -> bool {
-        self.log.is_some_and(|max| *meta.level() <= max)
+        meta.target() != azlin_core::diag::WARNING
+            && self.log.is_some_and(|max| *meta.level() <= max)
+    }
+
+    fn warns(&self, meta: &tracing::Metadata<'_>) -> bool {
+        self.warnings.is_some() && meta.target() == azlin_core::diag::WARNING
     }
 }
 
 impl tracing::Subscriber for Diagnostics {
     fn enabled(&self, meta: &tracing::Metadata<'_>) -> bool {
         meta.target().starts_with("azlin")
-            && (self.logs(meta) || meta.target() == azlin_core::diag::HTTP_START)
+            && (self.logs(meta)
+                || self.warns(meta)
+                || meta.target() == azlin_core::diag::HTTP_START)
     }
 
     fn register_callsite(&self, meta: &'static tracing::Metadata<'static>) -> Interest {
@@ -190,11 +205,15 @@ impl tracing::Subscriber for Diagnostics {
         if event.metadata().target() == azlin_core::diag::HTTP_START {
             count_request();
         }
-        if self.logs(event.metadata()) {
-            let mut line = Message(String::new());
+        let mut line = Message(String::new());
+        if let Some(no_color) = self.warnings.filter(|_| self.warns(event.metadata())) {
             event.record(&mut line);
-            line.0.push('\n');
-            let _ = above_progress(|| std::io::stderr().lock().write_all(line.0.as_bytes()));
+            crate::context::warn_line(no_color, &line.0);
+        } else if self.logs(event.metadata()) {
+            event.record(&mut line);
+            let mut text = crate::output::message(&line.0);
+            text.push('\n');
+            let _ = above_progress(|| std::io::stderr().lock().write_all(text.as_bytes()));
         }
     }
 

@@ -55,9 +55,11 @@ fn command_line(args: Vec<OsString>) -> u8 {
     if commands::help::wants_top_help(&args) {
         command = commands::help::with_plugins(command);
     }
-    let matches = match command.try_get_matches_from(&args) {
+    let matches = match command.try_get_matches_from_mut(args.clone()) {
         Ok(m) => m,
         Err(e) if e.kind() == clap::error::ErrorKind::InvalidUtf8 => return not_utf8(&args),
+        Err(e) if e.use_stderr() => return usage_error(args),
+        // Help and version: azlin's own text, printed by clap.
         Err(e) => e.exit(),
     };
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
@@ -80,6 +82,26 @@ fn not_utf8(args: &[OsString]) -> u8 {
         );
     }
     2
+}
+
+/// Prints clap's message about a command line it refused, by the escaping rule (it quotes
+/// the user's arguments, which may hold anything), and returns its exit status (2).
+fn usage_error(args: Vec<OsString>) -> u8 {
+    let no_color = args.iter().any(|a| a == "--no-color");
+    // Parsed again by a fresh command without clap's styling (a built command has handed
+    // its styles down to its subcommands already), so that the only escapes left in the
+    // message are those of the arguments, and `output::message` shows them.
+    let Err(e) = Cli::command()
+        .styles(clap::builder::Styles::plain())
+        .try_get_matches_from(args)
+    else {
+        return azlin_core::EXIT_USAGE as u8;
+    };
+    let text = e.render().ansi().to_string();
+    let text = text.strip_prefix("error:").unwrap_or(&text);
+    let prefix = output::paint(output::Look::stderr(no_color), "error:", output::Paint::Red);
+    eprint!("{prefix}{}", output::message(text));
+    u8::try_from(e.exit_code()).unwrap_or(azlin_core::EXIT_USAGE as u8)
 }
 
 /// The start-up fast paths (see `fast_path`): a plugin or `--version` without building
@@ -111,7 +133,7 @@ fn finish(result: anyhow::Result<u8>, no_color: bool) -> u8 {
         Err(err) => {
             let prefix =
                 output::paint(output::Look::stderr(no_color), "error:", output::Paint::Red);
-            eprintln!("{prefix} {}", render_error(&err));
+            eprintln!("{prefix} {}", output::message(&render_error(&err)));
             exit_code(&err)
         }
     };

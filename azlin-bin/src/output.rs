@@ -1,7 +1,15 @@
 //! Rendering helpers shared by commands: tables (boxed on a terminal, plain columns in a
-//! pipe), colour, JSON and CSV.
+//! pipe), colour, JSON and CSV, and messages.
+//!
+//! Every cell and every message passes through `azlin_core::text` (README, "Text from
+//! VMs and providers"): tables, columns and CSV escape each cell, [`message`] is the last
+//! step of every error, warning and log line; JSON keeps exact values (serde escapes
+//! control characters itself).
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
+
+use azlin_core::text::{escape, escape_message};
 
 use comfy_table::{
     Cell, Color, ColumnConstraint, ContentArrangement, Row, Table, TableComponent, presets,
@@ -38,6 +46,18 @@ impl Look {
 /// `NO_COLOR` set to anything but the empty string turns colour off (no-color.org).
 fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// A message azlin composed (an error with its causes, a warning, a log line), ready for
+/// a terminal: secrets in URLs redacted and any character of the escaping rule that is
+/// still in it escaped (its own line breaks kept).
+pub fn message(text: &str) -> String {
+    escape_message(&azlin_core::diag::redact_urls(text)).into_owned()
+}
+
+/// A table cell, by the escaping rule.
+fn cell(text: &str) -> Cow<'_, str> {
+    escape(text)
 }
 
 /// `text` in bold `color` when `look` allows colour (ANSI SGR), else as it is.
@@ -121,7 +141,7 @@ pub fn table(
     }
     for row in rows {
         let cells = row.iter().enumerate().map(|(i, text)| {
-            let cell = Cell::new(text);
+            let cell = Cell::new(self::cell(text));
             match status_paint(text).filter(|_| look.color && Some(i) == status_column) {
                 Some(Paint::Green) => cell.fg(Color::Green),
                 Some(Paint::Yellow) => cell.fg(Color::Yellow),
@@ -139,8 +159,12 @@ pub fn table(
 
 /// Renders rows as left-aligned columns separated by two spaces, with a header row.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|row| row.iter().map(|c| cell(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -155,8 +179,8 @@ pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     };
     line(&mut header.iter().copied());
-    for row in rows {
-        line(&mut row.iter().map(String::as_str));
+    for row in &rows {
+        line(&mut row.iter().map(|c| c.as_ref()));
     }
     out
 }
@@ -178,9 +202,11 @@ pub fn truncate(cell: &str, max: usize) -> String {
     }
 }
 
-/// Renders rows as CSV (RFC 4180): fields holding `,`, `"` or a line break are quoted.
+/// Renders rows as CSV (RFC 4180): fields holding `,` or `"` are quoted. Fields are
+/// escaped first (a line break is `\n`), so every record is one line.
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     let field = |f: &str| {
+        let f = cell(f);
         if f.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", f.replace('"', "\"\""))
         } else {
@@ -207,6 +233,23 @@ mod tests {
     fn truncation_marks_the_cut() {
         assert_eq!(truncate("short", 8), "short");
         assert_eq!(truncate("production-deployment", 8), "product…");
+    }
+
+    #[test]
+    fn every_cell_is_escaped_in_columns_and_csv() {
+        let rows = vec![vec!["a\u{1b}]0;t\u{7}".to_string(), "x\ny,\u{202e}".into()]];
+        assert_eq!(
+            columns(&["A", "B"], &rows),
+            "A            B\na\\e]0;t\\x07  x\\ny,\\u{202e}\n"
+        );
+        assert_eq!(
+            csv(&["A", "B"], &rows),
+            "A,B\r\na\\e]0;t\\x07,\"x\\ny,\\u{202e}\"\r\n"
+        );
+        assert_eq!(
+            message("error: https://u:p@h/x?sig=s\n  a\u{1b}b"),
+            "error: https://REDACTED@h/x?sig=REDACTED\n  a\\eb"
+        );
     }
 
     #[test]

@@ -16,6 +16,17 @@ pub const HTTP: &str = "azlin::http";
 /// Target of the event sent just before an HTTP request, for progress indicators.
 pub const HTTP_START: &str = "azlin::http::start";
 
+/// Target of warnings found inside the library about what a VM or provider sent (a
+/// listing record that could not be read): the binary prints them as `warning:` lines,
+/// with or without `-v`, unless `-q`.
+pub const WARNING: &str = "azlin::warning";
+
+/// Warns (see [`WARNING`]); the message's outside values must already be escaped
+/// ([`crate::text::Escaped`]).
+pub fn warn(message: std::fmt::Arguments<'_>) {
+    tracing::warn!(target: WARNING, "{message}");
+}
+
 /// Query parameters shown as they are; every other value is replaced by `REDACTED`
 /// (`$skiptoken`, SAS `sig`, `code`, `client_secret`, …).
 const SHOWN_QUERY: &[&str] = &["api-version", "$filter", "$expand", "$top", "statusOnly"];
@@ -151,9 +162,62 @@ pub fn redact_url(url: &str) -> String {
     format!("{base}?{}", pairs.join("&"))
 }
 
+/// `text` with every `http://` or `https://` URL in it passed through [`redact_url`]: for
+/// messages that quote a URL someone else wrote (an Azure error body, a `nextLink`), so
+/// that errors and warnings hide what the log hides.
+pub fn redact_urls(text: &str) -> std::borrow::Cow<'_, str> {
+    let starts = |s: &str| s.starts_with("https://") || s.starts_with("http://");
+    let Some(first) = text
+        .match_indices("http")
+        .map(|(i, _)| i)
+        .find(|&i| starts(&text[i..]))
+    else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut at = first;
+    loop {
+        out.push_str(&rest[..at]);
+        let url = &rest[at..];
+        // A URL ends where a message's own punctuation around it begins.
+        let end = url
+            .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '<' | '>'))
+            .unwrap_or(url.len());
+        out.push_str(&redact_url(&url[..end]));
+        rest = &url[end..];
+        match rest
+            .match_indices("http")
+            .map(|(i, _)| i)
+            .find(|&i| starts(&rest[i..]))
+        {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_inside_a_message_are_redacted_and_the_rest_kept() {
+        assert_eq!(
+            redact_urls(
+                "request GET https://u:pw@h/x?api-version=1&$skiptoken=tok failed: see \
+                 `http://h/y?sig=s` (or https://h/z)"
+            ),
+            "request GET https://REDACTED@h/x?api-version=1&$skiptoken=REDACTED failed: see \
+             `http://h/y?sig=REDACTED` (or https://h/z)"
+        );
+        assert!(matches!(
+            redact_urls("no URL here, only httpx"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn urls_lose_secrets_but_keep_what_helps() {

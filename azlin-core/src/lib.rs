@@ -7,7 +7,7 @@
 //! end a fan-out), [`remote`] (probes and session operations), [`config`] (files and
 //! settings), [`persist`] (crash-safe writes), [`plugin`] (finding and running
 //! `azlin-foo`), [`complete`] (shell completion from local files), [`diag`] (what `-v`
-//! logs).
+//! logs), [`text`] (how outside text is shown).
 
 pub mod complete;
 pub mod config;
@@ -23,6 +23,7 @@ pub mod remote;
 pub mod resolve;
 pub mod ssh;
 pub mod ssh_config;
+pub mod text;
 pub mod tmux;
 
 mod error;

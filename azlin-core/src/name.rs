@@ -7,6 +7,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::text::{Escaped, shortened};
+
 /// The tmux session used when an identifier names only a VM (configurable in `config.toml`).
 pub const DEFAULT_SESSION: &str = "azlin";
 
@@ -33,8 +35,9 @@ pub enum NameError {
     },
     /// More than one `:` in an identifier.
     #[error(
-        "identifier `{input}` has more than one `:`: use `vm:session` with a single colon \
-         (session names cannot contain `:`)"
+        "identifier `{}` has more than one `:`: use `vm:session` with a single colon \
+         (session names cannot contain `:`)",
+        shown(.input)
     )]
     TooManyColons {
         /// The identifier as typed.
@@ -42,12 +45,13 @@ pub enum NameError {
     },
     /// A character outside the allowed set.
     #[error(
-        "{what} `{input}` contains {found}: {what}s may contain only letters, digits, {allowed}"
+        "{what} `{}` contains {found}: {what}s may contain only letters, digits, {allowed}",
+        shown(.input)
     )]
     BadCharacter {
         /// What was being validated.
         what: &'static str,
-        /// The value as typed (control characters escaped).
+        /// The value as typed.
         input: String,
         /// A description of the offending character.
         found: String,
@@ -55,7 +59,10 @@ pub enum NameError {
         allowed: &'static str,
     },
     /// Too long.
-    #[error("{what} `{input}` is {len} characters long: the limit is {max}")]
+    #[error(
+        "{what} `{}` is {len} characters long: the limit is {max}",
+        Escaped(&shortened(.input, *.max))
+    )]
     TooLong {
         /// What was being validated.
         what: &'static str,
@@ -67,7 +74,7 @@ pub enum NameError {
         max: usize,
     },
     /// A rule about the first or last character.
-    #[error("{what} `{input}` {rule}")]
+    #[error("{what} `{}` {rule}", shown(.input))]
     BadEdge {
         /// What was being validated.
         what: &'static str,
@@ -76,6 +83,14 @@ pub enum NameError {
         /// The rule, in words ("must start with a letter or digit").
         rule: &'static str,
     },
+}
+
+/// Longest part of a refused value that a message shows.
+const SHOWN_LEN: usize = 100;
+
+/// A refused value as a message shows it: escaped, and cut when very long.
+fn shown(input: &str) -> String {
+    Escaped(&shortened(input, SHOWN_LEN)).to_string()
 }
 
 /// Checks a tmux session name: `[A-Za-z0-9_-]`, 1 to 64 characters.
@@ -132,7 +147,7 @@ fn check_chars(
         None => Ok(()),
         Some(c) => Err(NameError::BadCharacter {
             what,
-            input: input.escape_debug().to_string(),
+            input: input.to_string(),
             found: describe_char(c),
             allowed,
         }),
@@ -161,7 +176,10 @@ fn describe_char(c: char) -> String {
         '\r' => "a carriage return".to_string(),
         '\0' => "a NUL byte".to_string(),
         c if c.is_control() => format!("the control character U+{:04X}", c as u32),
-        c => format!("`{c}`"),
+        c if c != '\\' && crate::text::is_escaped(c) => {
+            format!("the invisible character U+{:04X}", c as u32)
+        }
+        c => format!("`{}`", Escaped(&c.to_string())),
     }
 }
 
@@ -283,6 +301,28 @@ mod tests {
 
     fn bare(s: &str) -> Identifier {
         Identifier::Bare(s.into())
+    }
+
+    #[test]
+    fn a_refused_name_is_shown_escaped_and_cut() {
+        let msg = validate_vm_name("a\u{1b}[31mb").unwrap_err().to_string();
+        assert_eq!(
+            msg,
+            "VM name `a\\e[31mb` contains the control character U+001B: VM names may contain \
+             only letters, digits, `-`, `_` and `.`"
+        );
+        let msg = validate_session_name("x\u{202e}y").unwrap_err().to_string();
+        assert!(
+            msg.contains("`x\\u{202e}y` contains the invisible character U+202E"),
+            "{msg}"
+        );
+        let msg = validate_session_name(&"L".repeat(10_000))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.len() < 200 && msg.contains("10000 characters long"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use crate::fleet::{self, Finished, Stopped};
 use crate::inventory::{Inventory, SessionCache, SessionInfo, Vm};
+use crate::name::{self, MAX_SESSION_LEN};
 use crate::ssh::{Invocation, SshTarget};
+use crate::text::{Escaped, shortened};
 use crate::tmux::{self, Guard, GuardFailure, Listing, Need};
 
 /// How remote operations connect.
@@ -67,7 +69,10 @@ impl Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum RemoteError {
     /// The VM has no address to connect to.
-    #[error("VM `{vm}` has no address: start it, or give it one (`azlin host add … --address`)")]
+    #[error(
+        "VM `{}` has no address: start it, or give it one (`azlin host add … --address`)",
+        Escaped(.vm)
+    )]
     NoAddress {
         /// The VM.
         vm: String,
@@ -84,7 +89,12 @@ pub enum RemoteError {
         source: std::io::Error,
     },
     /// ssh could not reach the VM (or was killed at the timeout).
-    #[error("cannot reach `{vm}` ({target}): {detail}")]
+    #[error(
+        "cannot reach `{}` ({}): {}",
+        Escaped(.vm),
+        Escaped(.target),
+        Escaped(.detail)
+    )]
     Unreachable {
         /// The VM.
         vm: String,
@@ -117,7 +127,10 @@ pub enum RemoteError {
         signal: String,
     },
     /// The VM has no tmux.
-    #[error("tmux is not installed on `{vm}`: install it there (e.g. `apt-get install tmux`)")]
+    #[error(
+        "tmux is not installed on `{}`: install it there (e.g. `apt-get install tmux`)",
+        Escaped(.vm)
+    )]
     NoTmux {
         /// The VM.
         vm: String,
@@ -133,7 +146,12 @@ pub enum RemoteError {
         existing: Vec<String>,
     },
     /// A tmux command failed on the VM.
-    #[error("`{command}` failed on `{vm}` (exit {status}): {stderr}")]
+    #[error(
+        "`{}` failed on `{}` (exit {status}): {}",
+        Escaped(.command),
+        Escaped(.vm),
+        Escaped(.stderr)
+    )]
     Tmux {
         /// The VM.
         vm: String,
@@ -146,11 +164,23 @@ pub enum RemoteError {
     },
 }
 
+/// The message of [`RemoteError::NoSuchSession`]: only the sessions azlin can address are
+/// offered (the others cannot be typed back).
 fn no_such_session(vm: &str, session: &str, existing: &[String]) -> String {
-    let there = if existing.is_empty() {
-        format!("`{vm}` has no tmux sessions")
+    let names: Vec<&str> = existing
+        .iter()
+        .map(String::as_str)
+        .filter(|s| name::validate_session_name(s).is_ok())
+        .collect();
+    no_such_session_among(vm, session, &names)
+}
+
+fn no_such_session_among(vm: &str, session: &str, names: &[&str]) -> String {
+    let (vm, session) = (Escaped(vm), Escaped(session));
+    let there = if names.is_empty() {
+        format!("`{vm}` has no tmux sessions azlin can address")
     } else {
-        let names: Vec<String> = existing.iter().map(|s| format!("{vm}:{s}")).collect();
+        let names: Vec<String> = names.iter().map(|s| format!("{vm}:{s}")).collect();
         format!(
             "the sessions on `{vm}` are:{}",
             crate::resolve::one_per_line(&names)
@@ -268,24 +298,76 @@ pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>
 }
 
 /// The sessions a `tmux list-sessions` (in [`tmux::LIST_FORMAT`]) printed on `target`,
-/// logged at `-vv` next to the command line `-v` already shows.
+/// logged at `-vv` next to the command line `-v` already shows. A record that could not
+/// be read, and a session whose name azlin cannot address, are warnings naming the VM.
 fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteError> {
-    match tmux::parse_list(&String::from_utf8_lossy(stdout)) {
-        Listing::Sessions(s) => {
+    let vm = Escaped(&target.vm);
+    match tmux::parse_list(stdout) {
+        Listing::Sessions { sessions, rejected } => {
+            for r in rejected.iter().take(WARNINGS_PER_KIND) {
+                crate::diag::warn(format_args!(
+                    "`{vm}` sent a tmux listing record azlin cannot read ({}); skipped: {}",
+                    r.reason,
+                    Escaped(&r.record)
+                ));
+            }
+            more_warnings(
+                &vm,
+                rejected.len(),
+                "records azlin cannot read were skipped",
+            );
+            let unaddressable: Vec<_> = sessions
+                .iter()
+                .filter_map(|s| name::validate_session_name(&s.name).err())
+                .collect();
+            for rule in unaddressable.iter().take(WARNINGS_PER_KIND) {
+                crate::diag::warn(format_args!(
+                    "a tmux session on `{vm}` cannot be addressed by azlin ({rule}): it is \
+                     listed, without an alias; rename it with `tmux rename-session`"
+                ));
+            }
+            more_warnings(
+                &vm,
+                unaddressable.len(),
+                "sessions azlin cannot address are listed without an alias",
+            );
             tracing::debug!(
                 target: crate::diag::FOUND,
-                "probe: {}: {} tmux sessions{}{}",
-                target.vm,
-                s.len(),
-                if s.is_empty() { "" } else { ": " },
-                s.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
+                "probe: {vm}: {} tmux sessions{}{}",
+                sessions.len(),
+                if sessions.is_empty() { "" } else { ": " },
+                sessions
+                    .iter()
+                    .map(|x| Escaped(&shortened(&x.name, MAX_SESSION_LEN)).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            Ok(s)
+            Ok(sessions)
         }
         Listing::NoTmux => Err(RemoteError::NoTmux {
             vm: target.vm.clone(),
         }),
     }
+}
+
+/// Warnings of one kind about one VM's listing, at most: a VM that sends thousands of bad
+/// records gets a count, not thousands of lines.
+const WARNINGS_PER_KIND: usize = 5;
+
+/// The count of the warnings of a kind past [`WARNINGS_PER_KIND`], if any.
+fn more_warnings(vm: &Escaped<'_>, count: usize, what: &str) {
+    if count > WARNINGS_PER_KIND {
+        crate::diag::warn(format_args!(
+            "`{vm}`: {} more {what}",
+            count - WARNINGS_PER_KIND
+        ));
+    }
+}
+
+/// Whether azlin can name `session` (`vm:session`, `vm--session`): only such sessions are
+/// remembered, completed, aliased and offered in messages; the others are only listed.
+pub fn addressable(session: &SessionInfo) -> bool {
+    name::validate_session_name(&session.name).is_ok()
 }
 
 /// Probes every VM of `vms` concurrently; results keep their order.
@@ -324,7 +406,14 @@ pub fn record(
 ) {
     for (vm, result) in results {
         match result {
-            Ok(sessions) => cache.record(vm, sessions.clone()),
+            Ok(sessions) => cache.record(
+                vm,
+                sessions
+                    .iter()
+                    .filter(|s| addressable(s))
+                    .cloned()
+                    .collect(),
+            ),
             Err(RemoteError::NoTmux { .. }) => cache.record(vm, Vec::new()),
             Err(_) => {}
         }
@@ -381,20 +470,11 @@ pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str)
 /// whose output azlin never sees): on failure they print azlin's own error message,
 /// rendered here with the sessions the VM lists put in, and exit 1 as azlin would.
 pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
-    // A character no session name holds stands for the list, filled in on the VM.
-    const HOLE: &str = "\u{1}";
-    let missing = |existing: Vec<String>| {
-        format!(
-            "error: {}",
-            RemoteError::NoSuchSession {
-                vm: vm.to_string(),
-                session: session.to_string(),
-                existing,
-            }
-        )
-    };
-    let none = missing(Vec::new());
-    let some = missing(vec![HOLE.to_string()]);
+    // Text no VM or session name holds (and that escaping keeps) stands for the list,
+    // filled in on the VM.
+    const HOLE: &str = "<azlin-session-list>";
+    let none = format!("error: {}", no_such_session_among(vm, session, &[]));
+    let some = format!("error: {}", no_such_session_among(vm, session, &[HOLE]));
     let (before, after) = some.split_once(HOLE).unwrap_or((&some, ""));
     let q = crate::ssh::shell_quote;
     let say = |msg: &str| format!("printf '%s\\n' {} >&2; exit 1", q(msg));
@@ -408,12 +488,15 @@ pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
             )),
             missing: format!(
                 "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
-                 awk -v s={} 'NR>1{{printf \"%s\",s}}{{printf \"%s\",$0}}'); \
+                 LC_ALL=C awk -v s={} 'length($0) <= {MAX_SESSION_LEN} && \
+                 /^[A-Za-z0-9_-]+$/ {{ if (n++) printf \"%s\",s; printf \"%s\",$0 }}'); \
                  if [ -n \"$azlin_l\" ]; then printf '%s%s%s\\n' {} \"$azlin_l\" {} >&2; \
                  else printf '%s\\n' {} >&2; fi; exit 1",
-                // Between two names: what `resolve::one_per_line` puts there, with awk's
-                // `\n` for the newline (VM names hold no backslash).
-                q(&format!("\\n  {vm}:")),
+                // Only names azlin can address (as `no_such_session` offers), so nothing
+                // the VM sends reaches the terminal. Between two names: what
+                // `resolve::one_per_line` puts there, with awk's `\n` for the newline (VM
+                // names hold no backslash).
+                q(&format!("\\n  {}:", Escaped(vm))),
                 q(before),
                 q(after),
                 q(&none)

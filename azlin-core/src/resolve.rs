@@ -14,6 +14,7 @@ use std::fmt;
 
 use crate::inventory::{Inventory, SessionInfo, Vm};
 use crate::name::{self, Identifier, NameError};
+use crate::text::Escaped;
 
 /// How an identifier reached its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -103,7 +104,7 @@ impl ResolveError {
 }
 
 fn not_found_message(input: &str, suggestions: &[String]) -> String {
-    let mut msg = format!("no VM or session matches `{input}`");
+    let mut msg = format!("no VM or session matches `{}`", Escaped(input));
     if suggestions.is_empty() {
         msg.push_str(": see `azlin list` for the names azlin knows");
     } else {
@@ -114,9 +115,13 @@ fn not_found_message(input: &str, suggestions: &[String]) -> String {
 }
 
 fn ambiguous_message(input: &str, candidates: &[(String, MatchedBy)]) -> String {
-    let mut msg = format!("`{input}` is ambiguous; it matches:");
-    let width = candidates.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
-    for (c, by) in candidates {
+    let mut msg = format!("`{}` is ambiguous; it matches:", Escaped(input));
+    let shown: Vec<String> = candidates
+        .iter()
+        .map(|(c, _)| Escaped(c).to_string())
+        .collect();
+    let width = shown.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    for (c, (_, by)) in shown.iter().zip(candidates) {
         msg.push_str(&format!("\n  {c:<width$}  ({by})"));
     }
     msg.push_str("\nname one of them in full as `vm:session`");
@@ -124,11 +129,12 @@ fn ambiguous_message(input: &str, candidates: &[(String, MatchedBy)]) -> String 
 }
 
 /// Choices for an error message, one per line, each on a new line indented by two
-/// spaces, so that the reader can copy one (`; did you mean:` + this).
+/// spaces, so that the reader can copy one (`; did you mean:` + this); each shown by the
+/// rule of [`crate::text`], so that no name can start a line of its own.
 pub fn one_per_line<S: AsRef<str>>(names: &[S]) -> String {
     names
         .iter()
-        .map(|n| format!("\n  {}", n.as_ref()))
+        .map(|n| format!("\n  {}", Escaped(n.as_ref())))
         .collect()
 }
 

@@ -5,17 +5,28 @@
 
 use crate::inventory::SessionInfo;
 use crate::ssh::shell_quote;
+use crate::text::shortened;
 
-/// The fields `list-sessions` prints, separated by `|` (no session name holds one); the
-/// label comes last so that whatever it holds stays in the last field.
-pub const LIST_FORMAT: &str =
-    "#{session_name}|#{session_attached}|#{session_windows}|#{@azlin-name}";
+/// The record `list-sessions` prints for each session, one field after another, each
+/// ended by `:`: the name, the attached-client count, the window count, the byte length
+/// of the label (`n:`), then the label itself. No field can pass for
+/// another: tmux puts no `:` in a session name (it writes `_` for one; older versions
+/// refuse the name) and no control character either (it writes them as `\033`), the
+/// counts are digits, and the label, which may hold anything (`:`, line breaks, escape
+/// sequences), is taken by its length rather than read up to a separator. From a tmux too
+/// old for `n:` the length field comes out empty, and the label runs to the end of the
+/// line.
+pub const LIST_FORMAT: &str = "#{session_name}:#{session_attached}:#{session_windows}:\
+     #{n:@azlin-name}:#{@azlin-name}";
 
 /// Printed instead of sessions when the VM has no tmux at all.
 pub const NO_TMUX: &str = "azlin:no-tmux";
 
 /// The tmux user option that holds a session's label.
 pub const LABEL_OPTION: &str = "@azlin-name";
+
+/// Ends every field of a [`LIST_FORMAT`] record but the label.
+const FIELD_END: u8 = b':';
 
 /// `=name`: exactly that session (for commands whose target is a session).
 fn session_target(session: &str) -> String {
@@ -42,39 +53,128 @@ pub fn list_sessions() -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Listing {
     /// tmux is installed; these sessions run (possibly none).
-    Sessions(Vec<SessionInfo>),
+    Sessions {
+        /// The sessions, sorted by name. Names outside azlin's grammar are kept (they
+        /// are shown) but cannot be addressed: see [`crate::name::validate_session_name`].
+        sessions: Vec<SessionInfo>,
+        /// Records that could not be read, each skipped.
+        rejected: Vec<Rejected>,
+    },
     /// tmux is not installed.
     NoTmux,
 }
 
-/// Parses the output of [`list_sessions`]. Lines that do not fit are skipped: they cannot
-/// be sessions azlin could name.
-pub fn parse_list(stdout: &str) -> Listing {
-    let mut sessions = Vec::new();
-    for line in stdout.lines() {
-        if line.trim() == NO_TMUX {
+/// A record of a listing that does not follow [`LIST_FORMAT`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The start of the record as it came (unescaped: render it with [`crate::text`]).
+    pub record: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+/// Longest part of a rejected record kept for a warning.
+const REJECTED_SHOWN: usize = 80;
+
+/// Parses the output of [`list_sessions`] (bytes: a label's length counts bytes). A record
+/// that does not follow [`LIST_FORMAT`], or that repeats a session name already listed, is
+/// skipped and reported in [`Listing::Sessions::rejected`]; reading resumes at the next
+/// line.
+pub fn parse_list(stdout: &[u8]) -> Listing {
+    let mut sessions: Vec<SessionInfo> = Vec::new();
+    let mut rejected = Vec::new();
+    let mut rest = stdout;
+    while !rest.is_empty() {
+        let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line = &rest[..line_end];
+        if line.trim_ascii() == NO_TMUX.as_bytes() {
             return Listing::NoTmux;
         }
-        let mut fields = line.splitn(4, '|');
-        let (Some(name), Some(attached), Some(windows)) =
-            (fields.next(), fields.next(), fields.next())
-        else {
-            continue;
-        };
-        let label = fields.next().map(str::trim).filter(|l| !l.is_empty());
-        sessions.push(SessionInfo {
-            name: name.to_string(),
-            attached: attached
-                .trim()
-                .parse::<u32>()
-                .map(|n| n > 0)
-                .unwrap_or(false),
-            windows: windows.trim().parse().unwrap_or(0),
-            label: label.map(str::to_string),
+        let parsed = record(rest).and_then(|(session, used)| {
+            if sessions.iter().any(|s| s.name == session.name) {
+                Err("a second session of the same name")
+            } else {
+                Ok((session, used))
+            }
         });
+        match parsed {
+            Ok((session, used)) => {
+                sessions.push(session);
+                rest = &rest[used..];
+            }
+            Err(reason) => {
+                if !line.trim_ascii().is_empty() {
+                    rejected.push(Rejected {
+                        record: shortened(&String::from_utf8_lossy(line), REJECTED_SHOWN)
+                            .into_owned(),
+                        reason,
+                    });
+                }
+                rest = rest.get(line_end + 1..).unwrap_or_default();
+            }
+        }
     }
     sessions.sort_by(|a, b| a.name.cmp(&b.name));
-    Listing::Sessions(sessions)
+    Listing::Sessions { sessions, rejected }
+}
+
+/// The record at the start of `input` and how many bytes it took (its final line break
+/// included), or what is wrong with it.
+fn record(input: &[u8]) -> Result<(SessionInfo, usize), &'static str> {
+    let line_end = input
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(input.len());
+    let mut fields = input[..line_end].splitn(5, |&b| b == FIELD_END);
+    let (Some(name), Some(attached), Some(windows), Some(len), Some(tail)) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return Err("fewer than five `:`-separated fields");
+    };
+    if name.is_empty() {
+        return Err("an empty session name");
+    }
+    // The label starts after the fourth `:`, all of them on this first line.
+    let label_start = name.len() + attached.len() + windows.len() + len.len() + 4;
+    let (Some(attached), Some(windows)) = (count::<u32>(attached), count(windows)) else {
+        return Err("a client or window count that is not a number");
+    };
+    let (label, used) = if len.is_empty() {
+        // A tmux too old for `n:`: no length; the label is the rest of the line.
+        (tail, line_end + 1)
+    } else {
+        let len: usize = count(len).ok_or("a label length that is not a number")?;
+        let end = label_start
+            .checked_add(len)
+            .filter(|&end| end <= input.len())
+            .ok_or("a label longer than the rest of the answer")?;
+        match input.get(end) {
+            None | Some(b'\n') => (&input[label_start..end], end + 1),
+            Some(_) => return Err("a label that does not end where its length says"),
+        }
+    };
+    let label = String::from_utf8_lossy(label);
+    Ok((
+        SessionInfo {
+            name: String::from_utf8_lossy(name).into_owned(),
+            attached: attached > 0,
+            windows,
+            label: (!label.is_empty()).then(|| label.into_owned()),
+        },
+        used.min(input.len()),
+    ))
+}
+
+/// A count tmux printed: ASCII digits only (no sign, no space).
+fn count<T: std::str::FromStr>(field: &[u8]) -> Option<T> {
+    if field.is_empty() || !field.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(field).ok()?.parse().ok()
 }
 
 /// Attaches to `session`, creating it first if needed (needs a terminal).
@@ -274,21 +374,127 @@ pub fn new_window(vm: &str, session: &str, command: &str) -> String {
 mod tests {
     use super::*;
 
+    fn sessions(out: &[u8]) -> (Vec<SessionInfo>, Vec<Rejected>) {
+        match parse_list(out) {
+            Listing::Sessions { sessions, rejected } => (sessions, rejected),
+            Listing::NoTmux => panic!("no tmux in {out:?}"),
+        }
+    }
+
     #[test]
     fn parses_sessions_labels_and_no_tmux() {
-        let out = "dev|1|2|\nmain|0|1|production-deployment\nbroken line\nx|0|1|a|b\n";
-        let Listing::Sessions(s) = parse_list(out) else {
-            panic!()
-        };
-        assert_eq!(s.len(), 3);
+        let out = b"dev:1:2:0:\nmain:0:1:21:production-deployment\n";
+        let (s, rejected) = sessions(out);
+        assert_eq!(rejected, []);
+        assert_eq!(s.len(), 2);
         assert_eq!(s[0].name, "dev");
         assert!(s[0].attached);
         assert_eq!(s[0].windows, 2);
         assert_eq!(s[0].label, None);
         assert_eq!(s[1].label.as_deref(), Some("production-deployment"));
-        assert_eq!(s[2].label.as_deref(), Some("a|b"));
-        assert_eq!(parse_list(""), Listing::Sessions(vec![]));
-        assert_eq!(parse_list("azlin:no-tmux\n"), Listing::NoTmux);
+        assert_eq!(sessions(b""), (vec![], vec![]));
+        assert_eq!(parse_list(b"azlin:no-tmux\n"), Listing::NoTmux);
+        // A tmux too old for `n:` prints no length: the label is the rest of its line.
+        let (s, _) = sessions(b"dev:0:1::a:b\n");
+        assert_eq!(s[0].label.as_deref(), Some("a:b"));
+    }
+
+    #[test]
+    fn a_label_is_taken_by_its_length_so_it_cannot_forge_a_record() {
+        // What tmux 3.3 prints for a session whose label holds a line break, a whole
+        // fake record and escape sequences: one session.
+        let label = "x\nevil:1:99:0:\n\u{1b}]0;pwned\u{7}:|";
+        let out = format!("dev:0:1:{}:{label}\nz:0:1:0:\n", label.len());
+        let (s, rejected) = sessions(out.as_bytes());
+        assert_eq!(rejected, []);
+        assert_eq!(
+            s.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["dev", "z"]
+        );
+        assert_eq!(s[0].label.as_deref(), Some(label));
+    }
+
+    #[test]
+    fn a_name_cannot_pass_for_other_fields() {
+        // tmux writes `_` for `:` in a name and escapes its control characters, so a name
+        // that tries to carry fields of its own stays one name (outside azlin's grammar).
+        let (s, rejected) = sessions(b"p1|1|99|fakelabel:0:1:0:\na\\033]0;T\\a_1_99:0:1:0:\n");
+        assert_eq!(rejected, []);
+        assert_eq!(s[1].name, "p1|1|99|fakelabel");
+        assert!(!s[1].attached);
+        assert_eq!(s[1].windows, 1);
+        assert_eq!(s[0].name, "a\\033]0;T\\a_1_99");
+    }
+
+    #[test]
+    fn records_that_do_not_fit_are_rejected_and_reading_goes_on() {
+        let out = b"broken line\nx:one:1:0:\nd:0:1:99:short\nd:0:1:1:ab\n\
+                    ok:0:1:0:\nok:1:5:0:\n:0:1:0:\n-1:-1:1:0:\n";
+        let (s, rejected) = sessions(out);
+        assert_eq!(
+            s.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["ok"]
+        );
+        assert!(!s[0].attached, "the first record of a name wins");
+        let reasons: Vec<&str> = rejected.iter().map(|r| r.reason).collect();
+        assert_eq!(
+            reasons,
+            [
+                "fewer than five `:`-separated fields",
+                "a client or window count that is not a number",
+                "a label longer than the rest of the answer",
+                "a label that does not end where its length says",
+                "a second session of the same name",
+                "an empty session name",
+                "a client or window count that is not a number",
+            ]
+        );
+        assert_eq!(rejected[0].record, "broken line");
+        // A length past the end of the answer is refused, not trusted.
+        let (s, rejected) = sessions(b"d:0:1:18446744073709551615:x");
+        assert!(s.is_empty());
+        assert_eq!(
+            rejected[0].reason,
+            "a label longer than the rest of the answer"
+        );
+        let long = format!("{}\n", "y".repeat(10_000));
+        let (_, rejected) = sessions(long.as_bytes());
+        assert_eq!(rejected[0].record.chars().count(), REJECTED_SHOWN + 1);
+    }
+
+    #[test]
+    fn the_format_is_what_tmux_prints_for_the_parser() {
+        // The real tmux of this machine, on a server of its own.
+        let dir = tempfile::tempdir().unwrap();
+        let tmux = |args: &[&str]| {
+            std::process::Command::new("tmux")
+                .args(args)
+                .env("TMUX_TMPDIR", dir.path())
+                .env_remove("TMUX")
+                .output()
+                .expect("run tmux (install it: apt-get install tmux)")
+        };
+        // `n:` counts bytes, as the parser does: a label with multi-byte characters too.
+        let label = "two\nlines:1:9:0:\u{1b}[2J é\u{202e}日";
+        assert!(
+            tmux(&["new-session", "-d", "-s", "a:b.c|1|9"])
+                .status
+                .success()
+        );
+        assert!(
+            tmux(&["set-option", "-t", "=a_b_c|1|9:", LABEL_OPTION, label])
+                .status
+                .success()
+        );
+        assert!(tmux(&["new-session", "-d", "-s", "plain"]).status.success());
+        let out = tmux(&["list-sessions", "-F", LIST_FORMAT]);
+        let _ = tmux(&["kill-server"]);
+        let (s, rejected) = sessions(&out.stdout);
+        assert_eq!(rejected, [], "{:?}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].name, "a_b_c|1|9");
+        assert_eq!(s[0].label.as_deref(), Some(label));
+        assert_eq!((s[1].name.as_str(), s[1].label.as_deref()), ("plain", None));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod diagnostics;
 mod fault_inputs;
 mod faults;
 mod host_cmd;
+mod hostile_text;
 mod plugin_dispatch;
 mod plugin_help;
 mod plugin_lookup;

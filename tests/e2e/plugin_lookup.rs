@@ -25,17 +25,18 @@ fn invalid_names_are_unknown_commands_and_never_run() {
     script(&dir, "azlin-Upper", &proof(&marker));
     script(&dir, "azlin-UPPER", &proof(&marker));
     script(&dir, "azlin-1x", &proof(&marker));
+    // A name that breaks the rule is bad input: exit 2.
     for name in ["../x", "a/b", "Upper", "UPPER", "1x"] {
         home.azlin()
             .arg(name)
             .assert()
-            .code(1)
+            .code(2)
             .stderr(contains(format!("unknown command `{name}`")))
             .stderr(contains("lower-case letters, digits and `-`"));
         home.azlin()
             .args(["plugin", "exec", name])
             .assert()
-            .code(1)
+            .code(2)
             .stderr(contains(format!("unknown command `{name}`")));
     }
     // An option-like name is an unknown option to azlin itself: a usage error.
@@ -43,7 +44,7 @@ fn invalid_names_are_unknown_commands_and_never_run() {
     home.azlin()
         .args(["plugin", "exec", "--", "-x"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(contains("unknown command `-x`"));
     assert!(!marker.exists(), "an invalid name ran a plugin");
 }

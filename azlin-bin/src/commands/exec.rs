@@ -326,7 +326,7 @@ fn many(
     );
     let width = failed.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     for (compound, why) in &failed {
-        let why = why.replace('\n', "\n    ");
+        let why = crate::output::message(why).replace('\n', "\n    ");
         eprintln!("  {compound:<width$}  {why}");
     }
     Ok(1)

@@ -76,7 +76,7 @@ pub fn with_plugins(cmd: clap::Command) -> clap::Command {
                 text.push_str(&format!(
                     "\n  {:<width$}  {}{note}",
                     p.name,
-                    p.path.display()
+                    azlin_core::text::Escaped(&p.path.to_string_lossy())
                 ));
             }
             text

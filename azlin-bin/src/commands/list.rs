@@ -107,8 +107,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             session_name: session
                 .and_then(|s| s.label.clone())
                 .or_else(|| vm.label.clone()),
-            compound: session.map(|s| azlin_core::name::compound(&vm.name, &s.name)),
-            ssh_alias: session.map(|s| azlin_core::name::ssh_alias(&vm.name, &s.name)),
+            // A session azlin cannot address is listed without a name to type back.
+            compound: addressable(session).map(|s| azlin_core::name::compound(&vm.name, &s.name)),
+            ssh_alias: addressable(session).map(|s| azlin_core::name::ssh_alias(&vm.name, &s.name)),
             attached: session.map(|s| s.attached),
             windows: session.map(|s| s.windows),
             provider: vm.provider.to_string(),
@@ -168,6 +169,10 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         return Ok(1);
     }
     Ok(0)
+}
+
+fn addressable(session: Option<&SessionInfo>) -> Option<&SessionInfo> {
+    session.filter(|s| remote::addressable(s))
 }
 
 fn power_status(p: PowerState) -> &'static str {

@@ -13,6 +13,7 @@ use azlin_core::plugin::{
     self, Discovery, Invocation, METADATA_TIMEOUT, Metadata, Plugin, PluginError, SearchPath,
     Warning,
 };
+use azlin_core::text::Escaped;
 use clap::CommandFactory;
 use serde_json::json;
 
@@ -194,7 +195,7 @@ fn list(global: &GlobalArgs, args: &PluginListArgs) -> Result<u8> {
     } else if found.plugins.is_empty() {
         eprintln!("No plugins found. Searched, in order:");
         for dir in search.dirs() {
-            eprintln!("  {}", dir.display());
+            eprintln!("  {}", Escaped(&dir.to_string_lossy()));
         }
     } else {
         print!("{}", table(&found, &metadata, global.verbose > 0));
@@ -224,7 +225,8 @@ fn table(found: &Discovery, metadata: &BTreeMap<String, Metadata>, verbose: bool
                         .unwrap_or_else(|| "-".into()),
                 );
             }
-            row.push(p.path.display().to_string());
+            // Escaped with every other cell by `output::columns`.
+            row.push(p.path.to_string_lossy().into_owned());
             row.push(note(p));
             row
         })

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use azlin_core::inventory::ProviderKind;
 use azlin_core::resolve::resolve;
+use azlin_core::text::Escaped;
 use serde_json::json;
 
 use crate::cli::{InfoFormat, ResolveArgs};
@@ -47,19 +48,28 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
                 ),
                 None => "not seen yet; created on connect".to_string(),
             };
-            println!("{}  (matched by {})", target.compound(), target.matched_by);
-            println!("  vm:        {} ({})", target.vm.name, target.vm.provider);
-            println!("  session:   {} ({session_note})", target.session);
+            // Provider data (names, addresses, users), shown by the one rule.
+            println!(
+                "{}  (matched by {})",
+                Escaped(&target.compound()),
+                target.matched_by
+            );
+            println!(
+                "  vm:        {} ({})",
+                Escaped(&target.vm.name),
+                target.vm.provider
+            );
+            println!("  session:   {} ({session_note})", Escaped(&target.session));
             match &ssh {
                 Some(s) => {
-                    println!("  address:   {}", s.hostname);
+                    println!("  address:   {}", Escaped(&s.hostname));
                     println!(
                         "  user:      {}",
-                        s.user.as_deref().unwrap_or("(ssh default)")
+                        Escaped(s.user.as_deref().unwrap_or("(ssh default)"))
                     );
                     println!("  port:      {}", s.port);
                     if let Some(j) = &s.proxy_jump {
-                        println!("  via:       {j}");
+                        println!("  via:       {}", Escaped(j));
                     }
                 }
                 None if target.vm.provider == ProviderKind::Azure => println!(
@@ -68,7 +78,7 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
                 ),
                 None => println!("  address:   (none: the VM has no route)"),
             }
-            println!("  ssh alias: {}", target.ssh_alias());
+            println!("  ssh alias: {}", Escaped(&target.ssh_alias()));
         }
     }
     // The process ends next: freeing a large inventory (10,000 cached sessions are

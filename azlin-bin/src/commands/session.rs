@@ -5,6 +5,7 @@
 use anyhow::Result;
 use azlin_core::name::validate_label;
 use azlin_core::remote::{self, Settings};
+use azlin_core::text::Escaped;
 use azlin_core::tmux::{self, Need};
 
 use crate::cli::SessionArgs;
@@ -37,6 +38,9 @@ pub fn run(ctx: &Context, args: &SessionArgs) -> Result<u8> {
 }
 
 fn report(ctx: &Context, what: &str, change: &Change<'_>, current: Option<&str>) {
+    // A label read from a VM (tmux's `@azlin-name`) or a provider may hold anything.
+    let what = Escaped(what);
+    let current = current.map(Escaped);
     match (change, current) {
         (Change::Show, Some(n)) => println!("Session name for {what}: {n}"),
         (Change::Show, None) => println!("No session name for {what}"),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use azlin_core::provider::local::parse_tags;
 use azlin_core::provider::tags;
+use azlin_core::text::Escaped;
 
 use crate::cli::{InfoFormat, TagCommand};
 use crate::context::Context;
@@ -49,7 +50,9 @@ fn print_tags(tags: &BTreeMap<String, String>) {
     if tags.is_empty() {
         eprintln!("(no tags)");
     }
+    // Tags are provider data: a key or value may hold anything (README, "Text from VMs
+    // and providers").
     for (k, v) in tags {
-        println!("{k}={v}");
+        println!("{}={}", Escaped(k), Escaped(v));
     }
 }

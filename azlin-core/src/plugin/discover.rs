@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::{SearchPath, is_valid_name, name_of_file};
+use crate::text::Escaped;
 
 /// One plugin as `azlin NAME` would find it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -94,15 +95,15 @@ impl fmt::Display for Warning {
             Warning::NotExecutable { name, path } => write!(
                 f,
                 "plugin `{name}`: {} is not executable; run `chmod +x {}` to use it",
-                path.display(),
-                path.display()
+                shown(path),
+                shown(path)
             ),
             Warning::BrokenSymlink { name, path } => write!(
                 f,
                 "plugin `{name}`: {} is a broken symlink{}; fix or remove it",
-                path.display(),
+                shown(path),
                 std::fs::read_link(path)
-                    .map(|d| format!(" (to {})", d.display()))
+                    .map(|d| format!(" (to {})", shown(&d)))
                     .unwrap_or_default()
             ),
             Warning::Shadowed {
@@ -113,28 +114,34 @@ impl fmt::Display for Warning {
                 f,
                 "plugin `{name}`: {} is shadowed by {}, which comes first on the plugin path \
                  and is the one `azlin {name}` runs",
-                shadowed.display(),
-                used.display()
+                shown(shadowed),
+                shown(used)
             ),
             Warning::Builtin { name, path } => write!(
                 f,
                 "plugin `{name}` ({}) has the name of a built-in command, which wins; run the \
                  plugin with `azlin plugin exec {name}` or rename it",
-                path.display()
+                shown(path)
             ),
             Warning::InvalidName { path } => write!(
                 f,
                 "{} is not a valid plugin name (lower-case letters, digits and `-` after \
                  `azlin-`, starting with a letter); azlin will not run it",
-                path.display()
+                shown(path)
             ),
             Warning::Metadata { name, path, reason } => write!(
                 f,
-                "plugin `{name}` ({}): no metadata: {reason}",
-                path.display()
+                "plugin `{name}` ({}): no metadata: {}",
+                shown(path),
+                Escaped(reason)
             ),
         }
     }
+}
+
+/// A path in a warning, by the rule of [`crate::text`] (a file name may hold anything).
+fn shown(path: &std::path::Path) -> String {
+    Escaped(&path.to_string_lossy()).to_string()
 }
 
 /// Every plugin found, sorted by name, and the warnings.

@@ -22,6 +22,8 @@ pub use discover::{Discovery, Plugin, Warning, discover};
 pub use dispatch::{Invocation, MAX_DEPTH};
 pub use metadata::{METADATA_FLAG, METADATA_TIMEOUT, Metadata};
 
+use crate::text::Escaped;
+
 /// The prefix of every plugin executable: `azlin-foo` is plugin `foo`.
 pub const PREFIX: &str = "azlin-";
 
@@ -58,7 +60,7 @@ pub enum PluginError {
     #[error(
         "cannot run plugin `{name}`: {} was not found ({source}); it may be a broken \
          symlink or name a missing interpreter on its `#!` line",
-        path.display()
+        Escaped(&path.to_string_lossy())
     )]
     NotFound {
         /// The plugin's name.
@@ -83,19 +85,21 @@ pub enum PluginError {
 }
 
 impl PluginError {
-    /// The exit status: 126 not executable, 127 not found (as a shell reports them), 1
-    /// for an unknown command or a refused recursion.
+    /// The exit status: 126 not executable, 127 not found (as a shell reports them), 2
+    /// for a name that breaks the plugin-name rule (bad input), 1 for an unknown command
+    /// or a refused recursion.
     pub fn exit_code(&self) -> i32 {
         match self {
             PluginError::NotExecutable { .. } => 126,
             PluginError::NotFound { .. } => 127,
+            PluginError::Unknown { invalid: true, .. } => crate::EXIT_USAGE,
             PluginError::Unknown { .. } | PluginError::TooDeep { .. } => 1,
         }
     }
 }
 
 fn not_executable_message(name: &str, path: &Path, source: &std::io::Error) -> String {
-    let path = path.display();
+    let path = Escaped(&path.to_string_lossy()).to_string();
     if source.kind() == std::io::ErrorKind::PermissionDenied {
         format!(
             "cannot run plugin `{name}`: {path} is not executable ({source}); make it \
@@ -110,7 +114,7 @@ fn not_executable_message(name: &str, path: &Path, source: &std::io::Error) -> S
 }
 
 fn unknown_message(name: &str, invalid: &bool, suggestions: &[String]) -> String {
-    let mut msg = format!("unknown command `{name}`");
+    let mut msg = format!("unknown command `{}`", Escaped(name));
     if *invalid {
         msg.push_str(
             " (plugin names are lower-case letters, digits and `-`, starting with a letter)",

@@ -10,6 +10,7 @@ use crate::inventory::{PowerState, ProviderKind, Vm};
 use crate::name::{self, NameError};
 use crate::persist;
 use crate::ssh::{self, InvalidValue};
+use crate::text::Escaped;
 
 /// One host as stored in `hosts.toml` (under `[hosts.NAME]`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -62,12 +63,18 @@ pub enum LocalError {
     },
     /// A host name that is already registered.
     #[error(
-        "a host named `{0}` is already registered: choose another name, or \
-         `azlin host remove {0}` first"
+        "a host named `{}` is already registered: choose another name, or \
+         `azlin host remove {}` first",
+        Escaped(.0),
+        Escaped(.0)
     )]
     Duplicate(String),
     /// A host name that is not registered.
-    #[error("no host named `{name}` is registered{}", did_you_mean(.suggestions))]
+    #[error(
+        "no host named `{}` is registered{}",
+        Escaped(.name),
+        did_you_mean(.suggestions)
+    )]
     NoSuchHost {
         /// The name asked for.
         name: String,
@@ -81,7 +88,7 @@ pub enum LocalError {
     #[error(transparent)]
     Value(#[from] InvalidValue),
     /// An invalid tag.
-    #[error("tag `{tag}` {rule}")]
+    #[error("tag `{}` {rule}", Escaped(.tag))]
     Tag {
         /// The tag as given.
         tag: String,
@@ -141,7 +148,7 @@ pub const TAG_KEY_RULE: &str = "has an invalid key: keys are 1 to 512 characters
 /// Parses and checks a `KEY=VALUE` tag.
 pub fn parse_tag(tag: &str) -> Result<(String, String), LocalError> {
     let bad = |rule| LocalError::Tag {
-        tag: tag.escape_debug().to_string(),
+        tag: tag.to_string(),
         rule,
     };
     let (k, v) = tag
@@ -224,8 +231,9 @@ impl HostsFile {
         Ok(())
     }
 
-    /// Removes a host.
+    /// Removes a host; a name no host could have is bad input, not "no such host".
     pub fn remove(&mut self, name: &str) -> Result<LocalHost, LocalError> {
+        name::validate_vm_name(name)?;
         self.hosts
             .remove(name)
             .ok_or_else(|| LocalError::NoSuchHost {

@@ -11,12 +11,13 @@ use crate::config::{Config, Paths};
 use crate::inventory::ProviderKind;
 use crate::name;
 use crate::persist::Lock;
+use crate::text::Escaped;
 
 /// A tag change on a VM that does not exist, or a bad tag.
 #[derive(Debug, thiserror::Error)]
 pub enum TagError {
     /// No VM of that name in any active provider.
-    #[error("no VM named `{name}`{}", suggest(.suggestions))]
+    #[error("no VM named `{}`{}", Escaped(.name), suggest(.suggestions))]
     NoSuchVm {
         /// The name asked for.
         name: String,
@@ -24,7 +25,7 @@ pub enum TagError {
         suggestions: Vec<String>,
     },
     /// A key given to `tag remove` that is not valid.
-    #[error("tag key `{key}` {rule}", key = .0, rule = super::local::TAG_KEY_RULE)]
+    #[error("tag key `{}` {rule}", Escaped(.0), rule = super::local::TAG_KEY_RULE)]
     BadKey(String),
 }
 
@@ -57,6 +58,7 @@ pub fn list_tags(
     options: &LoadOptions,
     vm: &str,
 ) -> Result<BTreeMap<String, String>, crate::Error> {
+    name::validate_vm_name(vm)?;
     let loaded = load_inventory_for(paths, config, options, vm)?;
     match loaded.inventory.vm(vm) {
         Some(v) => Ok(v.tags.clone()),
@@ -112,6 +114,8 @@ fn change(
     vm: &str,
     change: Change<'_>,
 ) -> Result<BTreeMap<String, String>, crate::Error> {
+    // A name no VM could have is bad input (exit 2), not "no such VM".
+    name::validate_vm_name(vm)?;
     let loaded = load_inventory_for(paths, config, options, vm)?;
     let Some(found) = loaded.inventory.vm(vm) else {
         return Err(no_such_vm(&loaded.inventory, vm).into());

@@ -129,12 +129,18 @@ fn parse_probe(text: &str) -> Result<(u64, Vec<Activity>)> {
         .context("no clock reading")?;
     let mut sessions: Vec<Activity> = Vec::new();
     for line in lines {
-        let bad = || format!("cannot read tmux line `{line}`");
+        // What a VM prints may hold anything: quoted visibly, never raw.
+        let bad = || format!("cannot read tmux line `{}`", line.escape_debug());
         let words: Vec<&str> = line.split_whitespace().collect();
         let (kind, name, time) = match words[..] {
             [kind, name, time, ..] => (kind, name, time.parse::<u64>().with_context(bad)?),
             _ => bail!(bad()),
         };
+        // A session outside azlin's names (`[A-Za-z0-9_-]`, 1 to 64) cannot be ended
+        // through `azlin kill`: it is not this plugin's to show or offer.
+        if !addressable(name) {
+            continue;
+        }
         match kind {
             "S" => sessions.push(Activity {
                 session: name.to_string(),
@@ -150,6 +156,14 @@ fn parse_probe(text: &str) -> Result<(u64, Vec<Activity>)> {
         }
     }
     Ok((now, sessions))
+}
+
+/// Whether azlin can name `session` (its session-name rule).
+pub fn addressable(session: &str) -> bool {
+    (1..=64).contains(&session.len())
+        && session
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -182,5 +196,12 @@ mod tests {
         assert!(parse_probe("").is_err());
         assert!(parse_probe("123\nS main notanumber 0\n").is_err());
         assert!(parse_probe("123\nX main 1 0\n").is_err());
+        // A name azlin cannot address (a hostile tmux's) is left out, not shown.
+        let (_, s) =
+            parse_probe("1\nS a\u{1b}]0;t\u{7} 1 0\nS ok 1 0\nW a\u{1b}]0;t\u{7} 5\n").unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].session, "ok");
+        let err = parse_probe("1\nS x \u{1b}[2J\n").unwrap_err().to_string();
+        assert!(!err.contains('\u{1b}'), "{err:?}");
     }
 }

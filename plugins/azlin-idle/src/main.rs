@@ -116,7 +116,8 @@ fn run(args: &Args) -> Result<u8> {
     // Sessions by VM, as azlin lists them (so --tag and the inventory decide the scope).
     let mut by_vm: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in rows.into_iter().filter(|r| r.status == "Running") {
-        if let Some(s) = row.session {
+        // Only sessions azlin can address: `via` and `kill` name them.
+        if let Some(s) = row.session.filter(|s| crate::azlin::addressable(s)) {
             by_vm.entry(row.hostname).or_default().push(s);
         }
     }

@@ -44,6 +44,9 @@ pub struct Fleet {
     vms: Vec<FakeVm>,
     /// Black holes and latency relays: listener threads that end with the fleet.
     holes: Vec<BlackHole>,
+    /// A directory put first on the `PATH` of the VMs' remote commands (e.g. a hostile
+    /// `tmux`), if any.
+    path_first: Option<PathBuf>,
 }
 
 /// One fake VM: an sshd and the tmux server its sessions start.
@@ -119,6 +122,21 @@ impl Fleet {
     /// chunk of bytes for half of `rtt` in each direction: `rtt` of added round-trip time,
     /// as a VM across a network would have (used by the benchmarks; zero: no relay).
     pub fn start_with_latency(home: &Home, names: &[&str], rtt: Duration) -> Fleet {
+        Fleet::start_with(home, names, rtt, None)
+    }
+
+    /// Like [`Fleet::start`], with `bin` first on the `PATH` of every remote command, so
+    /// that its programs (a `tmux` that prints what it likes) stand in for the VM's own.
+    pub fn start_with_path_first(home: &Home, names: &[&str], bin: &Path) -> Fleet {
+        Fleet::start_with(home, names, Duration::ZERO, Some(bin.to_path_buf()))
+    }
+
+    fn start_with(
+        home: &Home,
+        names: &[&str],
+        rtt: Duration,
+        path_first: Option<PathBuf>,
+    ) -> Fleet {
         let sshd = sshd_path();
         // sshd running as root wants its privilege-separation directory.
         if !Path::new("/run/sshd").exists() {
@@ -146,6 +164,7 @@ impl Fleet {
             key,
             vms: Vec::new(),
             holes: Vec::new(),
+            path_first,
         };
         for name in names {
             let vm = fleet.spawn_vm(&sshd, name, "");
@@ -187,7 +206,7 @@ impl Fleet {
                  PasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\n\
                  AuthorizedKeysFile {keys}\n\
-                 SetEnv TMUX_TMPDIR={tmux} HOME={home}\n\
+                 SetEnv TMUX_TMPDIR={tmux} HOME={home}{path}\n\
                  MaxStartups 100\n\
                  MaxSessions 100\n\
                  Subsystem sftp internal-sftp\n\
@@ -197,6 +216,11 @@ impl Fleet {
                 keys = self.dir.path().join("authorized_keys").display(),
                 tmux = tmux_tmpdir.display(),
                 home = vm_home.display(),
+                path = self
+                    .path_first
+                    .as_ref()
+                    .map(|b| format!(" PATH={}:/usr/local/bin:/usr/bin:/bin", b.display()))
+                    .unwrap_or_default(),
             );
             std::fs::write(&config, text).expect("write sshd_config");
             let log = std::fs::File::create(vm_dir.join("sshd.log")).expect("sshd log");

@@ -68,6 +68,11 @@ impl Terminal {
             .expect("run local tmux")
     }
 
+    /// Runs `tmux ARGS` against this terminal's server; its stdout (empty on failure).
+    pub fn tmux_out(&self, args: &[&str]) -> String {
+        String::from_utf8_lossy(&self.tmux(args).stdout).into_owned()
+    }
+
     /// The visible text of the pane.
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p"]).stdout).into_owned()

@@ -63,7 +63,7 @@ pub fn endpoint_from_env() -> Result<String, AzureError> {
     } else {
         Err(AzureError::Invalid {
             what: ARM_ENDPOINT_ENV,
-            value: raw.escape_debug().to_string(),
+            value: raw.to_string(),
             rule: "is not an http(s) URL: give e.g. `https://management.azure.com`, or unset it"
                 .to_string(),
         })

@@ -20,6 +20,9 @@ pub mod tags;
 
 use std::future::Future;
 
+use crate::diag::redact_urls;
+use crate::text::Escaped;
+
 pub use record::AzureVm;
 pub use scope::Scope;
 
@@ -37,14 +40,16 @@ pub enum AzureError {
     Credential(#[from] credential::CredentialError),
     /// A request failed after its retries.
     #[error(
-        "Azure request {method} {url} failed{}: {reason}\n{}",
+        "Azure request {method} {} failed{}: {}\n{}",
+        Escaped(&redact_urls(.url)),
         status.map(|s| format!(" with status {s}")).unwrap_or_default(),
+        Escaped(&redact_urls(.reason)),
         fix_for(*status)
     )]
     Request {
         /// HTTP method.
         method: String,
-        /// The URL, without query secrets (ARM URLs hold none).
+        /// The URL (a `nextLink` may hold secrets: shown through `diag::redact_urls`).
         url: String,
         /// Final HTTP status, if a response came back.
         status: Option<u16>,
@@ -52,7 +57,11 @@ pub enum AzureError {
         reason: String,
     },
     /// A response that is not what ARM documents.
-    #[error("unexpected response from {url}: {reason}")]
+    #[error(
+        "unexpected response from {}: {}",
+        Escaped(&redact_urls(.url)),
+        Escaped(&redact_urls(.reason))
+    )]
     BadResponse {
         /// The URL.
         url: String,
@@ -60,7 +69,7 @@ pub enum AzureError {
         reason: String,
     },
     /// A value that breaks a rule (endpoint, subscription id, resource group).
-    #[error("{what} `{value}` {rule}")]
+    #[error("{what} `{}` {rule}", Escaped(.value))]
     Invalid {
         /// What the value is.
         what: &'static str,
@@ -296,4 +305,35 @@ pub fn change_tags(
         }
     }
     Ok(new_tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_hide_secrets_in_urls_and_escape_what_azure_said() {
+        let msg = AzureError::Request {
+            method: "GET".into(),
+            url: "https://user:hunter2@management.azure.com/subscriptions/s/vms?\
+                  api-version=2024-07-01&$skiptoken=SECRET-SKIP"
+                .into(),
+            status: Some(500),
+            reason: "InternalError: retry https://h/x?sig=SECRET-SIG \u{1b}]0;t\u{7}".into(),
+        }
+        .to_string();
+        let first_line = msg.lines().next().unwrap_or_default();
+        assert_eq!(
+            first_line,
+            "Azure request GET https://REDACTED@management.azure.com/subscriptions/s/vms?\
+             api-version=2024-07-01&$skiptoken=REDACTED failed with status 500: \
+             InternalError: retry https://h/x?sig=REDACTED \\e]0;t\\x07"
+        );
+        let msg = AzureError::BadResponse {
+            url: "https://u:p@h/next?$skiptoken=SECRET".into(),
+            reason: "not JSON".into(),
+        }
+        .to_string();
+        assert!(!msg.contains("SECRET") && !msg.contains(":p@"), "{msg}");
+    }
 }

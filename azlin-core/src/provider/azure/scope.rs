@@ -178,7 +178,7 @@ fn validate_subscription(sub: &str, source: SubscriptionSource) -> Result<(), Az
     };
     Err(AzureError::Invalid {
         what: "subscription id",
-        value: sub.escape_debug().to_string(),
+        value: sub.to_string(),
         rule: format!(
             "(from {from}) is not a subscription id: give the GUID, e.g. \
              `00000000-0000-0000-0000-000000000000` (`az account list -o table` shows them)"
@@ -200,7 +200,7 @@ fn validate_resource_group(rg: &str) -> Result<(), AzureError> {
     } else {
         Err(AzureError::Invalid {
             what: "resource group",
-            value: rg.escape_debug().to_string(),
+            value: rg.to_string(),
             rule: "is not a valid resource group name: 1 to 90 letters, digits, `_`, `-`, \
                    `.`, `(` and `)`, not ending in `.`"
                 .to_string(),
