@@ -4,7 +4,8 @@
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
 //! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
 //! (remote tmux command lines), [`fleet`] (bounded fan-out), [`remote`] (probes and session
-//! operations), [`config`] (files and settings), [`persist`] (crash-safe writes),
+//! operations), [`pane`] (a session's pane seen and steered without attaching),
+//! [`config`] (files and settings), [`persist`] (crash-safe writes),
 //! [`plugin`] (finding and running `azlin-foo`), [`complete`] (shell completion from local
 //! files), [`diag`] (what `-v` logs).
 
@@ -14,6 +15,7 @@ pub mod diag;
 pub mod fleet;
 pub mod inventory;
 pub mod name;
+pub mod pane;
 pub mod persist;
 pub mod plugin;
 pub mod provider;
@@ -21,6 +23,7 @@ pub mod remote;
 pub mod resolve;
 pub mod ssh;
 pub mod ssh_config;
+pub mod text;
 pub mod tmux;
 
 mod error;

@@ -24,7 +24,7 @@ fn session_target(session: &str) -> String {
 
 /// `=name:`: the current window of exactly that session (for commands whose target is
 /// a pane or window, where a bare `=name` is not understood).
-fn window_target(session: &str) -> String {
+pub fn window_target(session: &str) -> String {
     shell_quote(&format!("={session}:"))
 }
 

@@ -19,6 +19,7 @@ mod sessions_exec;
 mod sessions_fleet;
 mod sessions_guides;
 mod sessions_list;
+mod sessions_pane;
 mod sessions_roundtrips;
 mod ssh_config_files;
 mod ssh_config_sshd;

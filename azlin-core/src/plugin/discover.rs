@@ -228,14 +228,16 @@ fn plugin_files(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
+/// Whether a file with `meta` may be run: any execute bit on Unix.
 #[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
+pub fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o111 != 0
 }
 
+/// Whether a file with `meta` may be run: always off Unix.
 #[cfg(not(unix))]
-fn is_executable(_meta: &std::fs::Metadata) -> bool {
+pub fn is_executable(_meta: &std::fs::Metadata) -> bool {
     true
 }
 
