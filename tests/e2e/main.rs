@@ -7,6 +7,7 @@ mod azure_inventory;
 mod azure_resilience;
 mod azure_tags;
 mod bench_list;
+mod bench_pane;
 mod diagnostics;
 mod host_cmd;
 mod plugin_dispatch;
