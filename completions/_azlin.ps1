@@ -174,10 +174,12 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
         }
         'azlin;ssh' {
             [CompletionResult]::new('--tmux-session', '--tmux-session', [CompletionResultType]::ParameterName, 'The tmux session to attach to or create (default: `azlin`)')
+            [CompletionResult]::new('--reconnect-for', '--reconnect-for', [CompletionResultType]::ParameterName, 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
+            [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress, only results and errors')
@@ -190,10 +192,12 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             break
         }
         'azlin;connect' {
+            [CompletionResult]::new('--reconnect-for', '--reconnect-for', [CompletionResultType]::ParameterName, 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)')
             [CompletionResult]::new('--resource-group', '--resource-group', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--rg', '--rg', [CompletionResultType]::ParameterName, 'Azure resource group to narrow to')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure subscription id')
+            [CompletionResult]::new('--no-reconnect', '--no-reconnect', [CompletionResultType]::ParameterName, 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings and no progress, only results and errors')

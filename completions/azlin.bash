@@ -225,12 +225,16 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__connect)
-            opts="-v -q -h -V --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reconnect-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -829,13 +833,17 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__ssh)
-            opts="-v -q -h -V --tmux-session --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --tmux-session --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --tmux-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconnect-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -164,10 +164,12 @@ set edit:completion:arg-completer[azlin] = {|@words|
         }
         &'azlin;ssh'= {
             cand --tmux-session 'The tmux session to attach to or create (default: `azlin`)'
+            cand --reconnect-for 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]'
             cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
+            cand --no-reconnect 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
             cand -v 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
             cand --verbose 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
             cand -q 'Print no warnings and no progress, only results and errors'
@@ -179,10 +181,12 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --version 'Print version'
         }
         &'azlin;connect'= {
+            cand --reconnect-for 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]'
             cand --timeout 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'
+            cand --no-reconnect 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
             cand -v 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
             cand --verbose 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
             cand -q 'Print no warnings and no progress, only results and errors'

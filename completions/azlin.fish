@@ -119,17 +119,21 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-color -d 'Never 
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -d 'The tmux session to attach to or create (default: `azlin`)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l reconnect-for -d 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-reconnect -d 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -l reconnect-for -d 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l timeout -d 'Seconds to wait for a VM to answer (ssh ConnectTimeout; probes give up after twice that)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -l no-reconnect -d 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l no-color -d 'Never colour the output'

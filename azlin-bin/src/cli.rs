@@ -217,7 +217,11 @@ Examples:
   azlin list --tag team=backend --format csv";
 
 const SSH_HELP: &str = "\
-Without a terminal (scripts, CI) the session is created detached and azlin returns.
+Without a terminal (scripts, CI) the session is created detached and azlin returns. At a
+terminal azlin stays the parent of ssh and attaches again by itself after a lost
+connection (keepalives notice a dead link within about 45 s; retries 1 s … 30 s apart);
+it stops on a detach, the session's end, or a failure no retry fixes (--no-reconnect:
+azlin becomes ssh).
 
 Examples:
   azlin ssh myvm                          # session `azlin`
@@ -225,6 +229,11 @@ Examples:
   azlin ssh myvm -- df -h                 # a command instead of tmux";
 
 const CONNECT_HELP: &str = "\
+At a terminal azlin stays the parent of ssh and attaches again by itself after a lost
+connection, showing one status line while it waits (1 s, 2 s, 4 s … up to 30 s); it stops
+on a detach (C-b d), when the session ends, on a failure no retry fixes (authentication,
+host key, unknown host), after --reconnect-for (default 1h), or on Ctrl-C (exit 130).
+
 Examples:
   azlin connect myvm:dev      # exact
   azlin connect dev           # the one VM that has session `dev`
@@ -317,6 +326,9 @@ pub struct SshArgs {
     /// The tmux session to attach to or create (default: `azlin`)
     #[arg(long, value_name = "S")]
     pub tmux_session: Option<String>,
+    /// How a lost connection is handled.
+    #[command(flatten)]
+    pub reconnect: ReconnectArgs,
     /// A command to run instead of tmux (one word: a command line; several: words)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -325,12 +337,27 @@ pub struct SshArgs {
     pub remote: RemoteArgs,
 }
 
+/// Whether and how long an interactive attach reattaches after a lost connection.
+#[derive(Debug, Clone, Args)]
+pub struct ReconnectArgs {
+    /// Hand the terminal to ssh and end with it (no reattaching after a lost connection)
+    #[arg(long)]
+    pub no_reconnect: bool,
+    /// Keep trying to reattach for this long after a loss [default: 1h, or
+    /// connect.reconnect_for in config.toml]
+    #[arg(long, value_name = "DUR", value_parser = duration, conflicts_with = "no_reconnect")]
+    pub reconnect_for: Option<std::time::Duration>,
+}
+
 /// `azlin connect`.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
     #[arg(value_name = "ID")]
     pub id: String,
+    /// How a lost connection is handled.
+    #[command(flatten)]
+    pub reconnect: ReconnectArgs,
     /// A command to run instead of tmux (one word: a command line; several: words)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -518,7 +545,7 @@ pub struct WaitArgs {
 
 /// A duration argument (`90`, `30s`, `5m`, `1h30m`).
 fn duration(text: &str) -> Result<std::time::Duration, String> {
-    azlin_core::pane::parse_duration(text)
+    azlin_core::duration::parse(text)
 }
 
 /// `azlin code`.

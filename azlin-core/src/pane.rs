@@ -398,17 +398,6 @@ fn scroll(before: &[String], now: &[String], hint: Option<u64>) -> Option<usize>
     (0..before.len()).find(|&s| fits(s))
 }
 
-/// Reads a duration as a user writes one: `90` (seconds), `30s`, `5m`, `8h`, `1h30m`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    humantime::parse_duration(text).map_err(|e| {
-        format!("`{text}` is not a duration ({e}): write it as 90, 30s, 5m, 8h or 1h30m")
-    })
-}
-
 /// Now, in RFC 3339 (UTC, whole seconds): when a capture was taken.
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
@@ -551,11 +540,7 @@ mod tests {
     }
 
     #[test]
-    fn durations_and_rows_as_shown() {
-        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert!(parse_duration("soon").unwrap_err().contains("`soon`"));
+    fn rows_as_shown() {
         let osc = shown_row("a\\b\u{1b}]0;pwned\u{7}", false);
         assert!(
             osc.starts_with("a\\b") && osc.contains("]0;pwned"),

@@ -82,6 +82,12 @@ pub fn attach(session: &str) -> String {
     format!("tmux new-session -A -s {}", shell_quote(session))
 }
 
+/// Attaches to `session` only if it still exists (after a lost connection: a session
+/// that ended meanwhile must not come back empty).
+pub fn reattach(session: &str) -> String {
+    format!("tmux attach-session -t {}", session_target(session))
+}
+
 /// Creates `session` detached (the [`Need::Created`] branch of [`check_session`]).
 pub fn new_detached(session: &str) -> String {
     format!("tmux new-session -d -s {}", shell_quote(session))
