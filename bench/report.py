@@ -257,6 +257,44 @@ for conn in ["fresh", "shared"]:
                  f"{b / a:.2f}×", verdict(b / a <= 1.5, "≈ 1 VM (≤ 1.5×)")))
 p("")
 
+# ---- peek -----------------------------------------------------------------------
+k = {x["name"]: x for x in jsonl("peek")}
+p("## peek: 32 VMs against 1, and against plain ssh, 100 ms added round-trip time")
+p("")
+p(f"Shared connections (azlin's default ControlMaster, opened by a warm-up run), median of "
+  f"{len(k['peek all 1']['runs_ms'])} runs. *plain ssh* is `ssh … tmux capture-pane -p -J` "
+  "through the same ControlPath socket.")
+p("")
+p("| command | baseline | ratio |")
+p("|---|---|---:|")
+a, b = k["peek all 1"]["median_ms"], k["peek all n"]["median_ms"]
+p(f"| `peek --all -n 1`, 32 VMs: {ms(b)} | 1 VM: {ms(a)} | {b / a:.2f} |")
+rows.append(("`peek --all -n 1` over 32 VMs, shared connections", ms(b), f"1 VM {ms(a)}",
+             f"{b / a:.2f}×", verdict(b / a <= 1.5, "≤ 1.5×")))
+c, d = k["peek one"]["median_ms"], k["ssh capture-pane one"]["median_ms"]
+p(f"| `peek vm1:work`: {ms(c)} | plain ssh: {ms(d)} | {c / d:.2f} |")
+rows.append(("one `peek`, warm cache, shared connection", ms(c), f"plain ssh {ms(d)}",
+             f"{c / d:.2f}×", verdict(c / d <= 1.2, "≤ 1.2×")))
+p("")
+
+# ---- reconnect ------------------------------------------------------------------
+r = jsonl("reconnect")[0]
+p("## Reconnect: a relay cut for 5 s, then restored")
+p("")
+p("`azlin connect` in a real terminal (a local tmux pane); the time from the relay's restore "
+  "to the session's client being attached again, beside the backoff step in force at the "
+  "restore (the status line's \"next in N s\").")
+p("")
+p("| run | restore → reattached | backoff step |")
+p("|---:|---:|---:|")
+for i, (t, st) in enumerate(zip(r["runs_ms"], r["backoff_step_s"]), 1):
+    p(f"| {i} | {ms(t)} | {st} s |")
+p("")
+step = sorted(r["backoff_step_s"])[len(r["backoff_step_s"]) // 2]
+rows.append(("reconnect: restore → reattached, median of runs", ms(r["median_ms"]),
+             f"2 s + one backoff step ({step} s)", "",
+             verdict(r["median_ms"] <= (2 + step) * 1000, "≤ 2 s + one step")))
+
 # ---- Azure ----------------------------------------------------------------------
 a = jsonl("azure")[0]
 lst = sorted(a["listing_ms"])

@@ -19,6 +19,9 @@ _azlin() {
             azlin,__complete)
                 cmd="azlin__subcmd____complete"
                 ;;
+            azlin,code)
+                cmd="azlin__subcmd__code"
+                ;;
             azlin,completions)
                 cmd="azlin__subcmd__completions"
                 ;;
@@ -46,11 +49,17 @@ _azlin() {
             azlin,man)
                 cmd="azlin__subcmd__man"
                 ;;
+            azlin,peek)
+                cmd="azlin__subcmd__peek"
+                ;;
             azlin,plugin)
                 cmd="azlin__subcmd__plugin"
                 ;;
             azlin,resolve)
                 cmd="azlin__subcmd__resolve"
+                ;;
+            azlin,send)
+                cmd="azlin__subcmd__send"
                 ;;
             azlin,session)
                 cmd="azlin__subcmd__session"
@@ -63,6 +72,9 @@ _azlin() {
                 ;;
             azlin,tag)
                 cmd="azlin__subcmd__tag"
+                ;;
+            azlin,wait)
+                cmd="azlin__subcmd__wait"
                 ;;
             azlin__subcmd__host,add)
                 cmd="azlin__subcmd__host__subcmd__add"
@@ -101,7 +113,7 @@ _azlin() {
 
     case "${cmd}" in
         azlin)
-            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec disconnect kill session tag ssh-config plugin help completions man"
+            opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version resolve host list ssh connect exec peek send wait code disconnect kill session tag ssh-config plugin help completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,6 +164,40 @@ _azlin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        azlin__subcmd__code)
+            opts="-v -q -h -V --editor --print --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --editor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         azlin__subcmd__completions)
             opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -179,12 +225,16 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__connect)
-            opts="-v -q -h -V --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reconnect-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -568,6 +618,52 @@ _azlin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        azlin__subcmd__peek)
+            opts="-n -f -v -q -h -V --lines --follow --escapes --all --tag --format --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         azlin__subcmd__plugin)
             opts="-v -q -h -V --rg --resource-group --subscription --verbose --quiet --no-color --help --version list exec"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -676,6 +772,36 @@ _azlin() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        azlin__subcmd__send)
+            opts="-v -q -h -V --enter --keys --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resource-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         azlin__subcmd__session)
             opts="-v -q -h -V --clear --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -707,13 +833,17 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__ssh)
-            opts="-v -q -h -V --tmux-session --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --tmux-session --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --tmux-session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reconnect-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -907,6 +1037,60 @@ _azlin() {
                 return 0
             fi
             case "${prev}" in
+                --resource-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        azlin__subcmd__wait)
+            opts="-n -v -q -h -V --done --idle --match --timeout --interval --lines --connect-timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --resource-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -37,6 +37,10 @@ complete -c azlin -n "__fish_azlin_needs_command" -f -a "list" -d 'List VMs and 
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "ssh" -d 'Open tmux session S on a VM (attach or create), or run a command there'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "connect" -d 'Attach to a session by name (`vm:session`, a session, a label…), creating it if needed'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "exec" -d 'Run a command in sessions: in the active pane\'s directory, status passed through'
+complete -c azlin -n "__fish_azlin_needs_command" -f -a "peek" -d 'Show the last lines of a session\'s pane without attaching (`--follow` keeps going)'
+complete -c azlin -n "__fish_azlin_needs_command" -f -a "send" -d 'Type text (or tmux keys) into a session\'s pane without attaching'
+complete -c azlin -n "__fish_azlin_needs_command" -f -a "wait" -d 'Wait until a session\'s job is done, its output is idle, or a pattern shows'
+complete -c azlin -n "__fish_azlin_needs_command" -f -a "code" -d 'Open VS Code (Remote-SSH) on a session\'s VM, in the pane\'s directory'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "disconnect" -d 'Detach every client from a session; the session keeps running'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "kill" -d 'End a session and everything running in it'
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "session" -d 'Show, set or clear the name of a VM (`session VM NAME`) or a session (`session vm:s NAME`)'
@@ -116,17 +120,21 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-color -d 'Never 
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -d 'The tmux session to attach to or create (default: `azlin`)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l reconnect-for -d 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-reconnect -d 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -l reconnect-for -d 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -l no-reconnect -d 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l no-color -d 'Never colour the output'
@@ -147,6 +155,55 @@ complete -c azlin -n "__fish_azlin_using_subcommand exec" -s q -l quiet -d 'Prin
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -s n -l lines -d 'How many lines (trailing blank lines are dropped)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l tag -d 'Every session of the running VMs with this tag, KEY=VALUE (repeatable)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l format -d 'Output format' -r -f -a "text\t'Readable text'
+json\t'One JSON object'"
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -s f -l follow -d 'Keep printing new lines until Ctrl-C or the session ends'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l escapes -d 'Keep colours and attributes (for a terminal)'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l all -d 'Every session of every running VM'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -l no-color -d 'Never colour the output'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c azlin -n "__fish_azlin_using_subcommand peek" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand send" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
+complete -c azlin -n "__fish_azlin_using_subcommand send" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand send" -l enter -d 'Press Enter after the text'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -l keys -d 'TEXT is tmux key names (C-c, Up, Enter…), pressed in order'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -l no-color -d 'Never colour the output'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -s h -l help -d 'Print help'
+complete -c azlin -n "__fish_azlin_using_subcommand send" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l idle -d 'Until the pane has shown no new output for DUR (90, 30s, 5m…)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l match -d 'Until the visible screen matches the regular expression RE' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l timeout -d 'Give up after DUR with exit status 1 [default: no limit]' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l interval -d 'How often to look at the pane' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -s n -l lines -d 'Lines of the pane to print at the end' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l connect-timeout -d 'Seconds to wait for the VM to answer each look (ssh ConnectTimeout)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l done -d 'Until the job in the pane has finished (the default)'
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -l no-color -d 'Never colour the output'
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c azlin -n "__fish_azlin_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c azlin -n "__fish_azlin_using_subcommand code" -l editor -d 'The editor: code, code-insiders, cursor, or a path to one' -r
+complete -c azlin -n "__fish_azlin_using_subcommand code" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand code" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
+complete -c azlin -n "__fish_azlin_using_subcommand code" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand code" -l print -d 'Print the editor\'s command line instead of running it'
+complete -c azlin -n "__fish_azlin_using_subcommand code" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
+complete -c azlin -n "__fish_azlin_using_subcommand code" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
+complete -c azlin -n "__fish_azlin_using_subcommand code" -l no-color -d 'Never colour the output'
+complete -c azlin -n "__fish_azlin_using_subcommand code" -s h -l help -d 'Print help'
+complete -c azlin -n "__fish_azlin_using_subcommand code" -s V -l version -d 'Print version'
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand disconnect" -l subscription -d 'Azure subscription id' -r

@@ -76,6 +76,18 @@ pub enum Command {
     /// Run a command in sessions: in the active pane's directory, status passed through
     #[command(after_help = EXEC_HELP)]
     Exec(ExecArgs),
+    /// Show the last lines of a session's pane without attaching (`--follow` keeps going)
+    #[command(after_help = PEEK_HELP)]
+    Peek(PeekArgs),
+    /// Type text (or tmux keys) into a session's pane without attaching
+    #[command(after_help = SEND_HELP)]
+    Send(SendArgs),
+    /// Wait until a session's job is done, its output is idle, or a pattern shows
+    #[command(after_help = WAIT_HELP)]
+    Wait(WaitArgs),
+    /// Open VS Code (Remote-SSH) on a session's VM, in the pane's directory
+    #[command(after_help = CODE_HELP)]
+    Code(CodeArgs),
     /// Detach every client from a session; the session keeps running
     #[command(after_help = "Example:\n  azlin disconnect myvm:dev")]
     Disconnect(SessionOpArgs),
@@ -125,8 +137,8 @@ Examples:
   azlin completions elvish > ~/.config/elvish/lib/azlin.elv   # with `use azlin` in rc.elv
 
 In bash, zsh, fish and elvish, names complete from the local caches, without network: VMs,
-labels, vm:session and vm--session after connect, ssh, exec, disconnect, kill, session,
-resolve and tag; plugin names after `azlin` and `azlin help`; a plugin's own arguments
+labels, vm:session and vm--session after connect, ssh, exec, peek, send, wait, code,
+disconnect, kill, session, resolve and tag; plugin names after `azlin` and `azlin help`; a plugin's own arguments
 through its `azlin_complete-NAME` (see plugins/README.md).";
 
 /// `azlin completions`.
@@ -205,7 +217,11 @@ Examples:
   azlin list --tag team=backend --format csv";
 
 const SSH_HELP: &str = "\
-Without a terminal (scripts, CI) the session is created detached and azlin returns.
+Without a terminal (scripts, CI) the session is created detached and azlin returns. At a
+terminal azlin stays the parent of ssh and attaches again by itself after a lost
+connection (keepalives notice a dead link within about 45 s; retries 1 s … 30 s apart);
+it stops on a detach, the session's end, or a failure no retry fixes (--no-reconnect:
+azlin becomes ssh).
 
 Examples:
   azlin ssh myvm                          # session `azlin`
@@ -213,6 +229,11 @@ Examples:
   azlin ssh myvm -- df -h                 # a command instead of tmux";
 
 const CONNECT_HELP: &str = "\
+At a terminal azlin stays the parent of ssh and attaches again by itself after a lost
+connection, showing one status line while it waits (1 s, 2 s, 4 s … up to 30 s); it stops
+on a detach (C-b d), when the session ends, on a failure no retry fixes (authentication,
+host key, unknown host), after --reconnect-for (default 1h), or on Ctrl-C (exit 130).
+
 Examples:
   azlin connect myvm:dev      # exact
   azlin connect dev           # the one VM that has session `dev`
@@ -309,6 +330,9 @@ pub struct SshArgs {
     /// The tmux session to attach to or create (default: `azlin`)
     #[arg(long, value_name = "S")]
     pub tmux_session: Option<String>,
+    /// How a lost connection is handled.
+    #[command(flatten)]
+    pub reconnect: ReconnectArgs,
     /// A command to run instead of tmux (one word: a command line; several: words)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -317,12 +341,27 @@ pub struct SshArgs {
     pub remote: RemoteArgs,
 }
 
+/// Whether and how long an interactive attach reattaches after a lost connection.
+#[derive(Debug, Clone, Args)]
+pub struct ReconnectArgs {
+    /// Hand the terminal to ssh and end with it (no reattaching after a lost connection)
+    #[arg(long)]
+    pub no_reconnect: bool,
+    /// Keep trying to reattach for this long after a loss [default: 1h, or
+    /// connect.reconnect_for in config.toml]
+    #[arg(long, value_name = "DUR", value_parser = duration, conflicts_with = "no_reconnect")]
+    pub reconnect_for: Option<std::time::Duration>,
+}
+
 /// `azlin connect`.
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
     #[arg(value_name = "ID")]
     pub id: String,
+    /// How a lost connection is handled.
+    #[command(flatten)]
+    pub reconnect: ReconnectArgs,
     /// A command to run instead of tmux (one word: a command line; several: words)
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -364,6 +403,167 @@ pub struct ExecArgs {
           default_value_t = azlin_core::fleet::DEFAULT_JOBS as u16,
           value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+const PEEK_HELP: &str = "\
+One ssh per session over the shared connection; nothing attaches, so the session's size
+and its clients are left alone. Text is shown plain, with control characters escaped;
+--escapes keeps the colours (SGR sequences) for a terminal. With several sessions each
+gets a header (`── myvm:dev ──`); with -n 1 each gets one line, `vm:session  LINE`.
+--follow looks at the pane about once a second and prints rows as they are finished
+(the cursor's row waits for the next), until Ctrl-C or the session ends.
+
+JSON (--format json): an array, one object per session: compound, vm, session, pane,
+lines, captured_at (RFC 3339, UTC), error (null, or why the session could not be read).
+
+Examples:
+  azlin peek gpu1:train                 # the last 20 lines
+  azlin peek gpu1:train -n 100 --follow
+  azlin peek --all -n 1                 # one line per session of the whole fleet
+  azlin peek myvm:dev myvm:build --format json";
+
+const SEND_HELP: &str = "\
+TEXT is typed as it is (tmux send-keys -l): quotes, `$`, `;` and newlines reach the
+program in the pane literally and nothing else runs on the VM. Several words are joined
+with spaces. --enter presses Enter after the text; --keys takes tmux key names instead
+(C-c, Up, Enter, Escape, F5…). A missing session is an error that lists the VM's sessions.
+
+Examples:
+  azlin send myvm:dev --enter -- make test
+  azlin send myvm:dev --keys -- C-c
+  azlin send vm1:ci vm2:ci --enter -- git pull";
+
+const WAIT_HELP: &str = "\
+Conditions (one of them; --done is the default):
+  --done        the job in the pane has finished: the pane's shell is back in the
+                foreground (in a pane started with its own command: that command exited);
+                returns at once when no job runs
+  --idle DUR    the pane has shown no new output for DUR, counted from when wait starts
+  --match RE    the visible screen shows the regular expression RE (Rust regex syntax)
+
+wait looks at the pane every --interval (default 2s) over the shared connection; nothing
+runs on the VM between looks. When the condition holds it prints the pane's last lines
+(-n) and exits 0; at --timeout it prints what it saw last and exits 1 (bad input: 2).
+A VM that stops answering is retried until the timeout. Durations: 90, 30s, 5m, 8h, 1h30m.
+
+Examples:
+  azlin wait gpu1:train --timeout 8h && notify-send done
+  azlin wait myvm:build --match 'Finished|error' --timeout 30m
+  azlin wait myvm:dev --idle 5m";
+
+const CODE_HELP: &str = "\
+Runs `EDITOR --remote ssh-remote+<vm alias> <pane directory>`, the way VS Code's
+Remote-SSH opens a folder on a host of ~/.ssh/config, after bringing the generated ssh
+config up to date (run `azlin ssh-config` once first). The folder is the active pane's
+directory of the session (the home directory when the default session does not exist).
+--editor takes any editor with VS Code's command line (code, code-insiders, cursor) or a path.
+
+Examples:
+  azlin code myvm:dev
+  azlin code myvm:dev --editor cursor
+  azlin code myvm:dev --print          # show the command instead of running it";
+
+/// `azlin peek`.
+#[derive(Debug, Args)]
+pub struct PeekArgs {
+    /// Sessions to look at: `vm:session`, `:session`, a session name…
+    #[arg(value_name = "ID")]
+    pub targets: Vec<String>,
+    /// How many lines (trailing blank lines are dropped)
+    #[arg(short = 'n', long = "lines", value_name = "LINES", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(azlin_core::pane::MAX_LINES)))]
+    pub lines: u32,
+    /// Keep printing new lines until Ctrl-C or the session ends
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Keep colours and attributes (for a terminal)
+    #[arg(long)]
+    pub escapes: bool,
+    /// Every session of every running VM
+    #[arg(long)]
+    pub all: bool,
+    /// Every session of the running VMs with this tag, KEY=VALUE (repeatable)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `azlin send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Sessions to type into: `vm:session`, `:session`, a session name…
+    #[arg(value_name = "ID", required = true)]
+    pub targets: Vec<String>,
+    /// Press Enter after the text
+    #[arg(long)]
+    pub enter: bool,
+    /// TEXT is tmux key names (C-c, Up, Enter…), pressed in order
+    #[arg(long, conflicts_with = "enter")]
+    pub keys: bool,
+    /// What to type, after `--`
+    #[arg(last = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// `azlin wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The session: `vm:session`, `:session`, a session name…
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Until the job in the pane has finished (the default)
+    #[arg(long, group = "condition")]
+    pub done: bool,
+    /// Until the pane has shown no new output for DUR (90, 30s, 5m…)
+    #[arg(long, value_name = "DUR", group = "condition", value_parser = duration)]
+    pub idle: Option<std::time::Duration>,
+    /// Until the visible screen matches the regular expression RE
+    #[arg(long = "match", value_name = "RE", group = "condition")]
+    pub pattern: Option<String>,
+    /// Give up after DUR with exit status 1 [default: no limit]
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// How often to look at the pane
+    #[arg(long, value_name = "DUR", default_value = "2s", value_parser = duration)]
+    pub interval: std::time::Duration,
+    /// Lines of the pane to print at the end
+    #[arg(short = 'n', long = "lines", value_name = "LINES", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(azlin_core::pane::MAX_LINES)))]
+    pub lines: u32,
+    /// Seconds to wait for the VM to answer each look (ssh ConnectTimeout)
+    #[arg(long, value_name = "SECS", default_value_t = 10, env = "AZLIN_TIMEOUT",
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub connect_timeout: u32,
+}
+
+/// A duration argument (`90`, `30s`, `5m`, `1h30m`).
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    azlin_core::duration::parse(text)
+}
+
+/// `azlin code`.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// The session whose pane directory to open: `vm:session`, `vm`, a session name…
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The editor: code, code-insiders, cursor, or a path to one
+    #[arg(long, value_name = "EDITOR", default_value = "code")]
+    pub editor: String,
+    /// Print the editor's command line instead of running it
+    #[arg(long)]
+    pub print: bool,
     /// Connection settings.
     #[command(flatten)]
     pub remote: RemoteArgs,

@@ -34,3 +34,38 @@ pub fn replace_with(mut cmd: Command) -> Result<u8> {
         Ok(status.code().unwrap_or(1).clamp(0, 255) as u8)
     }
 }
+
+/// The terminal's settings when azlin started a child that may leave them changed (ssh
+/// puts the terminal in raw mode and restores it when it exits, unless it is killed),
+/// put back with [`TerminalState::restore`].
+pub struct TerminalState {
+    #[cfg(unix)]
+    saved: Option<rustix::termios::Termios>,
+}
+
+impl TerminalState {
+    /// Saves the settings of the terminal on stdin (nothing when it is none).
+    pub fn save() -> TerminalState {
+        TerminalState {
+            #[cfg(unix)]
+            saved: rustix::termios::tcgetattr(std::io::stdin()).ok(),
+        }
+    }
+
+    /// Puts the saved settings back, leaves the alternate screen a full-screen program
+    /// (tmux) may have left it on, and shows the cursor: a sane terminal to print on.
+    pub fn restore(&self) {
+        #[cfg(unix)]
+        if let Some(t) = &self.saved {
+            let _ = rustix::termios::tcsetattr(
+                std::io::stdin(),
+                rustix::termios::OptionalActions::Now,
+                t,
+            );
+        }
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(b"\x1b[?1049l\x1b[?25h");
+        let _ = err.flush();
+    }
+}

@@ -116,6 +116,19 @@ pub struct Config {
     pub ssh_config: SshConfigSettings,
     /// `[azure]`.
     pub azure: AzureSettings,
+    /// `[connect]`.
+    pub connect: ConnectSettings,
+}
+
+/// `[connect]` in `config.toml`: how an interactive `connect` survives a lost connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ConnectSettings {
+    /// Reattach by itself after the connection is lost (default on; `--no-reconnect`).
+    pub reconnect: Option<bool>,
+    /// How long to keep trying after a loss, as `30m`, `1h`, `90` (default 1 h;
+    /// `--reconnect-for`).
+    pub reconnect_for: Option<String>,
 }
 
 /// `[ssh_config]` in `config.toml`.
@@ -160,6 +173,20 @@ impl Config {
             .cache_ttl
             .map(std::time::Duration::from_secs)
             .unwrap_or(crate::provider::azure::cache::DEFAULT_TTL)
+    }
+
+    /// Whether an interactive `connect` reattaches by itself after a lost connection.
+    pub fn reconnect(&self) -> bool {
+        self.connect.reconnect.unwrap_or(true)
+    }
+
+    /// How long an interactive `connect` keeps trying to reattach after a loss.
+    pub fn reconnect_for(&self) -> std::time::Duration {
+        self.connect
+            .reconnect_for
+            .as_deref()
+            .and_then(|d| crate::duration::parse(d).ok())
+            .unwrap_or(crate::reconnect::DEFAULT_RECONNECT_FOR)
     }
 
     /// Whether commands resync the generated ssh config by themselves.
@@ -221,6 +248,9 @@ impl Config {
             crate::ssh::validate_identity_file(f)
                 .map_err(|e| invalid("identity_file", e.to_string()))?;
         }
+        if let Some(d) = &self.connect.reconnect_for {
+            crate::duration::parse(d).map_err(|e| invalid("connect.reconnect_for", e))?;
+        }
         if let Some(j) = &self.azure.proxy_jump {
             crate::ssh::validate_proxy_jump(j)
                 .map_err(|e| invalid("azure.proxy_jump", e.to_string()))?;
@@ -250,7 +280,8 @@ mod tests {
         let (c, w) = parse(
             "default_session = \"main\"\ndefault_user = \"alice\"\nidentity_file = \"/k/id\"\n\
              [ssh_config]\nauto = false\n[azure]\nsubscription = \"s\"\nresource_group = \"rg\"\n\
-             proxy_jump = \"ops@bastion\"\ncache_ttl = 60\n",
+             proxy_jump = \"ops@bastion\"\ncache_ttl = 60\n[connect]\nreconnect = false\n\
+             reconnect_for = \"30m\"\n",
         )
         .unwrap();
         assert!(w.is_empty());
@@ -260,6 +291,8 @@ mod tests {
         assert_eq!(c.azure.resource_group.as_deref(), Some("rg"));
         assert_eq!(c.azure.proxy_jump.as_deref(), Some("ops@bastion"));
         assert_eq!(c.azure_cache_ttl().as_secs(), 60);
+        assert!(!c.reconnect());
+        assert_eq!(c.reconnect_for().as_secs(), 1800);
     }
 
     #[test]
@@ -288,5 +321,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("default_session"), "{err}");
+        let err = parse("[connect]\nreconnect_for = \"soon\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("connect.reconnect_for"), "{err}");
     }
 }

@@ -4,21 +4,26 @@
 //! [`inventory`] (VMs and the session cache), [`provider`] (where VMs come from),
 //! [`ssh`] (how a VM is reached), [`ssh_config`] (the generated OpenSSH config), [`tmux`]
 //! (remote tmux command lines), [`fleet`] (bounded fan-out), [`interrupt`] (signals that
-//! end a fan-out), [`remote`] (probes and session operations), [`config`] (files and
-//! settings), [`persist`] (crash-safe writes), [`plugin`] (finding and running
-//! `azlin-foo`), [`complete`] (shell completion from local files), [`diag`] (what `-v`
-//! logs), [`text`] (how outside text is shown).
+//! end a fan-out), [`remote`] (probes and session operations), [`pane`] (a session's pane
+//! seen and steered without attaching), [`reconnect`] (when an interactive connection is
+//! attached again), [`config`] (files and settings), [`persist`] (crash-safe writes),
+//! [`plugin`] (finding and running `azlin-foo`), [`complete`] (shell completion from local
+//! files), [`diag`] (what `-v` logs), [`text`] (how outside text is shown), [`duration`]
+//! (durations as users write them).
 
 pub mod complete;
 pub mod config;
 pub mod diag;
+pub mod duration;
 pub mod fleet;
 pub mod interrupt;
 pub mod inventory;
 pub mod name;
+pub mod pane;
 pub mod persist;
 pub mod plugin;
 pub mod provider;
+pub mod reconnect;
 pub mod remote;
 pub mod resolve;
 pub mod ssh;

@@ -506,25 +506,20 @@ pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
     )
 }
 
-/// Makes sure `session` is as `need` says (it exists, or it is created detached), runs
-/// the tmux `command` on it and lists the sessions afterwards, all in one ssh (a missing
-/// session is [`RemoteError::NoSuchSession`]): for `disconnect`, `kill`, `session vm:s
-/// NAME` and a `connect` without a terminal, which used to probe, act and probe again,
-/// three connections' worth of round trips.
-pub fn session_op(
+/// Runs `command` on `target` after the [`Guard`] check of `session` for `need`, in one
+/// ssh: a missing session is [`RemoteError::NoSuchSession`] (listing the sessions the VM
+/// has), and a command that fails is [`RemoteError::Tmux`] with its last line on stderr.
+pub fn guarded(
     target: &SshTarget,
     settings: &Settings,
+    what: &'static str,
     session: &str,
     need: Need,
     command: &str,
-) -> Result<Vec<SessionInfo>, RemoteError> {
+) -> Result<Finished, RemoteError> {
     let guard = Guard::new();
-    let script = format!(
-        "{}{{ {command}\n}} || exit $?\ntmux list-sessions -F {} 2>/dev/null; exit 0",
-        guard.script(session, need),
-        crate::ssh::shell_quote(tmux::LIST_FORMAT)
-    );
-    let done = run(target, settings, "a tmux session operation", &script)?;
+    let script = format!("{}{command}", guard.script(session, need));
+    let done = run(target, settings, what, &script)?;
     let stderr = String::from_utf8_lossy(&done.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
     if let Some(failure) = guard.failure(&lines) {
@@ -545,6 +540,45 @@ pub fn session_op(
             stderr: last_line(&done.stderr),
         });
     }
+    Ok(done)
+}
+
+/// Makes sure `session` is as `need` says (it exists, or it is created detached), runs
+/// the tmux `command` on it and lists the sessions afterwards, all in one ssh (a missing
+/// session is [`RemoteError::NoSuchSession`]): for `disconnect`, `kill`, `session vm:s
+/// NAME` and a `connect` without a terminal, which used to probe, act and probe again,
+/// three connections' worth of round trips.
+pub fn session_op(
+    target: &SshTarget,
+    settings: &Settings,
+    session: &str,
+    need: Need,
+    command: &str,
+) -> Result<Vec<SessionInfo>, RemoteError> {
+    let script = format!(
+        "{{ {command}\n}} || exit $?\ntmux list-sessions -F {} 2>/dev/null; exit 0",
+        crate::ssh::shell_quote(tmux::LIST_FORMAT)
+    );
+    let done = guarded(
+        target,
+        settings,
+        "a tmux session operation",
+        session,
+        need,
+        &script,
+    )
+    .map_err(|e| match e {
+        // The error names the operation, not the listing that follows it.
+        RemoteError::Tmux {
+            vm, status, stderr, ..
+        } => RemoteError::Tmux {
+            vm,
+            command: command.to_string(),
+            status,
+            stderr,
+        },
+        other => other,
+    })?;
     listed(target, &done.stdout)
 }
 

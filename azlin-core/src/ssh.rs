@@ -376,6 +376,9 @@ pub struct Invocation {
     pub control_dir: Option<PathBuf>,
     /// Remote terminal.
     pub tty: Tty,
+    /// Further `-o` options, given before the destination (values as ssh's `-o` reads
+    /// them: the caller quotes what needs it).
+    pub options: Vec<(String, String)>,
 }
 
 /// ssh's `ServerAliveInterval` and `ServerAliveCountMax` for a timeout of `timeout`
@@ -414,6 +417,11 @@ pub fn strip_ready(stdout: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Keepalives, so that a dead network is noticed in under a minute (15 s × 3), unless the
+/// user's config sets them.
+pub const KEEPALIVE: [(&str, &str); 2] =
+    [("ServerAliveInterval", "15"), ("ServerAliveCountMax", "3")];
+
 /// How long a shared connection outlives its last use, in seconds.
 pub const CONTROL_PERSIST_SECS: u32 = 60;
 
@@ -425,6 +433,7 @@ impl Invocation {
             connect_timeout: Some(connect_timeout),
             control_dir: None,
             tty: Tty::No,
+            options: Vec::new(),
         }
     }
 
@@ -435,6 +444,7 @@ impl Invocation {
             connect_timeout: None,
             control_dir: None,
             tty,
+            options: Vec::new(),
         }
     }
 
@@ -501,6 +511,9 @@ impl SshTarget {
             let path = format!("{}/%C", escape_percent(&dir.to_string_lossy()));
             opt("ControlPath", &quote_config_value(&path));
             opt("ControlPersist", &CONTROL_PERSIST_SECS.to_string());
+        }
+        for (k, v) in &how.options {
+            opt(k, v);
         }
         match how.tty {
             Tty::No => args.push("-T".into()),

@@ -35,7 +35,7 @@ fn session_target(session: &str) -> String {
 
 /// `=name:`: the current window of exactly that session (for commands whose target is
 /// a pane or window, where a bare `=name` is not understood).
-fn window_target(session: &str) -> String {
+pub fn window_target(session: &str) -> String {
     shell_quote(&format!("={session}:"))
 }
 
@@ -180,6 +180,12 @@ fn count<T: std::str::FromStr>(field: &[u8]) -> Option<T> {
 /// Attaches to `session`, creating it first if needed (needs a terminal).
 pub fn attach(session: &str) -> String {
     format!("tmux new-session -A -s {}", shell_quote(session))
+}
+
+/// Attaches to `session` only if it still exists (after a lost connection: a session
+/// that ended meanwhile must not come back empty).
+pub fn reattach(session: &str) -> String {
+    format!("tmux attach-session -t {}", session_target(session))
 }
 
 /// Creates `session` detached (the [`Need::Created`] branch of [`check_session`]).

@@ -1,13 +1,18 @@
 //! `azlin ssh VM [--tmux-session S] [-- CMD…]` and `azlin connect ID [-- CMD…]`: attach
 //! to (or create) a tmux session, or run a command, by handing the terminal to ssh.
 
-use anyhow::Result;
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
 use azlin_core::name::validate_session_name;
+use azlin_core::reconnect::{self, Backoff, ConnectedMarker, Ended};
 use azlin_core::remote::{self, Settings};
-use azlin_core::ssh::{Invocation, Tty, command_line};
+use azlin_core::ssh::{Invocation, SshTarget, Tty, command_line};
 use azlin_core::tmux::{self, Need};
 
-use crate::cli::{ConnectArgs, SshArgs};
+use crate::cli::{ConnectArgs, ReconnectArgs, SshArgs};
 use crate::commands::ssh_config;
 use crate::context::{Context, Resolved};
 use crate::handoff;
@@ -29,6 +34,7 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
         &target,
         &args.command,
         args.tmux_session.is_some(),
+        &args.reconnect,
     )?;
     Ok(code)
 }
@@ -37,7 +43,14 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
 pub fn run_connect(ctx: &Context, args: &ConnectArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
     let target = ctx.resolve(&args.id, &settings)?;
-    open(ctx, &settings, &target, &args.command, false)
+    open(
+        ctx,
+        &settings,
+        &target,
+        &args.command,
+        false,
+        &args.reconnect,
+    )
 }
 
 /// Attaches (or runs `command`). `resync` is set for `ssh --tmux-session`, which makes a
@@ -48,6 +61,7 @@ fn open(
     target: &Resolved,
     command: &[String],
     resync: bool,
+    reconnect: &ReconnectArgs,
 ) -> Result<u8> {
     let ssh = ctx.ssh_target(&target.vm)?;
     let interactive = handoff::at_terminal();
@@ -64,6 +78,9 @@ fn open(
             // ssh replaces azlin, so nothing runs after it: make the session known first.
             ctx.note_session(&target.vm, &target.session);
             ssh_config::auto_sync(ctx);
+        }
+        if let Some(keep_trying) = reconnect_for(ctx, reconnect) {
+            return attach_surviving(ctx, target, &ssh, keep_trying);
         }
         let how = Invocation::interactive(Tty::Yes);
         return handoff::replace_with(ssh.command(&how, Some(&tmux::attach(&target.session))));
@@ -85,4 +102,153 @@ fn open(
         );
     }
     Ok(0)
+}
+
+/// How long to keep reattaching after a lost connection; `None` with `--no-reconnect` or
+/// `connect.reconnect = false` (then azlin becomes ssh, as before).
+fn reconnect_for(ctx: &Context, args: &ReconnectArgs) -> Option<Duration> {
+    if args.no_reconnect || !ctx.config.reconnect() {
+        return None;
+    }
+    Some(
+        args.reconnect_for
+            .unwrap_or_else(|| ctx.config.reconnect_for()),
+    )
+}
+
+/// The most of ssh's stderr kept to tell why it ended.
+const STDERR_TAIL: usize = 8 * 1024;
+
+/// Attaches to `target`'s session at the terminal and stays the parent of ssh: when the
+/// connection is lost, it shows one status line, waits with backoff, and attaches again
+/// (to the session only if it still exists), for up to `keep_trying` after a loss. It
+/// ends with ssh's status on a detach, the session's end, or a failure no retry fixes.
+fn attach_surviving(
+    ctx: &Context,
+    target: &Resolved,
+    ssh: &SshTarget,
+    keep_trying: Duration,
+) -> Result<u8> {
+    let marker = ConnectedMarker::new().context("cannot create a temporary directory")?;
+    let terminal = handoff::TerminalState::save();
+    let vm = &target.vm.name;
+    let mut backoff = Backoff::new();
+    let mut lost_at: Option<Instant> = None;
+    loop {
+        let mut how = Invocation::interactive(Tty::Yes);
+        how.options = marker.ssh_options();
+        if !user_sets_keepalive(ctx) {
+            how.options.extend(
+                azlin_core::ssh::KEEPALIVE
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+        }
+        let attach = match lost_at {
+            None => tmux::attach(&target.session),
+            Some(_) => {
+                // A network that is still down must fail fast, not hang on a SYN.
+                how.connect_timeout = Some(remote::DEFAULT_CONNECT_TIMEOUT);
+                tmux::reattach(&target.session)
+            }
+        };
+        let mut cmd = ssh.command(&how, Some(&attach));
+        cmd.stderr(Stdio::piped());
+        crate::diag::clear();
+        let log = azlin_core::diag::CommandLog::start(&cmd);
+        let mut child = cmd.spawn().with_context(|| {
+            format!(
+                "cannot run the ssh client `{}`: install OpenSSH, or set AZLIN_SSH",
+                cmd.get_program().to_string_lossy()
+            )
+        })?;
+        // The first attempt shows ssh's messages as they come, as ssh alone would; a
+        // reattach keeps them until it is known whether they matter.
+        let live = lost_at.is_none();
+        let stderr = child.stderr.take();
+        let tail = std::thread::spawn(move || relay_stderr(stderr, live));
+        let status = child.wait().context("waiting for ssh")?;
+        let said = tail.join().unwrap_or_default();
+        log.finish(|| azlin_core::diag::exit_outcome(Some(status)));
+        terminal.restore();
+        let connected = marker.take();
+        let ended = reconnect::classify(status.code(), &said, connected, lost_at.is_some());
+        tracing::info!(
+            target: azlin_core::diag::COMMAND,
+            "reconnect: ssh to {vm} ended {} ({}): {ended:?}",
+            azlin_core::diag::exit_outcome(Some(status)),
+            if connected { "had connected" } else { "did not connect" }
+        );
+        match ended {
+            Ended::Finished(code) => {
+                if !live && code != 0 {
+                    print_held(&said);
+                }
+                return Ok(code.clamp(0, 255) as u8);
+            }
+            Ended::Fatal(why) => {
+                if !live {
+                    print_held(&said);
+                }
+                eprintln!("azlin: {why}; not reconnecting to {vm}");
+                return Ok(reconnect::SSH_FAILED as u8);
+            }
+            Ended::Lost => {}
+        }
+        if connected || lost_at.is_none() {
+            // A new outage: its clock and the backoff start again.
+            lost_at = Some(Instant::now());
+            backoff.reset();
+        }
+        let since = lost_at.map_or(Duration::ZERO, |t| t.elapsed());
+        if since >= keep_trying {
+            eprintln!(
+                "\nazlin: gave up reconnecting to {vm} after {} s (--reconnect-for)",
+                since.as_secs()
+            );
+            return Ok(reconnect::SSH_FAILED as u8);
+        }
+        let delay = backoff.next_delay().min(keep_trying - since);
+        let line = reconnect::status_line(vm, backoff.attempts(), delay);
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K{line}");
+        let _ = err.flush();
+        drop(err);
+        // Ctrl-C here ends azlin at once (SIGINT's default: exit status 130).
+        std::thread::sleep(delay);
+    }
+}
+
+/// Copies ssh's stderr to azlin's as it comes (`live`), or keeps it; returns its tail.
+fn relay_stderr(stderr: Option<std::process::ChildStderr>, live: bool) -> String {
+    let Some(mut pipe) = stderr else {
+        return String::new();
+    };
+    let mut tail: Vec<u8> = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = pipe.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        if live {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(&buf[..n]);
+            let _ = err.flush();
+        }
+        tail.extend_from_slice(&buf[..n]);
+        if tail.len() > STDERR_TAIL {
+            tail.drain(..tail.len() - STDERR_TAIL);
+        }
+    }
+    String::from_utf8_lossy(&tail).into_owned()
+}
+
+/// Prints what a reattach attempt's ssh said, held back until it mattered.
+fn print_held(said: &str) {
+    eprint!("\r\x1b[K{said}");
+}
+
+/// Whether the user's own ssh config sets keepalives (then azlin leaves them alone).
+fn user_sets_keepalive(_ctx: &Context) -> bool {
+    false
 }

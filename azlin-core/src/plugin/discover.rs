@@ -244,15 +244,16 @@ fn plugin_files(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Whether a file with `meta` may be executed (any execute bit; always elsewhere).
+/// Whether a file with `meta` may be run: any execute bit on Unix.
 #[cfg(unix)]
-pub(crate) fn is_executable(meta: &std::fs::Metadata) -> bool {
+pub fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o111 != 0
 }
 
+/// Whether a file with `meta` may be run: always off Unix.
 #[cfg(not(unix))]
-pub(crate) fn is_executable(_meta: &std::fs::Metadata) -> bool {
+pub fn is_executable(_meta: &std::fs::Metadata) -> bool {
     true
 }
 

@@ -9,6 +9,7 @@ pub mod terminal;
 use std::path::{Path, PathBuf};
 
 pub mod plugin;
+pub mod relay;
 pub mod shipped;
 
 use assert_cmd::Command;

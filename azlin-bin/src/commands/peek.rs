@@ -1,0 +1,259 @@
+//! `azlin peek ID… [-n LINES] [--follow]`: the last lines of sessions' active panes,
+//! without attaching; several sessions are read concurrently over the shared connections.
+
+use std::io::Write;
+
+use anyhow::Result;
+use azlin_core::fleet;
+use azlin_core::inventory::PowerState;
+use azlin_core::pane::{self, Capture, Follower, Request};
+use azlin_core::provider::local::parse_tags;
+use azlin_core::remote::{self, RemoteError, Settings};
+use serde::Serialize;
+
+use crate::cli::{InfoFormat, PeekArgs};
+use crate::context::{Context, Resolved, UsageError};
+
+/// What could not be read, and why: `(vm:session or vm, message)`.
+type Failures = Vec<(String, String)>;
+
+/// One session's lines, as `--format json` prints them.
+#[derive(Debug, Serialize)]
+struct Peeked<'a> {
+    compound: String,
+    vm: &'a str,
+    session: &'a str,
+    pane: Option<&'a str>,
+    lines: Vec<String>,
+    captured_at: String,
+    error: Option<String>,
+}
+
+/// Runs `azlin peek`.
+pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
+    let fleet_wide = args.all || !args.tags.is_empty();
+    if args.targets.is_empty() && !fleet_wide {
+        return Err(UsageError(
+            "name a session (`azlin peek myvm:dev`), or use --all or --tag K=V".into(),
+        )
+        .into());
+    }
+    if args.follow && args.format == InfoFormat::Json {
+        return Err(UsageError(
+            "--follow prints text as it comes; for JSON, peek without --follow".into(),
+        )
+        .into());
+    }
+    let settings = ctx.remote_settings(&args.remote);
+    let (targets, mut failed) = targets(ctx, args, &settings)?;
+    if args.follow {
+        return follow(ctx, args, &settings, &targets, failed);
+    }
+    let req = Request::last_lines(args.lines, args.escapes);
+    let captures = fleet::fan_out(&targets, settings.jobs, |t| {
+        let capture = ctx
+            .ssh_target(&t.vm)
+            .map_err(|e| e.to_string())
+            .and_then(|ssh| {
+                pane::capture(&ssh, &settings, &t.session, req).map_err(|e| e.to_string())
+            });
+        (capture, pane::now_rfc3339())
+    });
+    if targets.len() == 1 && failed.is_empty() && args.format == InfoFormat::Text {
+        // One session: its lines, like `tail`; a failure is the command's error.
+        let (capture, _) = captures.into_iter().next().expect("one target");
+        let capture = capture.map_err(anyhow::Error::msg)?;
+        print_rows(&capture.last_lines(args.lines as usize), args.escapes);
+        return Ok(0);
+    }
+    if args.format == InfoFormat::Json {
+        let mut out: Vec<Peeked> = targets
+            .iter()
+            .zip(&captures)
+            .map(|(t, (capture, at))| Peeked {
+                compound: t.compound(),
+                vm: &t.vm.name,
+                session: &t.session,
+                pane: capture.as_ref().ok().map(|c| c.pane.as_str()),
+                lines: capture
+                    .as_ref()
+                    .map(|c| c.last_lines(args.lines as usize))
+                    .unwrap_or_default(),
+                captured_at: at.clone(),
+                error: capture.as_ref().err().cloned(),
+            })
+            .collect();
+        let now = pane::now_rfc3339();
+        out.extend(failed.iter().map(|(vm, why)| Peeked {
+            compound: format!("{vm}:"),
+            vm,
+            session: "",
+            pane: None,
+            lines: Vec::new(),
+            captured_at: now.clone(),
+            error: Some(why.clone()),
+        }));
+        crate::output::print_json(&out)?;
+        let any_failed = !failed.is_empty() || captures.iter().any(|(c, _)| c.is_err());
+        return Ok(u8::from(any_failed));
+    }
+    let glance = args.lines == 1;
+    let width = targets
+        .iter()
+        .map(|t| t.compound().len())
+        .max()
+        .unwrap_or(0);
+    let mut stdout = std::io::stdout().lock();
+    for (t, (capture, _)) in targets.iter().zip(captures) {
+        let compound = azlin_core::text::escape(&t.compound()).into_owned();
+        match capture {
+            Ok(c) => {
+                let lines = c.last_lines(args.lines as usize);
+                if glance {
+                    let line = lines.first().map(|l| pane::shown_row(l, args.escapes));
+                    writeln!(stdout, "{compound:<width$}  {}", line.unwrap_or_default())?;
+                } else {
+                    writeln!(stdout, "── {compound} ──")?;
+                    for l in &lines {
+                        writeln!(stdout, "{}", pane::shown_row(l, args.escapes))?;
+                    }
+                }
+            }
+            Err(why) => failed.push((t.compound(), why)),
+        }
+    }
+    drop(stdout);
+    report_failures(&failed);
+    Ok(u8::from(!failed.is_empty()))
+}
+
+/// The sessions to read: the named ones, then with `--all`/`--tag` every session of
+/// every running VM that matches (found by one probe of each); each once. VMs that
+/// could not be probed come back as failures (`vm`, why).
+fn targets(
+    ctx: &Context,
+    args: &PeekArgs,
+    settings: &Settings,
+) -> Result<(Vec<Resolved>, Failures)> {
+    let mut out = ctx.resolve_all(&args.targets, settings)?;
+    let mut failed = Vec::new();
+    if args.all || !args.tags.is_empty() {
+        let tags: Vec<(String, String)> =
+            parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
+        let inventory = ctx.inventory()?;
+        let vms: Vec<_> = inventory
+            .vms
+            .iter()
+            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
+            .collect();
+        if vms.is_empty() {
+            anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
+        }
+        let probes = remote::probe_all(&vms, &ctx.connect_defaults(), settings);
+        ctx.record_probes(&inventory, &vms, &probes)?;
+        for (vm, probe) in vms.iter().zip(probes) {
+            match probe {
+                Ok(sessions) => out.extend(sessions.into_iter().map(|s| Resolved {
+                    vm: (*vm).clone(),
+                    session: s.name,
+                    session_explicit: true,
+                })),
+                Err(RemoteError::NoTmux { .. }) => {}
+                Err(e) => failed.push((vm.name.clone(), e.to_string())),
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|t| seen.insert(t.compound()));
+    Ok((out, failed))
+}
+
+/// `--follow`: each session looked at about once a second on its own thread, its finished
+/// rows printed as they come (prefixed with the session when there are several), until
+/// Ctrl-C or every session has ended.
+fn follow(
+    ctx: &Context,
+    args: &PeekArgs,
+    settings: &Settings,
+    targets: &[Resolved],
+    mut failed: Failures,
+) -> Result<u8> {
+    let prefixed = targets.len() > 1;
+    let req = Request {
+        history: args.lines.max(pane::FOLLOW_WINDOW),
+        escapes: args.escapes,
+        joined: false,
+        foreground: false,
+    };
+    let ended = fleet::fan_out(targets, targets.len(), |t| -> Result<(), String> {
+        let ssh = ctx.ssh_target(&t.vm).map_err(|e| e.to_string())?;
+        let label = azlin_core::text::escape(&t.compound()).into_owned();
+        let mut follower = Follower::new();
+        let mut first = true;
+        loop {
+            let capture: Capture = match pane::capture(&ssh, settings, &t.session, req) {
+                Ok(c) => c,
+                Err(RemoteError::NoSuchSession { .. }) if !first => {
+                    ctx.warn(&format!("session `{label}` ended"));
+                    return Ok(());
+                }
+                Err(e) => return Err(e.to_string()),
+            };
+            first = false;
+            let update = follower.update(&capture, args.lines as usize);
+            if update.gap {
+                ctx.warn(&format!(
+                    "`{label}`: more output than one look holds; some lines were not seen"
+                ));
+            }
+            let mut stdout = std::io::stdout().lock();
+            for row in &update.rows {
+                let row = pane::shown_row(row, args.escapes);
+                let written = if prefixed {
+                    writeln!(stdout, "[{label}] {row}")
+                } else {
+                    writeln!(stdout, "{row}")
+                };
+                // A closed pipe (`| head`) ends the follow.
+                if written.is_err() {
+                    return Ok(());
+                }
+            }
+            if stdout.flush().is_err() {
+                return Ok(());
+            }
+            drop(stdout);
+            std::thread::sleep(pane::FOLLOW_INTERVAL);
+        }
+    });
+    for (t, end) in targets.iter().zip(ended) {
+        if let Err(why) = end {
+            failed.push((t.compound(), why));
+        }
+    }
+    report_failures(&failed);
+    Ok(u8::from(!failed.is_empty()))
+}
+
+/// Prints the rows of one session, as the screen shows them (controls escaped).
+fn print_rows(rows: &[String], colours: bool) {
+    let mut stdout = std::io::stdout().lock();
+    for r in rows {
+        let _ = writeln!(stdout, "{}", pane::shown_row(r, colours));
+    }
+}
+
+/// Names each session (or VM) that could not be read, and why, on stderr.
+fn report_failures(failed: &[(String, String)]) {
+    if failed.is_empty() {
+        return;
+    }
+    eprintln!("peek: could not read {} of them:", failed.len());
+    for (what, why) in failed {
+        eprintln!(
+            "  {}  {}",
+            azlin_core::text::escape(what),
+            azlin_core::text::escape_message(&why.replace('\n', "\n    "))
+        );
+    }
+}

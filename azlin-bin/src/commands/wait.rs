@@ -1,0 +1,105 @@
+//! `azlin wait ID [--done | --idle DUR | --match RE] [--timeout DUR]`: blocks until a
+//! session's job has finished, its output has gone quiet, or its screen shows a pattern,
+//! looking at the pane every `--interval` over the shared connection.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use azlin_core::pane::{self, Capture, Condition, Request};
+use azlin_core::remote::RemoteError;
+
+use crate::cli::{RemoteArgs, WaitArgs};
+use crate::context::{Context, UsageError};
+
+/// Runs `azlin wait`.
+pub fn run(ctx: &Context, args: &WaitArgs) -> Result<u8> {
+    let condition = match (&args.pattern, args.idle) {
+        (Some(re), _) => Condition::matching(re).map_err(UsageError)?,
+        (None, Some(d)) => Condition::Idle(d),
+        (None, None) => Condition::Done,
+    };
+    let settings = ctx.remote_settings(&RemoteArgs {
+        timeout: args.connect_timeout,
+    });
+    let target = ctx.resolve(&args.id, &settings)?;
+    let ssh = ctx.ssh_target(&target.vm)?;
+    let compound = azlin_core::text::escape(&target.compound()).into_owned();
+    let req = Request {
+        history: args.lines,
+        escapes: false,
+        joined: true,
+        foreground: condition.needs_foreground(),
+    };
+    let deadline = args.timeout.map(|t| Instant::now() + t);
+    let mut last: Option<Capture> = None;
+    let mut quiet_since = Instant::now();
+    let mut told_unreachable = false;
+    loop {
+        match pane::capture(&ssh, &settings, &target.session, req) {
+            Ok(now) => {
+                let changed = last.as_ref().is_some_and(|l| {
+                    (&l.rows, l.history_size, l.cursor_y)
+                        != (&now.rows, now.history_size, now.cursor_y)
+                });
+                if changed {
+                    quiet_since = Instant::now();
+                }
+                let met = condition.met(&now, quiet_since);
+                last = Some(now);
+                if met {
+                    print_last(last.as_ref(), args.lines);
+                    return Ok(0);
+                }
+            }
+            // The session ended: its job is certainly done; nothing else can still show.
+            Err(RemoteError::NoSuchSession { .. }) if last.is_some() => {
+                if matches!(condition, Condition::Done) {
+                    ctx.warn(&format!("session `{compound}` ended"));
+                    print_last(last.as_ref(), args.lines);
+                    return Ok(0);
+                }
+                anyhow::bail!("session `{compound}` ended before the condition was met");
+            }
+            // A VM that stops answering for a while (a network blip, a reboot) is asked
+            // again until the timeout.
+            Err(e @ RemoteError::Unreachable { .. }) => {
+                if !told_unreachable {
+                    ctx.warn(&format!("{e}; still trying"));
+                    told_unreachable = true;
+                }
+            }
+            Err(e) => return Err(azlin_core::Error::from(e).into()),
+        }
+        let pause = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    eprintln!(
+                        "wait: `{compound}`: timed out after {}; the pane showed last:",
+                        humantime_secs(args.timeout.unwrap_or_default())
+                    );
+                    print_last(last.as_ref(), args.lines);
+                    return Ok(1);
+                }
+                left.min(args.interval)
+            }
+            None => args.interval,
+        };
+        std::thread::sleep(pause);
+    }
+}
+
+/// Prints the last `lines` lines of the last capture, as `peek` would.
+fn print_last(capture: Option<&Capture>, lines: u32) {
+    let Some(c) = capture else { return };
+    let mut stdout = std::io::stdout().lock();
+    for row in c.last_lines(lines as usize) {
+        let _ = writeln!(stdout, "{}", pane::shown_row(&row, false));
+    }
+}
+
+/// A duration in whole seconds, as the user wrote such durations (`90s`).
+fn humantime_secs(d: Duration) -> String {
+    format!("{}s", d.as_secs())
+}

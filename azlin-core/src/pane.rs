@@ -1,0 +1,559 @@
+//! A session's active pane, seen and steered without attaching: what it shows (`peek`),
+//! text or keys typed into it (`send`), and the states `wait` waits for (the job done,
+//! the output idle, a pattern on the screen).
+//!
+//! Each operation is one ssh over the shared connection: the session check of
+//! [`remote::guarded`], then one tmux command. What tmux prints of the pane is untrusted
+//! (anything a program in the pane wrote): it is read after a header line azlin asked for
+//! and is never parsed for anything but lines.
+
+use std::time::Duration;
+
+use crate::remote::{self, RemoteError, Settings};
+use crate::ssh::{SshTarget, shell_quote};
+use crate::tmux::{self, Need};
+
+/// The first word of the header line azlin asks tmux for before the pane's lines.
+const HEADER: &str = "azlin-pane";
+
+/// The first word of the line that says who runs in the pane's foreground.
+const FOREGROUND: &str = "azlin-fg";
+
+/// How many lines of history a `--follow` poll looks back to find where it left off.
+pub const FOLLOW_WINDOW: u32 = 100;
+
+/// The most lines one `peek` may ask for.
+pub const MAX_LINES: u32 = 10_000;
+
+/// How often `peek --follow` looks at the pane.
+pub const FOLLOW_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What to capture of a pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    /// Lines of history above the visible screen to include.
+    pub history: u32,
+    /// Keep colours and attributes (`capture-pane -e`).
+    pub escapes: bool,
+    /// Join wrapped lines (`-J`); off for `--follow`, which counts screen rows.
+    pub joined: bool,
+    /// Also ask whether the pane's own process is in the foreground (`wait --done`).
+    pub foreground: bool,
+}
+
+impl Request {
+    /// The last `lines` lines, joined, as `peek` shows them.
+    pub fn last_lines(lines: u32, escapes: bool) -> Request {
+        Request {
+            history: lines,
+            escapes,
+            joined: true,
+            foreground: false,
+        }
+    }
+}
+
+/// What one capture of a pane saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    /// tmux's id of the pane (`%3`).
+    pub pane: String,
+    /// Lines in the pane's history (above the visible screen).
+    pub history_size: u64,
+    /// The cursor's row on the visible screen.
+    pub cursor_y: u64,
+    /// How many of `rows` are history (the rest are the visible screen).
+    pub history_rows: usize,
+    /// The pane's process has exited (`remain-on-exit`).
+    pub dead: bool,
+    /// The pane was started with a command of its own rather than the default shell.
+    pub own_command: bool,
+    /// Whether the pane's own process (its shell) is the terminal's foreground process,
+    /// when asked ([`Request::foreground`]): `false` while a job runs.
+    pub shell_in_foreground: Option<bool>,
+    /// The captured rows, top to bottom, as tmux printed them (trailing blank rows kept).
+    pub rows: Vec<String>,
+}
+
+impl Capture {
+    /// The last `n` lines, trailing blank lines dropped (what `peek -n N` shows).
+    pub fn last_lines(&self, n: usize) -> Vec<String> {
+        let end = self
+            .rows
+            .iter()
+            .rposition(|r| !r.trim().is_empty())
+            .map_or(0, |i| i + 1);
+        self.rows[end.saturating_sub(n)..end].to_vec()
+    }
+
+    /// The rows above the cursor's row: written and finished with (the cursor's own row
+    /// may still be written to). Only meaningful for unjoined captures.
+    pub fn complete_rows(&self) -> &[String] {
+        let end = (self.history_rows as u64 + self.cursor_y).min(self.rows.len() as u64);
+        &self.rows[..end as usize]
+    }
+
+    /// Whether the job in the pane is over: the shell is back in the foreground, or, in a
+    /// pane started with its own command, that command has exited.
+    pub fn job_done(&self) -> bool {
+        self.dead || (!self.own_command && self.shell_in_foreground == Some(true))
+    }
+}
+
+/// The remote command that prints the header and the pane's rows (see [`parse`]).
+pub fn capture_command(session: &str, req: Request) -> String {
+    let target = tmux::window_target(session);
+    let mut script = String::new();
+    if req.foreground {
+        // The terminal's foreground process group (field 8 of /proc/PID/stat, counted
+        // after the command name, which may hold spaces), else `ps`.
+        script.push_str(&format!(
+            "azlin_pid=$(tmux display-message -p -t {target} '#{{pane_pid}}' 2>/dev/null)\n\
+             azlin_fg=$(awk '{{sub(/.*[)] /, \"\"); print $6}}' /proc/\"$azlin_pid\"/stat \
+             2>/dev/null || ps -o tpgid= -p \"$azlin_pid\" 2>/dev/null)\n\
+             echo {FOREGROUND} \"$azlin_pid\" $azlin_fg\n"
+        ));
+    }
+    let format = format!(
+        "{HEADER} #{{pane_id}} #{{history_size}} #{{cursor_y}} #{{pane_dead}} \
+         #{{?pane_start_command,1,0}}"
+    );
+    // One tmux command line, so that the header and the rows describe the same moment.
+    script.push_str(&format!(
+        "tmux display-message -p -t {target} {} \\; capture-pane -p{}{} -t {target} -S -{}",
+        shell_quote(&format),
+        if req.joined { " -J" } else { "" },
+        if req.escapes { " -e" } else { "" },
+        req.history
+    ));
+    script
+}
+
+/// Parses what [`capture_command`] printed; `None` when the header is not there or not
+/// as asked (the output is then not a capture of a pane).
+pub fn parse(stdout: &str, req: Request) -> Option<Capture> {
+    let mut lines = stdout.split('\n');
+    let mut shell_in_foreground = None;
+    let mut first = lines.next()?;
+    if req.foreground {
+        let mut f = first.split(' ');
+        if f.next() != Some(FOREGROUND) {
+            return None;
+        }
+        let (pid, fg) = (f.next(), f.next());
+        shell_in_foreground =
+            Some(matches!((pid, fg), (Some(p), Some(g)) if !p.is_empty() && p == g));
+        first = lines.next()?;
+    }
+    let fields: Vec<&str> = first.split(' ').collect();
+    let [HEADER, pane, history, cursor, dead, own] = fields.as_slice() else {
+        return None;
+    };
+    if !pane.starts_with('%') {
+        return None;
+    }
+    let history_size: u64 = history.parse().ok()?;
+    let mut rows: Vec<String> = lines.map(str::to_string).collect();
+    // The newline that ends the last row is not a row of its own.
+    if rows.last().is_some_and(|r| r.is_empty()) {
+        rows.pop();
+    }
+    Some(Capture {
+        pane: pane.to_string(),
+        history_size,
+        cursor_y: cursor.parse().ok()?,
+        history_rows: history_size.min(u64::from(req.history)) as usize,
+        dead: *dead == "1",
+        own_command: *own == "1",
+        shell_in_foreground,
+        rows,
+    })
+}
+
+/// Captures the active pane of `session`, which must exist.
+pub fn capture(
+    target: &SshTarget,
+    settings: &Settings,
+    session: &str,
+    req: Request,
+) -> Result<Capture, RemoteError> {
+    let done = remote::guarded(
+        target,
+        settings,
+        "a capture of the pane",
+        session,
+        Need::Existing,
+        &capture_command(session, req),
+    )?;
+    parse(&String::from_utf8_lossy(&done.stdout), req).ok_or_else(|| RemoteError::Tmux {
+        vm: target.vm.clone(),
+        command: "tmux capture-pane".to_string(),
+        status: 0,
+        stderr: "its answer was not a capture of the pane".to_string(),
+    })
+}
+
+/// What `wait` waits for.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The job in the pane has finished ([`Capture::job_done`]).
+    Done,
+    /// The pane has not changed for this long.
+    Idle(Duration),
+    /// The visible screen shows this pattern.
+    Match(regex::Regex),
+}
+
+impl Condition {
+    /// `--match RE`, or why `re` is not a regular expression.
+    pub fn matching(re: &str) -> Result<Condition, String> {
+        regex::Regex::new(re).map(Condition::Match).map_err(|e| {
+            format!(
+                "--match `{}` is not a regular expression: {e}",
+                crate::text::escape(re)
+            )
+        })
+    }
+
+    /// Whether `now` shows the condition met; `quiet_since` is when the pane last changed.
+    pub fn met(&self, now: &Capture, quiet_since: std::time::Instant) -> bool {
+        match self {
+            Condition::Done => now.job_done(),
+            Condition::Idle(d) => quiet_since.elapsed() >= *d,
+            // The visible screen, not the history above it.
+            Condition::Match(re) => now.rows[now.history_rows.min(now.rows.len())..]
+                .iter()
+                .any(|r| re.is_match(r)),
+        }
+    }
+
+    /// Whether the pane's foreground has to be looked at ([`Request::foreground`]).
+    pub fn needs_foreground(&self) -> bool {
+        matches!(self, Condition::Done)
+    }
+}
+
+/// What `send` types into a pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Keys {
+    /// Literal text (`send-keys -l`), then Enter when asked.
+    Text {
+        /// The text, exactly as typed.
+        text: String,
+        /// Press Enter after it.
+        enter: bool,
+    },
+    /// tmux key names (`C-c`, `Up`, `Enter`), pressed in order.
+    Named(Vec<String>),
+}
+
+/// The remote command that types `keys` into the active pane of `session`.
+pub fn send_command(session: &str, keys: &Keys) -> String {
+    let target = tmux::window_target(session);
+    match keys {
+        Keys::Text { text, enter } => {
+            // `--`: text that starts with `-` is text, not an option of send-keys.
+            let mut cmd = format!("tmux send-keys -t {target} -l -- {}", shell_quote(text));
+            if *enter {
+                cmd.push_str(&format!(" \\; send-keys -t {target} Enter"));
+            }
+            cmd
+        }
+        Keys::Named(names) => format!(
+            "tmux send-keys -t {target} -- {}",
+            crate::ssh::shell_join(names)
+        ),
+    }
+}
+
+/// Types `keys` into the active pane of `session`, which must exist.
+pub fn send(
+    target: &SshTarget,
+    settings: &Settings,
+    session: &str,
+    keys: &Keys,
+) -> Result<(), RemoteError> {
+    remote::guarded(
+        target,
+        settings,
+        "typing into the pane",
+        session,
+        Need::Existing,
+        &send_command(session, keys),
+    )
+    .map(|_| ())
+}
+
+/// The remote command that prints the active pane's directory of `session`, or, when
+/// `session` does not exist, the home directory.
+pub fn directory_command(session: &str) -> String {
+    format!(
+        "tmux display-message -p -t {} '#{{pane_current_path}}' 2>/dev/null || \
+         printf '%s\\n' \"$HOME\"",
+        tmux::window_target(session)
+    )
+}
+
+/// The directory of the active pane of `session` (the home directory when the session
+/// does not exist and `need` allows it).
+pub fn directory(
+    target: &SshTarget,
+    settings: &Settings,
+    session: &str,
+    need: Option<Need>,
+) -> Result<String, RemoteError> {
+    const WHAT: &str = "the pane's directory";
+    let command = directory_command(session);
+    let done = match need {
+        Some(n) => remote::guarded(target, settings, WHAT, session, n, &command)?,
+        None => remote::run(target, settings, WHAT, &command)?,
+    };
+    let text = String::from_utf8_lossy(&done.stdout);
+    let dir = text.strip_suffix('\n').unwrap_or(&text);
+    if dir.is_empty() {
+        return Err(RemoteError::Tmux {
+            vm: target.vm.clone(),
+            command: "tmux display-message '#{pane_current_path}'".to_string(),
+            status: 0,
+            stderr: "it printed no directory".to_string(),
+        });
+    }
+    Ok(dir.to_string())
+}
+
+/// Follows a pane from capture to capture: which rows are new since the last one.
+///
+/// Rows move up as the pane scrolls, so the rows seen last time are looked for in the new
+/// capture (at the scroll the history's growth suggests first, then at the smallest
+/// scroll that fits). When they are not there at all (the screen was cleared, or more
+/// rows went by than one capture holds), every finished row of the new capture is new.
+#[derive(Debug, Default)]
+pub struct Follower {
+    /// The finished rows of the last capture, and its history size.
+    last: Option<(Vec<String>, u64)>,
+}
+
+/// What a [`Follower`] found new in a capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// Rows to print, in order.
+    pub rows: Vec<String>,
+    /// Rows may have gone by between the two captures without being seen.
+    pub gap: bool,
+}
+
+impl Follower {
+    /// A follower that has seen nothing yet.
+    pub fn new() -> Follower {
+        Follower::default()
+    }
+
+    /// The rows of `capture` not seen before; the first time, its last `first` finished
+    /// rows (trailing blank rows dropped).
+    pub fn update(&mut self, capture: &Capture, first: usize) -> Update {
+        let now: Vec<String> = capture.complete_rows().to_vec();
+        let update = match &self.last {
+            None => {
+                let end = now
+                    .iter()
+                    .rposition(|r| !r.trim().is_empty())
+                    .map_or(0, |i| i + 1);
+                Update {
+                    rows: now[end.saturating_sub(first)..end].to_vec(),
+                    gap: false,
+                }
+            }
+            Some((before, history)) => {
+                let hint = capture.history_size.checked_sub(*history);
+                match scroll(before, &now, hint) {
+                    Some(s) => Update {
+                        rows: now[(before.len() - s).min(now.len())..].to_vec(),
+                        gap: false,
+                    },
+                    // Cleared, or scrolled past the window: all of it is new.
+                    None => Update {
+                        gap: !now.is_empty() && !before.is_empty(),
+                        rows: now.clone(),
+                    },
+                }
+            }
+        };
+        self.last = Some((now, capture.history_size));
+        update
+    }
+}
+
+/// By how many rows `now` has scrolled relative to `before`: the `s` for which the rows
+/// of `before` from `s` on start `now`. The history's growth `hint` is tried first (it
+/// tells repeated identical rows apart), then the smallest `s` that fits.
+fn scroll(before: &[String], now: &[String], hint: Option<u64>) -> Option<usize> {
+    let fits = |s: usize| {
+        let kept = &before[s..];
+        kept.len() <= now.len() && now[..kept.len()] == *kept
+    };
+    if let Some(h) = hint.and_then(|h| usize::try_from(h).ok())
+        && h <= before.len()
+        && fits(h)
+        && h < before.len()
+    {
+        return Some(h);
+    }
+    (0..before.len()).find(|&s| fits(s))
+}
+
+/// Now, in RFC 3339 (UTC, whole seconds): when a capture was taken.
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// Shows a pane row on a terminal: control characters escaped (a program in the pane
+/// wrote it), backslashes kept as the screen shows them; with `colours`, the SGR
+/// sequences `capture-pane -e` writes (`ESC [ digits/semicolons m`) are kept too.
+pub fn shown_row(row: &str, colours: bool) -> String {
+    if !colours {
+        return crate::text::escape_message(row).into_owned();
+    }
+    let mut out = String::with_capacity(row.len());
+    let mut rest = row;
+    while let Some(at) = rest.find('\u{1b}') {
+        out.push_str(&crate::text::escape_message(&rest[..at]));
+        let after = &rest[at + 1..];
+        let sgr_len = after.strip_prefix('[').and_then(|p| {
+            let body = p.find(|c: char| !(c.is_ascii_digit() || c == ';' || c == ':'))?;
+            (p.as_bytes()[body] == b'm').then_some(body + 2)
+        });
+        match sgr_len {
+            Some(n) => {
+                out.push_str(&rest[at..at + 1 + n]);
+                rest = &after[n..];
+            }
+            None => {
+                out.push_str(&crate::text::escape_message("\u{1b}"));
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&crate::text::escape_message(rest));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<String> {
+        text.split(' ').map(str::to_string).collect()
+    }
+
+    fn capture(history_size: u64, cursor_y: u64, history_rows: usize, r: &str) -> Capture {
+        Capture {
+            pane: "%0".into(),
+            history_size,
+            cursor_y,
+            history_rows,
+            dead: false,
+            own_command: false,
+            shell_in_foreground: None,
+            rows: rows(r),
+        }
+    }
+
+    #[test]
+    fn parses_the_header_and_keeps_hostile_rows_as_rows() {
+        let req = Request::last_lines(5, false);
+        let out = "azlin-pane %3 12 1 0 0\nazlin-pane %9 0 0 1 1\n$ make\n\n";
+        let c = parse(out, req).unwrap();
+        assert_eq!(c.pane, "%3");
+        assert_eq!((c.history_size, c.cursor_y, c.history_rows), (12, 1, 5));
+        assert!(!c.dead && !c.own_command);
+        // A row that looks like a header is only a row.
+        assert_eq!(c.rows, ["azlin-pane %9 0 0 1 1", "$ make", ""]);
+        assert_eq!(c.last_lines(1), ["$ make"]);
+        assert_eq!(c.last_lines(10), ["azlin-pane %9 0 0 1 1", "$ make"]);
+        assert!(parse("hello\n", req).is_none());
+        assert!(parse("azlin-pane 3 1 1 0 0\n", req).is_none());
+        assert!(parse("azlin-pane %3 x 1 0 0\n", req).is_none());
+    }
+
+    #[test]
+    fn the_job_is_done_when_the_shell_has_the_foreground() {
+        let req = Request {
+            foreground: true,
+            ..Request::last_lines(1, false)
+        };
+        let running = parse("azlin-fg 10 12\nazlin-pane %0 0 0 0 0\n", req).unwrap();
+        assert!(!running.job_done());
+        let done = parse("azlin-fg 10 10\nazlin-pane %0 0 0 0 0\n", req).unwrap();
+        assert!(done.job_done());
+        // A pane started with its own command is done only when that command exited.
+        let own = parse("azlin-fg 10 10\nazlin-pane %0 0 0 0 1\n", req).unwrap();
+        assert!(!own.job_done());
+        let dead = parse("azlin-fg 10 10\nazlin-pane %0 0 0 1 1\n", req).unwrap();
+        assert!(dead.job_done());
+        assert!(parse("azlin-pane %0 0 0 0 0\n", req).is_none());
+    }
+
+    #[test]
+    fn follows_scrolling_clearing_and_repeated_rows() {
+        let mut f = Follower::new();
+        // Three finished rows and the prompt on the cursor's row.
+        let c = capture(0, 3, 0, "a b c $ - -");
+        assert_eq!(f.update(&c, 2).rows, rows("b c"));
+        // One more row, nothing scrolled.
+        let c = capture(0, 4, 0, "a b c d $ -");
+        assert_eq!(f.update(&c, 2).rows, rows("d"));
+        // Scrolled by two: `a` and `b` went into the history, out of a window of 0.
+        let c = capture(2, 4, 0, "c d e f $ -");
+        assert_eq!(f.update(&c, 2).rows, rows("e f"));
+        // Cleared: nothing finished yet, then new rows.
+        let c = capture(0, 0, 0, "$ - - - - -");
+        assert_eq!(f.update(&c, 2).rows, Vec::<String>::new());
+        let c = capture(0, 1, 0, "g $ - - - -");
+        assert_eq!(f.update(&c, 2).rows, rows("g"));
+        // Identical rows: the history's growth says how many went by.
+        let mut f = Follower::new();
+        let c = capture(5, 3, 0, "x x x $");
+        assert_eq!(f.update(&c, 5).rows, rows("x x x"));
+        let c = capture(7, 3, 0, "x x x $");
+        assert_eq!(f.update(&c, 5).rows, rows("x x"));
+        // More went by than a capture holds: all of it, and a gap.
+        let c = capture(50, 3, 0, "p q r $");
+        let u = f.update(&c, 5);
+        assert_eq!(u.rows, rows("p q r"));
+        assert!(u.gap);
+    }
+
+    #[test]
+    fn commands_quote_text_once_and_target_the_session_exactly() {
+        let t = send_command(
+            "dev",
+            &Keys::Text {
+                text: "-n 'x' $HOME; rm".into(),
+                enter: true,
+            },
+        );
+        assert_eq!(
+            t,
+            r"tmux send-keys -t =dev: -l -- '-n '\''x'\'' $HOME; rm' \; send-keys -t =dev: Enter"
+        );
+        let k = send_command("dev", &Keys::Named(vec!["C-c".into(), "Up".into()]));
+        assert_eq!(k, "tmux send-keys -t =dev: -- C-c Up");
+        let c = capture_command("dev", Request::last_lines(20, false));
+        assert!(c.contains("capture-pane -p -J -t =dev: -S -20"), "{c}");
+    }
+
+    #[test]
+    fn rows_as_shown() {
+        let osc = shown_row("a\\b\u{1b}]0;pwned\u{7}", false);
+        assert!(
+            osc.starts_with("a\\b") && osc.contains("]0;pwned"),
+            "{osc:?}"
+        );
+        assert!(!osc.contains(['\u{1b}', '\u{7}']), "{osc:?}");
+        let coloured = "\u{1b}[1;31mred\u{1b}[0m \u{1b}[2J";
+        let shown = shown_row(coloured, true);
+        assert!(shown.starts_with("\u{1b}[1;31mred\u{1b}[0m "), "{shown:?}");
+        assert!(!shown.contains("\u{1b}[2J"), "{shown:?}");
+        assert!(!shown_row(coloured, false).contains('\u{1b}'));
+    }
+}

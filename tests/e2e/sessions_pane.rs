@@ -1,0 +1,457 @@
+//! `peek`, `send`, `wait` and `code` against the fake fleet: what a pane shows, read
+//! without attaching; text and keys typed into it; waiting for a job, for quiet, for a
+//! pattern; and VS Code opened on the pane's directory. Sessions are created through
+//! azlin (so their shells run under the fake VM's sshd, with its empty home).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::support::Home;
+use crate::support::fleet::{FakeVm, Fleet};
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn azlin(home: &Home, args: &[&str]) -> Output {
+    home.azlin().args(args).output().expect("run azlin")
+}
+
+/// What the pane of `session` shows now, read directly on the VM.
+fn screen(vm: &FakeVm, session: &str) -> String {
+    text(
+        &vm.tmux(&["capture-pane", "-p", "-J", "-t", &format!("={session}:")])
+            .stdout,
+    )
+}
+
+/// Waits (bounded) until the pane of `session` shows `needle`.
+fn until_screen_shows(vm: &FakeVm, session: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !screen(vm, session).contains(needle) {
+        assert!(
+            Instant::now() < deadline,
+            "pane {session} never showed {needle:?}:\n{}",
+            screen(vm, session)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Types a command line into the pane directly on the VM (not through azlin).
+fn type_line(vm: &FakeVm, session: &str, line: &str) {
+    let target = format!("={session}:");
+    let out = vm.tmux(&["send-keys", "-t", &target, "-l", "--", line]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = vm.tmux(&["send-keys", "-t", &target, "Enter"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// A fleet with `myvm` holding sessions `dev` and `other`, each with a shell that is up.
+fn fleet(home: &Home) -> Fleet {
+    let fleet = Fleet::start(home, &["myvm", "vm2"]);
+    for s in ["dev", "other"] {
+        home.ok(&["ssh", "myvm", "--tmux-session", s]);
+        let vm = fleet.vm("myvm");
+        type_line(vm, s, "echo shell-up");
+        until_screen_shows(vm, s, "shell-up\n");
+    }
+    fleet
+}
+
+#[test]
+fn peek_shows_the_sessions_own_pane_its_last_lines_and_json() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    let vm = fleet.vm("myvm");
+    type_line(vm, "dev", "printf 'dev-%s\\n' 1 2 3");
+    type_line(vm, "other", "echo other-pane");
+    until_screen_shows(vm, "dev", "dev-3\n");
+    until_screen_shows(vm, "other", "other-pane\n");
+
+    let out = home.ok(&["peek", "myvm:dev"]);
+    assert!(out.contains("dev-1\ndev-2\ndev-3\n"), "{out}");
+    assert!(!out.contains("other-pane"), "{out}");
+    // -n: the last lines, the prompt (the last non-blank line) included.
+    let out = home.ok(&["peek", "myvm:dev", "-n", "2"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0], "dev-3", "{out}");
+
+    // Several sessions: a header each, each with its own lines.
+    let out = home.ok(&["peek", "myvm:dev", "myvm:other", "-n", "3"]);
+    let dev = out.find("── myvm:dev ──").expect(&out);
+    let other = out.find("── myvm:other ──").expect(&out);
+    assert!(dev < other, "{out}");
+    assert!(out[dev..other].contains("dev-3"), "{out}");
+    assert!(
+        out[other..].contains("other-pane") && !out[other..].contains("dev-3"),
+        "{out}"
+    );
+
+    // --all -n 1: one line per session of the fleet.
+    let out = home.ok(&["peek", "--all", "-n", "1"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("myvm:dev  ") && lines[1].starts_with("myvm:other"),
+        "{out}"
+    );
+
+    let out = home.ok(&["peek", "myvm:dev", "myvm:other", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect(&out);
+    let items = v.as_array().expect("an array");
+    assert_eq!(items.len(), 2);
+    let first = &items[0];
+    assert_eq!(first["compound"], "myvm:dev");
+    assert_eq!(first["vm"], "myvm");
+    assert_eq!(first["session"], "dev");
+    assert!(first["pane"].as_str().unwrap().starts_with('%'), "{first}");
+    assert!(first["error"].is_null(), "{first}");
+    let lines: Vec<&str> = first["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(lines.contains(&"dev-3"), "{first}");
+    let at = first["captured_at"].as_str().unwrap();
+    assert!(at.ends_with('Z') && at.len() == 20, "{at}");
+}
+
+#[test]
+fn peek_of_a_missing_session_names_the_ones_there() {
+    let home = Home::new();
+    let _fleet = fleet(&home);
+    let out = azlin(&home, &["peek", "myvm:nosuch"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("no tmux session `nosuch` on `myvm`"), "{err}");
+    assert!(
+        err.contains("myvm:dev") && err.contains("myvm:other"),
+        "{err}"
+    );
+    let out = azlin(&home, &["peek"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn peek_follow_prints_a_line_written_after_it_started() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    let vm = fleet.vm("myvm");
+    let mut child = home
+        .command(env!("CARGO_BIN_EXE_azlin"))
+        .args(["peek", "myvm:dev", "--follow", "-n", "1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run azlin peek --follow");
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // It shows the pane's last finished line first.
+    let first = rx
+        .recv_timeout(Duration::from_secs(15))
+        .expect("a first line");
+    assert!(first.contains("shell-up"), "{first}");
+    // Then the pane is cleared (`clear` drops the history too), and a line comes.
+    type_line(vm, "dev", "clear");
+    std::thread::sleep(Duration::from_millis(1500));
+    type_line(vm, "dev", "echo later-$((6*7))");
+    until_screen_shows(vm, "dev", "later-42\n");
+    let written = Instant::now();
+    let got = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the new line, in time");
+        if line.contains("later-42") {
+            break written.elapsed();
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        got < Duration::from_secs(2),
+        "the line took {got:?} to show"
+    );
+}
+
+#[test]
+fn send_types_text_literally_and_presses_keys() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    let vm = fleet.vm("myvm");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("typed");
+    let pwned = dir.path().join("pwned");
+    // `cat` in the pane writes what arrives in the pane, byte for byte.
+    type_line(vm, "dev", &format!("cat > {}", file.display()));
+    std::thread::sleep(Duration::from_millis(300));
+    let hostile = format!(
+        "it's \"$HOME\"; `touch {p}` $(touch {p}) \\ ;x\nsecond line",
+        p = pwned.display()
+    );
+    home.ok(&["send", "myvm:dev", "--enter", "--", &hostile]);
+    home.ok(&["send", "myvm:dev", "--", "two", "words"]);
+    home.ok(&["send", "myvm:dev", "--keys", "--", "Enter", "C-d"]);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let want = format!("{hostile}\ntwo words\n");
+    loop {
+        let got = std::fs::read_to_string(&file).unwrap_or_default();
+        if got == want {
+            break;
+        }
+        assert!(Instant::now() < deadline, "typed {got:?}, wanted {want:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Nothing ran outside the pane (cat only wrote it down).
+    assert!(!pwned.exists());
+
+    // A missing session: exit 1, listing the VM's sessions.
+    let out = azlin(&home, &["send", "myvm:nosuch", "--", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("myvm:dev"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Nothing to send is bad input.
+    let out = azlin(&home, &["send", "myvm:dev"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn wait_done_returns_when_the_job_finishes_and_not_before() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    let vm = fleet.vm("myvm");
+    home.ok(&[
+        "send",
+        "myvm:dev",
+        "--enter",
+        "--",
+        "sleep 3; echo job-finished",
+    ]);
+    until_screen_shows(vm, "dev", "sleep 3; echo job-finished");
+    let started = Instant::now();
+    let out = azlin(
+        &home,
+        &[
+            "wait",
+            "myvm:dev",
+            "--done",
+            "--interval",
+            "1",
+            "--timeout",
+            "30",
+        ],
+    );
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.lines().any(|l| l == "job-finished"), "{said}");
+    assert!(
+        took >= Duration::from_secs(2),
+        "returned after {took:?}, before the job ended"
+    );
+
+    // A job that outlasts the timeout: exit 1 with what was seen last.
+    home.ok(&[
+        "send",
+        "myvm:dev",
+        "--enter",
+        "--",
+        "echo long-job; sleep 20",
+    ]);
+    until_screen_shows(vm, "dev", "long-job\n");
+    let out = azlin(
+        &home,
+        &["wait", "myvm:dev", "--interval", "1", "--timeout", "2"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("timed out"),
+        "{}",
+        text(&out.stderr)
+    );
+    let said = text(&out.stdout);
+    assert!(said.lines().any(|l| l == "long-job"), "{said}");
+    home.ok(&["send", "myvm:dev", "--keys", "--", "C-c"]);
+}
+
+#[test]
+fn wait_idle_and_match() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    let vm = fleet.vm("myvm");
+    // --match: the pattern shows up a second later.
+    home.ok(&[
+        "send",
+        "myvm:dev",
+        "--enter",
+        "--",
+        "sleep 1; echo Epoch $((5+5))/10",
+    ]);
+    let out = azlin(
+        &home,
+        &[
+            "wait",
+            "myvm:dev",
+            "--match",
+            r"Epoch 10/10|Error",
+            "--interval",
+            "1",
+            "--timeout",
+            "20",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Epoch 10/10"));
+    // No match within the timeout: 1.
+    let out = azlin(
+        &home,
+        &[
+            "wait",
+            "myvm:dev",
+            "--match",
+            "never-shown",
+            "--interval",
+            "1",
+            "--timeout",
+            "2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // A bad pattern or duration: 2.
+    let out = azlin(&home, &["wait", "myvm:dev", "--match", "("]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = azlin(&home, &["wait", "myvm:dev", "--idle", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+    // --idle: a quiet pane is idle after the duration, not before; a busy one never.
+    until_screen_shows(vm, "dev", "Epoch 10/10\n");
+    let started = Instant::now();
+    let out = azlin(
+        &home,
+        &[
+            "wait",
+            "myvm:dev",
+            "--idle",
+            "2s",
+            "--interval",
+            "1",
+            "--timeout",
+            "20",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    home.ok(&[
+        "send",
+        "myvm:dev",
+        "--enter",
+        "--",
+        "while :; do date +%N; sleep 0.2; done",
+    ]);
+    let out = azlin(
+        &home,
+        &[
+            "wait",
+            "myvm:dev",
+            "--idle",
+            "3s",
+            "--interval",
+            "1",
+            "--timeout",
+            "4",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    home.ok(&["send", "myvm:dev", "--keys", "--", "C-c"]);
+}
+
+#[test]
+fn code_opens_the_editor_on_the_plain_alias_in_the_pane_directory() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    let vm = fleet.vm("myvm");
+    let work = tempfile::tempdir().unwrap();
+    home.ok(&[
+        "send",
+        "myvm:dev",
+        "--enter",
+        "--",
+        &format!("cd {}", work.path().display()),
+    ]);
+    until_screen_shows(vm, "dev", &format!("cd {}", work.path().display()));
+    std::thread::sleep(Duration::from_millis(300));
+    // A stub `code` that writes down its arguments.
+    let bin = tempfile::tempdir().unwrap();
+    let args_file = bin.path().join("args");
+    let stub = bin.path().join("code");
+    std::fs::write(
+        &stub,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > {}\n",
+            args_file.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // Without the generated ssh config, VS Code could not find the alias: said so.
+    let out = home
+        .azlin()
+        .env("PATH", &path)
+        .args(["code", "myvm:dev"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("azlin ssh-config"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!args_file.exists());
+
+    home.ok(&["ssh-config"]);
+    let out = home
+        .azlin()
+        .env("PATH", &path)
+        .args(["code", "myvm:dev"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = std::fs::read_to_string(&args_file).unwrap();
+    let want = format!("--remote\nssh-remote+myvm\n{}\n", work.path().display());
+    assert_eq!(got, want);
+    // --print shows the same command instead.
+    let out = home.ok(&["code", "myvm:dev", "--print"]);
+    assert_eq!(
+        out,
+        format!("code --remote ssh-remote+myvm {}\n", work.path().display())
+    );
+    // No editor on PATH: said how to get one.
+    let out = azlin(&home, &["code", "myvm:dev", "--editor", "no-such-editor"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--editor"),
+        "{}",
+        text(&out.stderr)
+    );
+}
