@@ -29,3 +29,4 @@ mod terminal_completions;
 mod terminal_man;
 mod terminal_progress;
 mod terminal_tables;
+mod ui_dashboard;
