@@ -8,6 +8,7 @@ mod azure_resilience;
 mod azure_tags;
 mod bench_list;
 mod bench_pane;
+mod bench_ui;
 mod diagnostics;
 mod host_cmd;
 mod plugin_dispatch;

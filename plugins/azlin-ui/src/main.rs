@@ -211,12 +211,15 @@ fn run_loop(
     let mut app = App::new(args.interval, &args.filter);
     let mut geometry = Geometry::default();
     let mut dirty = true;
+    // Actions sent to the background and not answered yet.
+    let mut pending = 0usize;
     loop {
         if signals.load(Ordering::SeqCst) != 0 {
             return Ok(0);
         }
         let now = Instant::now();
         while let Ok(update) = workers.updates.try_recv() {
+            pending = pending.saturating_sub(usize::from(matches!(update, Update::Done(..))));
             apply(&mut app, update, now);
             dirty = true;
         }
@@ -238,9 +241,12 @@ fn run_loop(
             terminal.draw(|f| view::draw(f, &app, theme, &mut geometry))?;
             dirty = false;
         }
-        // Keys are read as they come; between them, at most 50 ms pass before the
-        // answers of the background are drawn.
-        if !event::poll(Duration::from_millis(50))? {
+        // Keys are read as they come. The background's answers are looked for between
+        // keys: every 15 ms while one is awaited (a new table is drawn that soon after
+        // it came), every 100 ms otherwise (an idle dashboard costs nothing).
+        let awaited = app.list.in_flight() || app.peek.in_flight() || pending > 0;
+        let tick = Duration::from_millis(if awaited { 15 } else { 100 });
+        if !event::poll(tick)? {
             continue;
         }
         dirty = true;
@@ -267,6 +273,7 @@ fn run_loop(
             Effect::Run(action) => {
                 app.message = Some(action.pending());
                 workers.run(action);
+                pending += 1;
             }
             Effect::Attach(target) => {
                 tty::leave();
