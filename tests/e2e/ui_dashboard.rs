@@ -189,6 +189,30 @@ fn ui_outside_a_terminal_once_json_and_sigterm() {
         "{err}"
     );
 
+    // Help, and completion through the plugin's completer.
+    let help = home.ok(&["help", "ui"]);
+    for text in ["--interval", "--once", "Keys:", "azlin list"] {
+        assert!(help.contains(text), "`{text}` missing:\n{help}");
+    }
+    let out = home
+        .azlin()
+        .args(["__complete", "--", "ui", "--f"])
+        .output()
+        .unwrap();
+    let offered = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        offered.contains("--filter\n") && offered.contains("--format\n"),
+        "{out:?}"
+    );
+    assert!(!offered.contains("--interval"), "{offered}");
+    let out = home
+        .azlin()
+        .args(["ui", "--interval", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a duration"));
+
     // --once --format json: what the screen would hold (exit 1: `down` is unreachable).
     let out = home
         .azlin()

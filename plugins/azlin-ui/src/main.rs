@@ -40,6 +40,7 @@ use crate::worker::{Update, Workers};
 #[derive(Debug, Parser)]
 #[command(
     name = "azlin ui",
+    bin_name = "azlin ui",
     version,
     max_term_width = 100,
     after_help = "\
@@ -73,8 +74,8 @@ struct Args {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_interval)]
     interval: Duration,
     /// Start with this filter typed in
-    #[arg(long, value_name = "TEXT", default_value = "")]
-    filter: String,
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
     /// No colours (also NO_COLOR, and azlin's --no-color)
     #[arg(long)]
     no_color: bool,
@@ -167,7 +168,7 @@ fn main() -> ExitCode {
 
 /// `--once`: one listing (and one look at each pane is not taken: no marks), printed.
 fn once(azlin: &Azlin, args: &Args, theme: Theme) -> Result<u8> {
-    let mut app = App::new(args.interval, &args.filter);
+    let mut app = App::new(args.interval, args.filter.as_deref().unwrap_or(""));
     let (rows, failed) = azlin.list().map_err(anyhow::Error::msg)?;
     app.set_rows(rows, failed, worker::clock());
     if let Some(target) = app.selected_session() {
@@ -208,7 +209,7 @@ fn run_loop(
     let mut terminal = ratatui::Terminal::new(backend)?;
     terminal.clear()?;
     let workers = Workers::start(azlin, !args.no_marks);
-    let mut app = App::new(args.interval, &args.filter);
+    let mut app = App::new(args.interval, args.filter.as_deref().unwrap_or(""));
     let mut geometry = Geometry::default();
     let mut dirty = true;
     // Actions sent to the background and not answered yet.

@@ -150,3 +150,29 @@ fn tiny_and_empty_screens_do_not_panic() {
         render_text(&fleet(), Theme { color: false }, w, h);
     }
 }
+
+#[test]
+fn a_click_selects_the_row_under_it_after_scrolling() {
+    use crate::view::{Geometry, draw};
+    let mut app = fleet();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 12)).unwrap();
+    let mut geometry = Geometry::default();
+    let theme = Theme { color: false };
+    terminal
+        .draw(|f| draw(f, &app, theme, &mut geometry))
+        .unwrap();
+    // Row 0 of the table is on screen line 2 (border, header), inside the border.
+    assert_eq!(geometry.row_at(5, 2), Some(0));
+    assert_eq!(geometry.row_at(5, 3), Some(1));
+    assert_eq!(geometry.row_at(0, 3), None, "the border");
+    assert_eq!(geometry.row_at(5, 1), None, "the header");
+    // Scrolled to the end, the first line on screen is a later row.
+    app.move_by(100);
+    terminal
+        .draw(|f| draw(f, &app, theme, &mut geometry))
+        .unwrap();
+    let first = geometry.row_at(5, 2).unwrap();
+    assert!(first > 0, "{first}");
+    app.select(first);
+    assert_eq!(app.cursor(), Some(first));
+}
