@@ -515,8 +515,12 @@ pub fn valid_session_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err(format!("type a name ({RULE})"));
     }
-    if name.len() > 64 {
-        return Err(format!("`{}…` is too long: {RULE}", &name[..16]));
+    if name.chars().count() > 64 {
+        let start: String = name.chars().take(16).collect();
+        return Err(format!(
+            "`{}…` is too long: {RULE}",
+            crate::escape::visible(&start)
+        ));
     }
     if let Some(c) = name
         .chars()
@@ -717,7 +721,15 @@ pub(crate) mod tests {
                 name: "build_2".into()
             })
         );
-        for bad in ["", "a.b", "a:b", "x y", &"a".repeat(65), "\u{1b}"] {
+        for bad in [
+            "",
+            "a.b",
+            "a:b",
+            "x y",
+            &"a".repeat(65),
+            "\u{1b}",
+            &format!("a{}", "é".repeat(70)),
+        ] {
             assert!(valid_session_name(bad).is_err(), "{bad:?}");
         }
         assert!(valid_session_name(&"a".repeat(64)).is_ok());
