@@ -295,6 +295,31 @@ rows.append(("reconnect: restore → reattached, median of runs", ms(r["median_m
              f"2 s + one backoff step ({step} s)", "",
              verdict(r["median_ms"] <= (2 + step) * 1000, "≤ 2 s + one step")))
 
+# ---- ui -------------------------------------------------------------------------
+u = {x["name"]: x for x in jsonl("ui")}
+p("## azlin ui: start to first table over 32 VMs, and key to redraw during a refresh")
+p("")
+p(f"In one real terminal (a local tmux pane running a shell), 100 ms added round-trip time, "
+  f"shared connections. *start*: from typing the command to the screen showing its end "
+  f"(`azlin list`: its last line; `azlin ui`: the status line counting all 32 sessions), "
+  f"median of {len(u['ui start']['runs_ms'])} runs, both read the same way (the pane every "
+  f"few ms). *key*: from `tmux send-keys j` (or `k`) to the selection mark moving, median of "
+  f"{len(u['ui key during refresh']['runs_ms'])} keys, each sent while the status line says "
+  "a listing is in flight (`--interval 1s`), against the same with nothing in flight; both "
+  "include tmux's own send-keys and capture-pane.")
+p("")
+p("| measurement | median | baseline | ratio |")
+p("|---|---:|---|---:|")
+a, j, b = u["list start"]["median_ms"], u["list json start"]["median_ms"], u["ui start"]["median_ms"]
+p(f"| `azlin ui` start to first full table | {ms(b)} | `azlin list` {ms(a)} (`list --all --format json`: {ms(j)}) | {b / a:.2f} |")
+ki, kb = u["ui key idle"]["median_ms"], u["ui key during refresh"]["median_ms"]
+p(f"| key to redraw, a listing in flight | {ms(kb)} | nothing in flight {ms(ki)} | {kb / ki:.2f} |")
+p("")
+rows.append(("`azlin ui` start to first full table, 32 VMs, shared connections", ms(b),
+             f"`azlin list` {ms(a)}", f"{b / a:.2f}×", verdict(b / a <= 1.5, "≤ 1.5×")))
+rows.append(("`azlin ui` key to redraw while a refresh is in flight (median)", ms(kb),
+             f"nothing in flight {ms(ki)}", f"{kb / ki:.2f}×", verdict(kb <= 50, "≤ 50 ms")))
+
 # ---- Azure ----------------------------------------------------------------------
 a = jsonl("azure")[0]
 lst = sorted(a["listing_ms"])

@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 use crate::support::Home;
 use crate::support::fleet::Fleet;
 
-fn env_or(name: &str, default: u64) -> u64 {
+pub(crate) fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
 
-fn report(name: &str, mut runs: Vec<f64>) {
+pub(crate) fn report(name: &str, mut runs: Vec<f64>) {
     runs.sort_by(f64::total_cmp);
     let median = runs[runs.len() / 2];
     println!(
@@ -47,7 +47,7 @@ fn time(runs: usize, mut cmd: impl FnMut() -> Command) -> Vec<f64> {
 }
 
 /// A fleet of `n` VMs, each with session `work`, created through azlin.
-fn fleet_of(n: usize, rtt: Duration) -> (Home, Fleet) {
+pub(crate) fn fleet_of(n: usize, rtt: Duration) -> (Home, Fleet) {
     let home = Home::new();
     let names: Vec<String> = (1..=n).map(|i| format!("vm{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -17,7 +17,7 @@ fn shipped_plugins_describe_themselves() {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for name in ["health", "idle"] {
+    for name in ["health", "idle", "ui"] {
         let plugin = json["plugins"]
             .as_array()
             .unwrap()
