@@ -58,6 +58,14 @@ pub enum RemoteError {
         /// The VM.
         vm: String,
     },
+    /// A value of the VM's record cannot be given to ssh as it is.
+    #[error("VM `{vm}`: {source}")]
+    Invalid {
+        /// The VM.
+        vm: String,
+        /// Which value, and why.
+        source: crate::ssh::InvalidValue,
+    },
     /// ssh could not be run at all.
     #[error(
         "cannot run the ssh client `{client}`: {source}: install OpenSSH, or set AZLIN_SSH \
@@ -130,10 +138,19 @@ pub fn target_of(
     vm: &Vm,
     defaults: &crate::inventory::ConnectDefaults,
 ) -> Result<SshTarget, RemoteError> {
-    vm.ssh_target(defaults)
+    let target = vm
+        .ssh_target(defaults)
         .ok_or_else(|| RemoteError::NoAddress {
             vm: vm.name.clone(),
-        })
+        })?;
+    // Every `-o` value must reach ssh as written (see `ssh::option_value`).
+    target
+        .rendered_options()
+        .map_err(|source| RemoteError::Invalid {
+            vm: vm.name.escape_debug().to_string(),
+            source,
+        })?;
+    Ok(target)
 }
 
 /// Runs one short command on `target`, bounded by the probe timeout; ssh's own failure

@@ -15,6 +15,10 @@ use azlin_core::inventory::{
 use azlin_core::ssh_config::{self, Options};
 use proptest::prelude::*;
 
+mod support {
+    pub mod seed;
+}
+
 /// The user's config: global option, `Host *`, `Match`, their own Include, CRLF, no final
 /// newline.
 const USER_CONFIG: &[u8] =
@@ -129,7 +133,7 @@ fn user_part(config: &[u8]) -> &[u8] {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(support::seed::config("hostile_values_never_add_a_directive", 32))]
 
     #[test]
     fn hostile_values_never_add_a_directive(vms in proptest::collection::vec(vm(), 1..4)) {

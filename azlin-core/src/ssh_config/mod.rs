@@ -353,14 +353,16 @@ fn home_path(client: &Client, paths: &Paths, rel: &str) -> String {
     }
 }
 
-/// [`home_path`] for a config line, quoted when it holds white space.
+/// [`home_path`] for a config line, quoted as ssh's tokenizer reads it.
 fn config_path(client: &Client, paths: &Paths, rel: &str) -> String {
-    let text = home_path(client, paths, rel);
-    if text.contains(char::is_whitespace) {
-        format!("\"{text}\"")
-    } else {
-        text
-    }
+    config_word(&home_path(client, paths, rel))
+}
+
+/// `text` as one word of an ssh config line; a path that cannot be one (control
+/// characters) is written as it is, and `ssh -G` reports it.
+fn config_word(text: &str) -> String {
+    crate::ssh::config_word("path", text, crate::ssh::Tokens::Literal)
+        .unwrap_or_else(|_| text.to_string())
 }
 
 /// The generated files now in `config.d` (`azlin-*.conf`), sorted.
@@ -558,13 +560,12 @@ fn sharing(client: &Client, paths: &Paths, layout: &Layout) -> Option<Sharing> {
     }
     // ssh expands `~/.ssh/cm` to the same directory (see `home_path`).
     crate::ssh::control_dir_path(&layout.ssh_dir)?;
+    let dir = home_path(client, paths, ".ssh/cm");
+    // The directory must be writable literally (no `${`); the template quotes the value.
+    crate::ssh::control_path_value(&dir)?;
     Some(Sharing {
-        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
-        // the renderer quotes the whole value when it holds white space.
-        control_path: format!(
-            "{}/%C",
-            crate::ssh::escape_percent(&home_path(client, paths, ".ssh/cm"))
-        ),
+        // ssh expands tokens in ControlPath: the directory's own `%` is doubled.
+        control_path: format!("{}/%C", crate::ssh::escape_percent(&dir)),
     })
 }
 
@@ -870,12 +871,7 @@ pub fn remove(paths: &Paths) -> Result<RemoveReport, SshConfigError> {
     let old = read_opt(&layout.config)?;
     let tilde_arg = format!("~/.ssh/{CONFIG_D}/{FILE_PREFIX}*{FILE_SUFFIX}");
     let abs = layout.config_d.join(format!("{FILE_PREFIX}*{FILE_SUFFIX}"));
-    let abs = abs.to_string_lossy();
-    let abs_arg = if abs.contains(char::is_whitespace) {
-        format!("\"{abs}\"")
-    } else {
-        abs.into_owned()
-    };
+    let abs_arg = config_word(&abs.to_string_lossy());
     let new = old.as_deref().and_then(|bytes| {
         let once = include::remove(bytes, &tilde_arg);
         let twice = include::remove(once.as_deref().unwrap_or(bytes), &abs_arg);

@@ -412,33 +412,18 @@ fn percent_flag(h: &Helper<'_>) -> bool {
         .unwrap_or(false)
 }
 
-/// `{{ssh value [percent=true]}}`: one argument of a keyword, quoted when it holds white
-/// space or `#`, `%` doubled when `percent` is set.
+/// `{{ssh value [percent=true]}}`: one argument of a keyword, written as OpenSSH's
+/// tokenizer reads it ([`crate::ssh::config_word`], the renderer of `-o` values too):
+/// quoted and escaped when it holds white space, quotes, `\\` or `#`, `%` doubled when
+/// `percent` is set.
 pub(crate) fn escape_value(value: &str, percent: bool) -> Result<String, RenderError> {
-    let already_quoted = value.len() >= 2 && value.starts_with('"') && value.ends_with('"') && {
-        !value[1..value.len() - 1].contains('"')
-    };
-    let inner = if already_quoted {
-        &value[1..value.len() - 1]
+    let tokens = if percent {
+        crate::ssh::Tokens::Expanded
     } else {
-        value
+        crate::ssh::Tokens::Literal
     };
-    if inner.contains('"') {
-        return Err(RenderErrorReason::Other(format!(
-            "`ssh`: value `{value}` contains `\"`, which ssh config cannot quote"
-        ))
-        .into());
-    }
-    let inner = if percent {
-        crate::ssh::escape_percent(inner)
-    } else {
-        inner.to_string()
-    };
-    if already_quoted || inner.contains(|c: char| c.is_whitespace() || c == '#') {
-        Ok(format!("\"{inner}\""))
-    } else {
-        Ok(inner)
-    }
+    crate::ssh::config_word("value", value, tokens)
+        .map_err(|e| RenderErrorReason::Other(format!("`ssh`: {e}")).into())
 }
 
 /// `{{ssh_command value}}`: the rest of a RemoteCommand line, where ssh expands `%`
@@ -580,10 +565,10 @@ Host myvm--dev
     #[test]
     fn escaping() {
         assert_eq!(escape_value("/a b", false).unwrap(), "\"/a b\"");
-        assert_eq!(escape_value("\"/a b\"", false).unwrap(), "\"/a b\"");
         assert_eq!(escape_value("/a%b", true).unwrap(), "/a%%b");
         assert_eq!(escape_value("/a#b", false).unwrap(), "\"/a#b\"");
-        assert!(escape_value("a\"b", false).is_err());
+        assert_eq!(escape_value("a\"b", false).unwrap(), "\"a\\\"b\"");
+        assert!(escape_value("/${X}", true).is_err());
         assert!(line_safe("ssh", "a\nb").is_err());
         assert!(line_safe("ssh", "a\rb").is_err());
         assert!(line_safe("ssh", "a\0b").is_err());
