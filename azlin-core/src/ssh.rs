@@ -502,6 +502,12 @@ pub struct Invocation {
     pub tty: Tty,
 }
 
+/// Keepalives, so that a dead network is noticed in under a minute (15 s × 3), in the
+/// generated config and on azlin's own ssh command lines, unless the user's config sets
+/// them.
+pub const KEEPALIVE: [(&str, &str); 2] =
+    [("ServerAliveInterval", "15"), ("ServerAliveCountMax", "3")];
+
 /// How long a shared connection outlives its last use, in seconds.
 pub const CONTROL_PERSIST_SECS: u32 = 60;
 

@@ -25,7 +25,9 @@ const USER_CONFIG: &[u8] =
     b"# mine\r\nServerAliveInterval 30\r\nHost *\r\n  ForwardAgent no\r\nMatch host *.corp\r\n  User corp\r\nInclude extra/*.conf";
 
 /// Keywords a generated file may contain (lower case, as `ssh -G` prints them).
-const ALLOWED: [&str; 14] = [
+const ALLOWED: [&str; 16] = [
+    "serveraliveinterval",
+    "serveralivecountmax",
     "hostname",
     "user",
     "port",

@@ -20,6 +20,7 @@ mod sessions_fleet;
 mod sessions_guides;
 mod sessions_list;
 mod sessions_roundtrips;
+mod ssh_config_capture;
 mod ssh_config_files;
 mod ssh_config_sshd;
 mod support;

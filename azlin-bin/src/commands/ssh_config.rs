@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use azlin_core::ssh_config::{self, Options, Problem, SyncReport};
+use azlin_core::ssh_config::{self, Options, Problem, Skipped, SyncReport};
 
 use crate::cli::{SshConfigAction, SshConfigArgs};
 use crate::context::Context;
@@ -40,6 +40,23 @@ fn report_problems(ctx: &Context, problems: &[Problem]) -> u8 {
     u8::from(!problems.is_empty())
 }
 
+/// Warns about plain aliases left out so as not to capture the user's hosts: all of them
+/// with `all` (`--check`, `-v`), else once, when the VM's file is written.
+fn report_skipped(ctx: &Context, report: &SyncReport, all: bool) {
+    for s in &report.skipped {
+        if all || was_written(report, s) {
+            ctx.warn(&s.to_string());
+        }
+    }
+}
+
+fn was_written(report: &SyncReport, s: &Skipped) -> bool {
+    report
+        .written
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| *n == *s.file_name))
+}
+
 fn sync(ctx: &Context) -> Result<u8> {
     let inventory = ctx.inventory()?;
     let report =
@@ -47,6 +64,7 @@ fn sync(ctx: &Context) -> Result<u8> {
     for w in &report.warnings {
         ctx.warn(w);
     }
+    report_skipped(ctx, &report, ctx.verbose > 0);
     if !ctx.quiet {
         println!("{}", summary(&ctx.paths.ssh_dir(), &report));
     }
@@ -105,6 +123,9 @@ fn dry_run(ctx: &Context) -> Result<u8> {
 fn check(ctx: &Context) -> Result<u8> {
     let plan = plan(ctx)?;
     report_problems(ctx, &plan.problems);
+    for s in &plan.skipped {
+        ctx.warn(&s.to_string());
+    }
     if plan.is_up_to_date() {
         return Ok(0);
     }
@@ -176,6 +197,7 @@ pub fn auto_sync(ctx: &Context) {
             for w in &report.warnings {
                 ctx.warn(w);
             }
+            report_skipped(ctx, &report, verbose);
             if verbose && report.changed() {
                 eprintln!("{}", summary(&ctx.paths.ssh_dir(), &report));
             }

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use super::render::Expect;
+use super::render::{Expect, Want};
 
 /// File name of the probe cache in `$AZLIN_HOME/cache`.
 pub const PROBE_CACHE: &str = "ssh-client.json";
@@ -202,21 +202,26 @@ impl Client {
             })
         };
         let mut wrong = Vec::new();
-        let mut compare = |key: &str, want: &str, got: Option<String>| {
-            if !got.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(want)) {
+        for (key, want) in &expect.fields {
+            let got = get(key);
+            // ssh lower-cases host names and host key aliases.
+            let folds = matches!(key.as_str(), "hostname" | "hostkeyalias");
+            let ok = match (want, &got) {
+                (Want::Is(w), Some(g)) => g == w || (folds && g.eq_ignore_ascii_case(w)),
+                (Want::Present, Some(_)) | (Want::Absent, None) => true,
+                _ => false,
+            };
+            if !ok {
+                let expected = match want {
+                    Want::Is(w) => format!("`{w}`"),
+                    Want::Present => "a value".to_string(),
+                    Want::Absent => "none".to_string(),
+                };
                 wrong.push(format!(
-                    "{key} is `{}`, expected `{want}`",
+                    "{key} is `{}`, expected {expected}",
                     got.unwrap_or_default()
                 ));
             }
-        };
-        compare("hostname", &expect.hostname, get("hostname"));
-        compare("port", &expect.port.to_string(), get("port"));
-        if let Some(user) = &expect.user {
-            compare("user", user, get("user"));
-        }
-        if let Some(cmd) = &expect.remote_command {
-            compare("remotecommand", cmd, get("remotecommand"));
         }
         if wrong.is_empty() {
             Ok(())

@@ -97,20 +97,26 @@ pub struct Resolver {
 impl Resolver {
     /// Whether an Include argument would load the generated files.
     pub fn covers(&self, arg: &str) -> bool {
-        let path = if let Some(rest) = arg.strip_prefix("~/") {
-            self.tilde_home.join(rest)
-        } else if Path::new(arg).is_absolute() {
-            PathBuf::from(arg)
-        } else {
-            self.tilde_home.join(".ssh").join(arg)
-        };
+        let path = include_path(arg, &self.tilde_home);
         glob_match(&path.to_string_lossy(), &self.sample.to_string_lossy())
+    }
+}
+
+/// The path (maybe a glob) an Include argument names: `~/` is `tilde_home`, a relative
+/// path is relative to `tilde_home/.ssh`, as ssh reads a user's config.
+pub(crate) fn include_path(arg: &str, tilde_home: &Path) -> PathBuf {
+    if let Some(rest) = arg.strip_prefix("~/") {
+        tilde_home.join(rest)
+    } else if Path::new(arg).is_absolute() {
+        PathBuf::from(arg)
+    } else {
+        tilde_home.join(".ssh").join(arg)
     }
 }
 
 /// A glob with `*` and `?` (no `/` crossing), as glob(3) matches file names. A pattern
 /// with `[` is not understood and counts as no match, so azlin adds its own line.
-fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     if pattern.contains('[') {
         return false;
     }

@@ -15,6 +15,7 @@ pub mod client;
 pub mod include;
 pub mod render;
 pub mod stamp;
+pub mod user;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -27,6 +28,7 @@ use crate::persist::{self, Lock};
 
 use client::Client;
 use include::Resolver;
+pub use render::Skipped;
 use render::{Rendered, Renderer, Sharing};
 use stamp::Stamp;
 
@@ -217,6 +219,8 @@ pub struct Plan {
     pub include_lines: String,
     /// VMs and sessions left out.
     pub problems: Vec<Problem>,
+    /// Plain aliases left out so as not to capture the user's hosts.
+    pub skipped: Vec<Skipped>,
     /// The generated files (also those that did not change), prepared for rendering.
     pub rendered: Rendered,
     /// The ssh client as probed.
@@ -302,6 +306,9 @@ pub struct SyncReport {
     pub backup: Option<PathBuf>,
     /// VMs and sessions left out.
     pub problems: Vec<Problem>,
+    /// Plain aliases left out so as not to capture the user's hosts (all of them, also
+    /// those of files not written now).
+    pub skipped: Vec<Skipped>,
     /// How many aliases `ssh -G` checked.
     pub validated: usize,
     /// Things the user should know (no ssh client to check with).
@@ -385,6 +392,26 @@ fn existing_files(config_d: &Path) -> Result<Vec<PathBuf>, SshConfigError> {
     Ok(out)
 }
 
+/// The user's own config as ssh reads it, azlin's generated files left out.
+fn read_user_config(layout: &Layout, tilde_home: &Path) -> user::UserConfig {
+    let config_d = layout.config_d.clone();
+    let ours = move |p: &Path| {
+        p.parent() == Some(config_d.as_path())
+            && p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with(FILE_PREFIX) && n.ends_with(FILE_SUFFIX)
+            })
+    };
+    user::UserConfig::read(&layout.config, tilde_home, &ours)
+}
+
+/// Whether the user's own ssh config (`~/.ssh/config` and what it includes) sets
+/// `ServerAliveInterval` or `ServerAliveCountMax`: then azlin leaves keepalives to it,
+/// in the generated config and on its own ssh command lines.
+pub fn user_sets_keepalive(paths: &Paths) -> bool {
+    read_user_config(&Layout::new(paths), &paths.home).sets_keepalive
+}
+
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
     plan_with(
@@ -404,7 +431,13 @@ fn plan_with(
     let layout = Layout::new(paths);
     let sharing = sharing(&client, paths, &layout);
     let renderer = Renderer::load(&paths.templates_dir())?;
-    let rendered = render::prepare(inventory, &opts.defaults, sharing.as_ref());
+    let user = read_user_config(&layout, client.tilde_home.as_deref().unwrap_or(&paths.home));
+    let rendered = render::prepare(
+        inventory,
+        &opts.defaults,
+        sharing.as_ref(),
+        render::Respect { user: &user },
+    );
     let known = Stamp::load(&layout.stamp, &layout.config_d, &renderer.id);
     let mut stamp = Stamp::new(&layout.config_d, &renderer.id);
 
@@ -490,6 +523,7 @@ fn plan_with(
             include::include_line(&include_arg)
         ),
         problems: rendered.problems.clone(),
+        skipped: rendered.skipped.clone(),
         rendered,
         client,
         renderer,
@@ -614,6 +648,7 @@ pub fn sync(
         }
         return Ok(SyncReport {
             problems: first.problems,
+            skipped: first.skipped,
             ..SyncReport::default()
         });
     }
@@ -642,6 +677,7 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
     let layout = &layout;
     let mut report = SyncReport {
         problems: plan.problems.clone(),
+        skipped: plan.skipped.clone(),
         ..SyncReport::default()
     };
     if plan.is_up_to_date() {

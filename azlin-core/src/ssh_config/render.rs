@@ -22,6 +22,7 @@ use crate::name;
 // as a token: its options are marked `percent: false`.
 use crate::ssh::PERCENT_EXPANDED;
 
+use super::user::UserConfig;
 use super::{FILE_PREFIX, FILE_SUFFIX, Problem, SshConfigError};
 
 /// Name of the per-VM template, embedded and overridable in `$AZLIN_HOME/templates/`.
@@ -35,19 +36,85 @@ pub(crate) struct Sharing {
     pub control_path: String,
 }
 
-/// What ssh -G must report for the aliases of one file (see `client::Client::check`).
+/// What `ssh -G` must print for one field (see `client::Client::check`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Want {
+    /// This value (compared without regard to ASCII case for names ssh lower-cases).
+    Is(String),
+    /// Some value (a path ssh expands, such as ControlPath's `%C`).
+    Present,
+    /// No value at all (a plain alias has no RemoteCommand).
+    Absent,
+}
+
+/// What ssh -G must report for one alias of a file: every field azlin sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expect {
     /// The alias to look up.
     pub alias: String,
-    /// Expected `hostname`.
-    pub hostname: String,
-    /// Expected `user`, when azlin sets one.
-    pub user: Option<String>,
-    /// Expected `port`.
-    pub port: u16,
-    /// Expected `remotecommand` (after ssh's `%` expansion), for a session alias.
-    pub remote_command: Option<String>,
+    /// `ssh -G` keys (lower case) and what each must be.
+    pub fields: Vec<(String, Want)>,
+}
+
+impl Expect {
+    /// What is expected of `key`, if anything.
+    pub fn get(&self, key: &str) -> Option<&Want> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, w)| w)
+    }
+}
+
+/// A plain alias azlin did not write because it would capture a host the user's ssh
+/// reaches otherwise; the VM's `vm--session` aliases are still written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The VM's name, control characters escaped.
+    pub vm: String,
+    /// The alias left out.
+    pub alias: String,
+    /// The VM's generated file.
+    pub file_name: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "VM `{}`: no plain ssh alias `{}`: {}; use `{}--SESSION` (`ssh {}--SESSION`), or \
+             rename the VM",
+            self.vm, self.alias, self.reason, self.alias, self.alias
+        )
+    }
+}
+
+/// Why `alias` must not be written as a plain alias, if it must not: `ssh alias` would
+/// otherwise go somewhere else (DNS, loopback, the user's own `Host` block).
+fn captures(alias: &str, user: &UserConfig) -> Option<String> {
+    if alias.parse::<std::net::IpAddr>().is_ok() {
+        return Some("it is an IP address, which ssh would connect to itself".into());
+    }
+    if alias.contains('.') {
+        return Some(
+            "a name with a dot is a DNS name (think `github.com`): `ssh` and `git` must keep \
+             reaching it"
+                .into(),
+        );
+    }
+    // The loopback names of /etc/hosts on common systems.
+    if matches!(
+        alias,
+        "localhost" | "localhost4" | "localhost6" | "ip6-localhost" | "ip6-loopback"
+    ) {
+        return Some(format!("`{alias}` is this machine"));
+    }
+    user.hosts.get(alias).map(|o| {
+        format!(
+            "your ssh config names it (`Host` at {} line {})",
+            o.file.display(),
+            o.line
+        )
+    })
 }
 
 /// One generated file, prepared but not yet rendered: rendering is only needed for files
@@ -58,8 +125,8 @@ pub struct VmFile {
     pub vm: String,
     /// `azlin-<alias>.conf`.
     pub file_name: String,
-    /// What ssh must resolve once the file is in place: the plain alias, then the first
-    /// session alias if there is one.
+    /// What ssh must resolve once the file is in place: the plain alias (unless it was
+    /// skipped), then the first session alias if there is one.
     pub expect: Vec<Expect>,
     /// A digest of everything the template sees (see [`Renderer::id`] for the rest).
     pub(crate) digest: String,
@@ -73,6 +140,15 @@ pub struct Rendered {
     pub files: Vec<VmFile>,
     /// VMs and sessions left out, with the reason.
     pub problems: Vec<Problem>,
+    /// Plain aliases left out, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// What the generated config must respect of the user's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Respect<'a> {
+    /// The user's own config, read.
+    pub user: &'a UserConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -93,6 +169,10 @@ struct SessionCtx {
 struct VmCtx {
     vm: String,
     alias: String,
+    /// Whether the plain alias is written (see [`captures`]).
+    plain: bool,
+    /// Whether the plain alias counters a RemoteCommand or RequestTTY of the user's.
+    counter: bool,
     options: Vec<OptionCtx>,
     sessions: Vec<SessionCtx>,
 }
@@ -172,11 +252,24 @@ impl Renderer {
     }
 }
 
+/// What `ssh -G` prints for option `key` set to `value` (see [`Want`]).
+fn want_of(key: &str, value: &str) -> Want {
+    match key {
+        // Shown before token expansion: `%` still doubled.
+        "IdentityFile" => Want::Is(crate::ssh::escape_percent(value)),
+        // Shown after expansion of `~` and tokens.
+        "ControlPath" => Want::Present,
+        "UserKnownHostsFile" if value.starts_with('~') => Want::Present,
+        _ => Want::Is(value.to_string()),
+    }
+}
+
 /// Prepares a file for every VM of the inventory that has an address.
 pub(crate) fn prepare(
     inventory: &Inventory,
     defaults: &ConnectDefaults,
     sharing: Option<&Sharing>,
+    respect: Respect<'_>,
 ) -> Rendered {
     let mut out = Rendered::default();
     let refused = collisions(inventory, &mut out.problems);
@@ -194,6 +287,7 @@ pub(crate) fn prepare(
             continue;
         }
         let alias = vm.name.to_ascii_lowercase();
+        let file_name = format!("{FILE_PREFIX}{alias}{FILE_SUFFIX}");
         let mut options: Vec<OptionCtx> = target
             .connection_options()
             .into_iter()
@@ -203,6 +297,15 @@ pub(crate) fn prepare(
                 percent: PERCENT_EXPANDED.contains(&key),
             })
             .collect();
+        if !respect.user.sets_keepalive {
+            for (key, value) in crate::ssh::KEEPALIVE {
+                options.push(OptionCtx {
+                    key,
+                    value: value.to_string(),
+                    percent: false,
+                });
+            }
+        }
         if let Some(s) = sharing {
             for (key, value) in [
                 ("ControlMaster", "auto".to_string()),
@@ -220,29 +323,55 @@ pub(crate) fn prepare(
             }
         }
         let sessions = sessions_of(inventory, &vm.name, &mut out.problems);
-        let mut expect = vec![Expect {
-            alias: alias.clone(),
-            hostname: target.hostname.clone(),
-            user: target.user.clone(),
-            port: target.port,
-            remote_command: None,
-        }];
+        let skipped = captures(&alias, respect.user);
+        let plain = skipped.is_none();
+        if let Some(reason) = skipped {
+            out.skipped.push(Skipped {
+                vm: vm.name.escape_debug().to_string(),
+                alias: alias.clone(),
+                file_name: file_name.clone(),
+                reason,
+            });
+        }
+        let counter = plain && respect.user.sets_remote_command;
+        let mut common: Vec<(String, Want)> = options
+            .iter()
+            .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
+            .collect();
+        common.sort_by(|a, b| a.0.cmp(&b.0));
+        common.dedup_by(|a, b| a.0 == b.0);
+        let mut expect = Vec::new();
+        if plain {
+            let mut fields = common.clone();
+            fields.push(("remotecommand".into(), Want::Absent));
+            if counter {
+                fields.push(("requesttty".into(), Want::Is("auto".into())));
+            }
+            expect.push(Expect {
+                alias: alias.clone(),
+                fields,
+            });
+        }
         if let Some(s) = sessions.first() {
+            let mut fields = common;
+            fields.push(("requesttty".into(), Want::Is("true".into())));
+            fields.push(("remotecommand".into(), Want::Is(s.command.clone())));
             expect.push(Expect {
                 alias: s.alias.clone(),
-                remote_command: Some(s.command.clone()),
-                ..expect[0].clone()
+                fields,
             });
         }
         let ctx = VmCtx {
             vm: vm.name.clone(),
             alias: alias.clone(),
+            plain,
+            counter,
             options,
             sessions,
         };
         out.files.push(VmFile {
             vm: vm.name.clone(),
-            file_name: format!("{FILE_PREFIX}{alias}{FILE_SUFFIX}"),
+            file_name,
             expect,
             digest: digest(&ctx),
             ctx,
@@ -470,10 +599,16 @@ mod tests {
         }
     }
 
+    fn respect() -> Respect<'static> {
+        static NONE: std::sync::LazyLock<UserConfig> =
+            std::sync::LazyLock::new(UserConfig::default);
+        Respect { user: &NONE }
+    }
+
     /// Every file's text, in file-name order, with the prepared files.
     fn render_inv(inv: &Inventory, sharing: Option<&Sharing>) -> (Rendered, Vec<String>) {
         let r = Renderer::load(Path::new("/nonexistent")).unwrap();
-        let prepared = prepare(inv, &defaults(), sharing);
+        let prepared = prepare(inv, &defaults(), sharing, respect());
         let texts = prepared.files.iter().map(|f| r.text(f).unwrap()).collect();
         (prepared, texts)
     }
@@ -500,6 +635,8 @@ mod tests {
     HostKeyAlias azlin.local.MyVM
     UserKnownHostsFile /h/.azlin/known_hosts
     StrictHostKeyChecking accept-new
+    ServerAliveInterval 15
+    ServerAliveCountMax 3
     ControlMaster auto
     ControlPath ~/.ssh/cm/%C
     ControlPersist 60
@@ -516,9 +653,11 @@ Host myvm--dev
         assert!(text.starts_with("# Generated by azlin for VM MyVM."));
         assert_eq!(f.expect.len(), 2);
         assert_eq!(
-            f.expect[1].remote_command.as_deref(),
-            Some("tmux new-session -A -s Build")
+            f.expect[1].get("remotecommand"),
+            Some(&Want::Is("tmux new-session -A -s Build".into()))
         );
+        assert_eq!(f.expect[0].get("remotecommand"), Some(&Want::Absent));
+        assert_eq!(f.expect[0].get("user"), Some(&Want::Is("alice".into())));
     }
 
     #[test]
@@ -529,7 +668,9 @@ Host myvm--dev
         bad.user = Some("x\n    ProxyCommand sh".into());
         let mut bad_name = vm("ok2", "10.0.0.6");
         bad_name.name = "bad name\nHost *".into();
-        let inv = Inventory::new(vec![vm("ok", "10.0.0.4"), bad, bad_name], cache).unwrap();
+        let mut dollar = vm("dollar", "10.0.0.7");
+        dollar.identity_file = Some("/k/${HOME}/id".into());
+        let inv = Inventory::new(vec![vm("ok", "10.0.0.4"), bad, bad_name, dollar], cache).unwrap();
         let (r, texts) = render_inv(&inv, None);
         assert_eq!(r.files.len(), 1);
         assert!(texts[0].contains("Host ok--fine"));
@@ -541,6 +682,56 @@ Host myvm--dev
             msgs.iter().any(|m| m.contains("bad name\\nHost *")),
             "{msgs:?}"
         );
+        // Unexpressible for ssh: refused naming the VM, the field and the value.
+        assert!(
+            msgs.iter().any(|m| m.contains("VM `dollar`")
+                && m.contains("identity file `/k/${HOME}/id`")
+                && m.contains("`${`")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn aliases_that_would_capture_a_host_are_left_out_but_session_aliases_stay() {
+        let names = ["github.com", "localhost", "127.0.0.1", "bastion", "ok"];
+        let mut cache = SessionCache::default();
+        for n in names {
+            cache.record(n, vec![session("dev")]);
+        }
+        let inv = Inventory::new(names.iter().map(|n| vm(n, "10.0.0.9")).collect(), cache).unwrap();
+        let mut user = UserConfig::default();
+        user.hosts.insert(
+            "bastion".into(),
+            super::super::user::Origin {
+                file: "/home/me/.ssh/config".into(),
+                line: 7,
+            },
+        );
+        user.sets_remote_command = true;
+        user.sets_keepalive = true;
+        let r = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let prepared = prepare(&inv, &defaults(), None, Respect { user: &user });
+        let skipped: Vec<&str> = prepared.skipped.iter().map(|s| s.alias.as_str()).collect();
+        assert_eq!(skipped, ["127.0.0.1", "bastion", "github.com", "localhost"]);
+        let why = prepared.skipped[1].to_string();
+        assert!(why.contains("/home/me/.ssh/config line 7"), "{why}");
+        assert!(why.contains("bastion--SESSION"), "{why}");
+        for f in &prepared.files {
+            let text = r.text(f).unwrap();
+            assert!(!text.contains("ServerAlive"), "{text}");
+            if f.vm == "ok" {
+                assert!(text.contains("Host ok ok--*\n"), "{text}");
+                assert!(text.contains("Host ok\n    RemoteCommand none\n    RequestTTY auto\n"));
+                assert_eq!(f.expect.len(), 2);
+            } else {
+                let host = format!("Host {}--*\n", f.vm);
+                assert!(text.contains(&host), "{text}");
+                assert!(text.contains(&format!("Host {}--dev\n", f.vm)), "{text}");
+                assert!(!text.contains("RemoteCommand none"), "{text}");
+                assert_eq!(f.expect.len(), 1);
+                assert_eq!(f.expect[0].alias, format!("{}--dev", f.vm));
+            }
+        }
     }
 
     #[test]
@@ -580,7 +771,7 @@ Host myvm--dev
         std::fs::write(dir.path().join(VM_TEMPLATE), "Host {{ssh alias}}\n").unwrap();
         let renderer = Renderer::load(dir.path()).unwrap();
         let inv = Inventory::new(vec![vm("x", "10.0.0.1")], SessionCache::default()).unwrap();
-        let r = prepare(&inv, &defaults(), None);
+        let r = prepare(&inv, &defaults(), None, respect());
         assert_eq!(renderer.text(&r.files[0]).unwrap(), "Host x\n");
         // Another template is another renderer: its files' stamps do not carry over.
         assert_ne!(
