@@ -22,6 +22,7 @@ mod sessions_list;
 mod sessions_roundtrips;
 mod ssh_config_capture;
 mod ssh_config_files;
+mod ssh_config_safety;
 mod ssh_config_sshd;
 mod support;
 mod terminal_completions;

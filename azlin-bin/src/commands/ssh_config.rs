@@ -121,6 +121,10 @@ fn dry_run(ctx: &Context) -> Result<u8> {
 }
 
 fn check(ctx: &Context) -> Result<u8> {
+    if let Some(refused) = ssh_config::refused_by_ssh(&ctx.paths) {
+        ctx.warn(&refused.to_string());
+        return Ok(1);
+    }
     let plan = plan(ctx)?;
     report_problems(ctx, &plan.problems);
     for s in &plan.skipped {

@@ -179,9 +179,22 @@ impl Client {
 
     /// Runs `ssh -G -F config alias` and compares what ssh resolved with `expect`.
     /// The error is ssh's own message, or the value that differs.
-    pub fn check(&self, config: &Path, expect: &Expect) -> Result<(), String> {
+    /// With `as_user` (uid, gid) ssh runs as that user: the one who will read the files.
+    pub fn check(
+        &self,
+        config: &Path,
+        expect: &Expect,
+        as_user: Option<(u32, u32)>,
+    ) -> Result<(), String> {
         let mut cmd = Command::new(&self.program);
         cmd.arg("-G").arg("-F").arg(config).arg(&expect.alias);
+        #[cfg(unix)]
+        if let Some((uid, gid)) = as_user {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(uid).gid(gid);
+        }
+        #[cfg(not(unix))]
+        let _ = as_user;
         let out = crate::fleet::run_bounded(cmd, None, None, None)
             .map_err(|e| format!("cannot run {}: {e}", self.program.to_string_lossy()))?;
         if !out.status.is_some_and(|s| s.success()) {

@@ -93,6 +93,21 @@ pub enum SshConfigError {
         /// The exact lines.
         lines: String,
     },
+    /// ssh would ignore `~/.ssh/config` (its owner or mode), so nothing azlin writes
+    /// would take effect: nothing was touched.
+    #[error(
+        "ssh refuses {}: {rule} (ssh says \"Bad owner or permissions\" and ignores the \
+         whole file), so azlin changed nothing. Fix: {fix}",
+        path.display()
+    )]
+    RefusedBySsh {
+        /// The config file.
+        path: PathBuf,
+        /// ssh's rule it breaks.
+        rule: String,
+        /// The command that fixes it.
+        fix: String,
+    },
     /// `ssh -G` rejected or misread the written config; the previous files are back.
     #[error("{message}\nThe previous ssh config files were restored.")]
     Validation {
@@ -432,7 +447,7 @@ fn plan_with(
     let sharing = sharing(&client, paths, &layout);
     let renderer = Renderer::load(&paths.templates_dir())?;
     let user = read_user_config(&layout, client.tilde_home.as_deref().unwrap_or(&paths.home));
-    let rendered = render::prepare(
+    let mut rendered = render::prepare(
         inventory,
         &opts.defaults,
         sharing.as_ref(),
@@ -448,6 +463,8 @@ fn plan_with(
     let mut files = Vec::new();
     let mut seen = Vec::new();
     let mut read_same = false;
+    let mut problems = rendered.problems.clone();
+    let mut not_written = Vec::new();
     for (f, result) in rendered.files.iter().zip(compared) {
         match result? {
             Compared::Vouched(id) => {
@@ -468,8 +485,18 @@ fn plan_with(
                 seen.push((change.path.clone(), id));
                 files.push(change);
             }
+            Compared::NotOurs => {
+                let path = layout.config_d.join(&f.file_name);
+                seen.push((path.clone(), file_id(&path)));
+                problems.push(not_ours(&f.vm, &path));
+                not_written.push(f.file_name.clone());
+            }
         }
     }
+    // Files left alone are not azlin's: not checked, not counted as written.
+    rendered
+        .files
+        .retain(|f| !not_written.contains(&f.file_name));
     let stamp_grew = read_same || stamp.differs(&known);
     let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
         .files
@@ -480,6 +507,14 @@ fn plan_with(
     for path in present.iter().filter(|_| opts.remove_missing) {
         if !path.file_name().is_some_and(|n| wanted.contains(n)) {
             let path = path.clone();
+            if !is_regular(&path) {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                let vm = name
+                    .trim_start_matches(FILE_PREFIX)
+                    .trim_end_matches(FILE_SUFFIX);
+                problems.push(not_ours(vm, &path));
+                continue;
+            }
             seen.push((path.clone(), file_id(&path)));
             files.push(FileChange {
                 old: read_opt(&path)?,
@@ -522,7 +557,7 @@ fn plan_with(
             include::marker_line(),
             include::include_line(&include_arg)
         ),
-        problems: rendered.problems.clone(),
+        problems,
         skipped: rendered.skipped.clone(),
         rendered,
         client,
@@ -534,6 +569,42 @@ fn plan_with(
         present,
         layout,
     })
+}
+
+/// The owner and group of `ssh_dir` when azlin runs as root and they are another user's.
+fn files_owner(ssh_dir: &Path) -> Option<(u32, u32)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if !rustix::process::geteuid().is_root() {
+            return None;
+        }
+        let meta = std::fs::metadata(ssh_dir).ok()?;
+        (meta.uid() != 0).then(|| (meta.uid(), meta.gid()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ssh_dir;
+        None
+    }
+}
+
+/// Whether `path` is a regular file itself (not a symlink to one).
+fn is_regular(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The problem of a symlink or other non-regular file where a generated file goes.
+fn not_ours(vm: &str, path: &Path) -> Problem {
+    Problem::new(
+        vm,
+        None,
+        format!(
+            "{} is a symlink or not a regular file, so it is not one azlin generated: it was \
+             left alone; remove it and run `azlin ssh-config` again",
+            path.display()
+        ),
+    )
 }
 
 /// The identity of the file at `path` (symlinks followed), `None` when there is none.
@@ -549,6 +620,9 @@ enum Compared {
     Same(std::fs::Metadata),
     /// Missing or different (with the identity of the file read, if any).
     Differs(FileChange, Option<stamp::FileId>),
+    /// A symlink or another non-regular file where the generated file goes: not azlin's,
+    /// left alone.
+    NotOurs,
 }
 
 fn compare(
@@ -558,7 +632,10 @@ fn compare(
     f: &render::VmFile,
 ) -> Result<Compared, SshConfigError> {
     let path = layout.config_d.join(&f.file_name);
-    let meta = std::fs::metadata(&path).ok();
+    let meta = std::fs::symlink_metadata(&path).ok();
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
+        return Ok(Compared::NotOurs);
+    }
     if let Some(meta) = &meta
         && known.vouches(&f.file_name, &f.digest, meta)
     {
@@ -624,6 +701,53 @@ fn is_read_only(path: &Path) -> bool {
     std::fs::OpenOptions::new().append(true).open(path).is_err()
 }
 
+/// Why ssh would refuse `~/.ssh/config` as it is, by ssh's own rule (readconf.c: the
+/// owner must be root or the user, and neither group nor others may write it), as an
+/// error to report; `None` when ssh reads it (or there is none). The user is whoever runs
+/// azlin, or, run as root, the owner of `~/.ssh` (or of `$HOME`).
+pub fn refused_by_ssh(paths: &Paths) -> Option<SshConfigError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let layout = Layout::new(paths);
+        let meta = std::fs::metadata(&layout.config).ok()?;
+        let user = if rustix::process::geteuid().is_root() {
+            std::fs::metadata(&layout.ssh_dir)
+                .or_else(|_| std::fs::metadata(&paths.home))
+                .map_or(0, |m| m.uid())
+        } else {
+            rustix::process::getuid().as_raw()
+        };
+        let shown = layout.config.display().to_string();
+        if meta.mode() & 0o022 != 0 {
+            return Some(SshConfigError::RefusedBySsh {
+                rule: format!(
+                    "it is writable by its group or by others (mode {:04o})",
+                    meta.mode() & 0o7777
+                ),
+                fix: format!("chmod go-w {shown}"),
+                path: layout.config,
+            });
+        }
+        if meta.uid() != 0 && meta.uid() != user {
+            return Some(SshConfigError::RefusedBySsh {
+                rule: format!(
+                    "it belongs to uid {}, not to you (uid {user}) or root",
+                    meta.uid()
+                ),
+                fix: format!("chown {user} {shown}"),
+                path: layout.config,
+            });
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = paths;
+        None
+    }
+}
+
 /// Brings the generated files and the Include line up to date with the inventory.
 ///
 /// Nothing is written when nothing changed (mtimes stay). Otherwise, under a lock in
@@ -641,6 +765,9 @@ pub fn sync(
     inventory: &Inventory,
     opts: &Options,
 ) -> Result<SyncReport, SshConfigError> {
+    if let Some(refused) = refused_by_ssh(paths) {
+        return Err(refused);
+    }
     let first = plan(paths, inventory, opts)?;
     if first.is_up_to_date() {
         if first.stamp_grew {
@@ -690,12 +817,21 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
     if plan.shares {
         persist::create_dir_all(&layout.cm_dir, 0o700).map_err(io_err("create", &layout.cm_dir))?;
     }
-    if let Some(FileChange { old: Some(old), .. }) = &plan.config
-        && !layout.backup.exists()
-    {
-        persist::write_atomic(&layout.backup, old, Some(0o600))
-            .map_err(io_err("back up to", &layout.backup))?;
-        report.backup = Some(layout.backup.clone());
+    if let Some(FileChange { old: Some(old), .. }) = &plan.config {
+        // Never through a symlink: O_EXCL and O_NOFOLLOW; a backup already there is the
+        // first one, kept.
+        if persist::create_new(&layout.backup, old, 0o600)
+            .map_err(io_err("back up to", &layout.backup))?
+        {
+            report.backup = Some(layout.backup.clone());
+        } else if !std::fs::symlink_metadata(&layout.backup).is_ok_and(|m| m.is_file()) {
+            report.warnings.push(format!(
+                "{} is not a regular file (a symlink?): it was left alone, and no new \
+                 backup of {} was taken",
+                layout.backup.display(),
+                layout.config.display()
+            ));
+        }
     }
     // Everything touched is remembered first, so that a failure at any point can put back
     // the files as they were.
@@ -731,11 +867,14 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         return Ok(report);
     }
     let expects = to_validate(&plan, opts.validate_limit);
+    // ssh ignores included files owned by anyone but root and the user running it: as
+    // root with a user's HOME, check as that user, as whom ssh will read them.
+    let user = files_owner(&layout.ssh_dir);
     // The lookups are independent and each reads every generated file: run them at once.
     let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = expects
             .iter()
-            .map(|e| scope.spawn(|| plan.client.check(&layout.config, e)))
+            .map(|e| scope.spawn(|| plan.client.check(&layout.config, e, user)))
             .collect();
         handles
             .into_iter()
@@ -932,6 +1071,10 @@ pub fn remove(paths: &Paths) -> Result<RemoveReport, SshConfigError> {
     }
     let lock = Lock::acquire(&layout.lock).map_err(io_err("lock", &layout.lock))?;
     for f in existing_files(&layout.config_d)? {
+        // A symlink or other non-regular file is not azlin's: left alone.
+        if !is_regular(&f) {
+            continue;
+        }
         std::fs::remove_file(&f).map_err(io_err("remove", &f))?;
         report.removed.push(f);
     }
