@@ -60,23 +60,27 @@ fn a_symlink_in_place_of_a_generated_file_is_reported_and_left_alone() {
     fs::create_dir_all(&config_d).unwrap();
     let precious = home.path().join("precious.conf");
     fs::write(&precious, "Host precious\n").unwrap();
+    // In place of the fleet file, and of an older azlin's per-VM file.
+    std::os::unix::fs::symlink(&precious, config_d.join("azlin-fleet.conf")).unwrap();
     std::os::unix::fs::symlink(&precious, config_d.join("azlin-a.conf")).unwrap();
 
     let out = home.azlin().arg("ssh-config").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("VM `a`"), "{stderr}");
+    assert!(stderr.contains("azlin-fleet.conf is a symlink"), "{stderr}");
     assert!(stderr.contains("azlin-a.conf is a symlink"), "{stderr}");
     assert_eq!(fs::read_to_string(&precious).unwrap(), "Host precious\n");
+    assert!(is_symlink(&config_d.join("azlin-fleet.conf")));
     assert!(is_symlink(&config_d.join("azlin-a.conf")));
-    // The other VM is synced.
-    let b = fs::read_to_string(config_d.join("azlin-b.conf")).unwrap();
-    assert!(b.contains("HostName 10.3.0.2"), "{b}");
-    // `remove` leaves it alone too.
+    assert_eq!(
+        fs::read_to_string(home.path().join(".ssh/config")).unwrap(),
+        USER_CONFIG,
+        "an Include was added for files azlin did not write"
+    );
+    // `remove` leaves them alone too.
     home.ok(&["ssh-config", "remove"]);
-    assert!(is_symlink(&config_d.join("azlin-a.conf")));
+    assert!(is_symlink(&config_d.join("azlin-fleet.conf")));
     assert_eq!(fs::read_to_string(&precious).unwrap(), "Host precious\n");
-    assert!(!config_d.join("azlin-b.conf").exists());
 }
 
 #[test]
@@ -153,13 +157,13 @@ fn root_with_a_users_home_leaves_every_file_the_users() {
 
     home.ok(&["ssh-config"]);
     let ssh = home.path().join(".ssh");
-    assert!(ssh.join("config.d/azlin-a.conf").exists());
+    assert!(ssh.join("config.d/azlin-fleet.conf").exists());
     assert!(ssh.join("config.azlin.bak").exists());
     let wrong = not_owned_by(home.path(), uid, gid);
     assert!(wrong.is_empty(), "not the user's: {wrong:#?}");
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&ssh.join("config")), 0o600);
-    assert_eq!(mode(&ssh.join("config.d/azlin-a.conf")), 0o600);
+    assert_eq!(mode(&ssh.join("config.d/azlin-fleet.conf")), 0o600);
 
     // A second sync that changes a file, and `remove`, keep it so.
     home.write(

@@ -10,8 +10,8 @@ use crate::context::Context;
 
 /// Runs `azlin ssh-config …`.
 pub fn run(ctx: &Context, args: &SshConfigArgs) -> Result<u8> {
-    match args.action {
-        Some(SshConfigAction::Print) => print(ctx),
+    match &args.action {
+        Some(SshConfigAction::Print { vm }) => print(ctx, vm.as_deref()),
         Some(SshConfigAction::Remove) => remove(ctx),
         None if args.dry_run => dry_run(ctx),
         None if args.check => check(ctx),
@@ -51,10 +51,7 @@ fn report_skipped(ctx: &Context, report: &SyncReport, all: bool) {
 }
 
 fn was_written(report: &SyncReport, s: &Skipped) -> bool {
-    report
-        .written
-        .iter()
-        .any(|p| p.file_name().is_some_and(|n| *n == *s.file_name))
+    report.changed_sections.contains(&s.alias)
 }
 
 fn sync(ctx: &Context) -> Result<u8> {
@@ -147,9 +144,20 @@ fn check(ctx: &Context) -> Result<u8> {
     Ok(1)
 }
 
-fn print(ctx: &Context) -> Result<u8> {
+fn print(ctx: &Context, vm: Option<&str>) -> Result<u8> {
     let plan = plan(ctx)?;
-    print!("{}", plan.stanzas().map_err(azlin_core::Error::from)?);
+    match plan.stanzas(vm).map_err(azlin_core::Error::from)? {
+        Some(text) => print!("{text}"),
+        None => {
+            let vm = vm.unwrap_or_default().escape_debug().to_string();
+            report_problems(ctx, &plan.problems);
+            anyhow::bail!(
+                "VM `{vm}` has no part in the generated ssh config: it is not in the inventory \
+                 or was left out (see the warnings); `azlin host list` and `azlin list --vms` \
+                 show the VMs"
+            );
+        }
+    }
     Ok(report_problems(ctx, &plan.problems))
 }
 

@@ -1,4 +1,8 @@
-//! Rendering: the inventory becomes one config file per VM, through Handlebars templates.
+//! Rendering: the inventory becomes one config file for the fleet: per VM a section from
+//! the Handlebars template (its `Host <vm> <vm>--*` block with what is the VM's own, then
+//! one short block per session), then the options every azlin host shares, written once
+//! (ssh reads every line of every included file on every run, GitHub included, so the
+//! file is kept as short as the explicit session aliases allow).
 //!
 //! Every connection line comes from [`SshTarget::connection_options`], so the stanza and
 //! the ssh command line azlin runs cannot disagree. Values are validated before rendering
@@ -23,7 +27,7 @@ use crate::name;
 use crate::ssh::PERCENT_EXPANDED;
 
 use super::user::UserConfig;
-use super::{FILE_PREFIX, FILE_SUFFIX, Problem, SshConfigError};
+use super::{Problem, SshConfigError};
 
 /// Name of the per-VM template, embedded and overridable in `$AZLIN_HOME/templates/`.
 pub const VM_TEMPLATE: &str = "vm.conf.hbs";
@@ -71,8 +75,6 @@ pub struct Skipped {
     pub vm: String,
     /// The alias left out.
     pub alias: String,
-    /// The VM's generated file.
-    pub file_name: String,
     /// Why, in words.
     pub reason: String,
 }
@@ -123,8 +125,8 @@ fn captures(alias: &str, user: &UserConfig) -> Option<String> {
 pub struct VmFile {
     /// The VM's name.
     pub vm: String,
-    /// `azlin-<alias>.conf`.
-    pub file_name: String,
+    /// Its alias (the lower-case name): the section's key in the fleet file.
+    pub alias: String,
     /// What ssh must resolve once the file is in place: the plain alias (unless it was
     /// skipped), then the first session alias if there is one.
     pub expect: Vec<Expect>,
@@ -136,8 +138,10 @@ pub struct VmFile {
 /// Every generated file, plus what was refused.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// Files, sorted by file name.
+    /// One per VM, sorted by alias.
     pub files: Vec<VmFile>,
+    /// The shared part.
+    pub(crate) shared: SharedCtx,
     /// VMs and sessions left out, with the reason.
     pub problems: Vec<Problem>,
     /// Plain aliases left out, with the reason.
@@ -171,10 +175,139 @@ struct VmCtx {
     alias: String,
     /// Whether the plain alias is written (see [`captures`]).
     plain: bool,
-    /// Whether the plain alias counters a RemoteCommand or RequestTTY of the user's.
-    counter: bool,
     options: Vec<OptionCtx>,
     sessions: Vec<SessionCtx>,
+}
+
+/// The connection options that are the same for every VM: written once, in the shared
+/// part of the fleet file, for every azlin alias.
+pub(crate) const SHARED_KEYS: [&str; 2] = ["UserKnownHostsFile", "StrictHostKeyChecking"];
+
+/// The shared part of the fleet file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct SharedCtx {
+    /// Options for every azlin alias ([`SHARED_KEYS`], keepalives, connection sharing).
+    options: Vec<OptionCtx>,
+    /// Whether the plain aliases counter a RemoteCommand or RequestTTY of the user's.
+    counter: bool,
+}
+
+/// The comment line that starts a VM's section of the fleet file; the alias follows.
+pub(crate) const SECTION_MARKER: &str = "# azlin: VM ";
+/// The comment line that starts the shared part.
+const SHARED_MARKER: &str = "# azlin: shared by every azlin alias";
+/// VMs per `Host` line of the shared part: ssh splits a line into words at a cost that
+/// grows with the square of its length, so long lists are cut into blocks.
+const HOSTS_PER_LINE: usize = 32;
+
+/// One VM's section of the fleet file, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Section {
+    /// The VM's alias.
+    pub alias: String,
+    /// Whether the section writes the plain alias.
+    pub plain: bool,
+    /// The marker line and the template's output, ending in one newline.
+    pub text: String,
+}
+
+impl Section {
+    fn new(alias: &str, body: &str) -> Section {
+        let body = body.trim_end_matches(['\n', '\r']);
+        let first_host = body
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("Host "))
+            .unwrap_or_default();
+        Section {
+            alias: alias.to_string(),
+            plain: first_host.split_whitespace().any(|p| p == alias),
+            text: format!("{SECTION_MARKER}{alias}\n{body}\n"),
+        }
+    }
+}
+
+/// The sections of a fleet file azlin wrote (its header and shared part left out).
+pub(crate) fn parse_sections(text: &str) -> Vec<Section> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.split_inclusive('\n') {
+        if let Some(alias) = line.strip_prefix(SECTION_MARKER) {
+            out.extend(current.take());
+            current = Some((alias.trim_end().to_string(), String::new()));
+        } else if line.starts_with(SHARED_MARKER) {
+            out.extend(current.take());
+        } else if let Some((_, body)) = &mut current {
+            body.push_str(line);
+        }
+    }
+    out.extend(current);
+    out.iter().map(|(a, b)| Section::new(a, b)).collect()
+}
+
+/// The section for `alias` made from an older azlin's per-VM file (`azlin-<vm>.conf`):
+/// its text without the leading comments, the shared options it held included.
+pub(crate) fn legacy_section(alias: &str, text: &str) -> Section {
+    let body: String = text
+        .split_inclusive('\n')
+        .skip_while(|l| l.starts_with('#'))
+        .collect();
+    Section::new(alias, &body)
+}
+
+/// The fleet file: the header, every section, then the shared part for the aliases of
+/// every section.
+pub(crate) fn fleet_text(
+    sections: &[Section],
+    shared: &SharedCtx,
+) -> Result<String, SshConfigError> {
+    let mut out = String::from(
+        "# Generated by azlin for its VMs. Do not edit: `azlin ssh-config` rewrites this \
+         file\n# and `azlin ssh-config remove` deletes it. Change the layout of a VM's part \
+         in\n# $AZLIN_HOME/templates/vm.conf.hbs.\n",
+    );
+    for s in sections {
+        out.push('\n');
+        out.push_str(&s.text);
+    }
+    if sections.is_empty() {
+        return Ok(out);
+    }
+    let broken = |e: RenderError| SshConfigError::Template {
+        origin: "the shared options".into(),
+        message: e.to_string(),
+    };
+    let mut lines = String::new();
+    for o in &shared.options {
+        let value = escape_value(&o.value, o.percent).map_err(broken)?;
+        lines.push_str(&format!("    {} {value}\n", o.key));
+    }
+    out.push('\n');
+    out.push_str(SHARED_MARKER);
+    out.push('\n');
+    let all: Vec<String> = sections
+        .iter()
+        .flat_map(|s| {
+            let plain = s.plain.then(|| s.alias.clone());
+            plain.into_iter().chain([format!("{}--*", s.alias)])
+        })
+        .collect();
+    for chunk in all.chunks(HOSTS_PER_LINE * 2) {
+        out.push_str(&format!("Host {}\n{lines}", chunk.join(" ")));
+    }
+    let plains: Vec<&str> = sections
+        .iter()
+        .filter(|s| s.plain)
+        .map(|s| s.alias.as_str())
+        .collect();
+    if shared.counter {
+        for chunk in plains.chunks(HOSTS_PER_LINE * 2) {
+            out.push_str(&format!(
+                "Host {}\n    RemoteCommand none\n    RequestTTY auto\n",
+                chunk.join(" ")
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// A 128-bit digest of `value` (two SipHash runs with different prefixes). It only decides
@@ -241,7 +374,12 @@ impl Renderer {
         Ok(Renderer { hb, id })
     }
 
-    /// The text of one file.
+    /// One VM's section of the fleet file.
+    pub(crate) fn section(&self, file: &VmFile) -> Result<Section, SshConfigError> {
+        Ok(Section::new(&file.alias, &self.text(file)?))
+    }
+
+    /// The template's output for one VM.
     pub(crate) fn text(&self, file: &VmFile) -> Result<String, SshConfigError> {
         self.hb
             .render(VM_TEMPLATE, &file.ctx)
@@ -273,6 +411,34 @@ pub(crate) fn prepare(
 ) -> Rendered {
     let mut out = Rendered::default();
     let refused = collisions(inventory, &mut out.problems);
+    // Keepalives and connection sharing: the same for every VM, written once.
+    let mut extra_shared = Vec::new();
+    if !respect.user.sets_keepalive {
+        for (key, value) in crate::ssh::KEEPALIVE {
+            extra_shared.push(OptionCtx {
+                key,
+                value: value.to_string(),
+                percent: false,
+            });
+        }
+    }
+    if let Some(s) = sharing {
+        for (key, value) in [
+            ("ControlMaster", "auto".to_string()),
+            ("ControlPath", s.control_path.clone()),
+            (
+                "ControlPersist",
+                crate::ssh::CONTROL_PERSIST_SECS.to_string(),
+            ),
+        ] {
+            // ControlPath's `%C` is meant as a token (its literal part is escaped).
+            extra_shared.push(OptionCtx {
+                key,
+                value,
+                percent: false,
+            });
+        }
+    }
     for vm in &inventory.vms {
         if refused.contains(vm.name.as_str()) {
             continue;
@@ -287,8 +453,7 @@ pub(crate) fn prepare(
             continue;
         }
         let alias = vm.name.to_ascii_lowercase();
-        let file_name = format!("{FILE_PREFIX}{alias}{FILE_SUFFIX}");
-        let mut options: Vec<OptionCtx> = target
+        let (shared, options): (Vec<OptionCtx>, Vec<OptionCtx>) = target
             .connection_options()
             .into_iter()
             .map(|(key, value)| OptionCtx {
@@ -296,31 +461,11 @@ pub(crate) fn prepare(
                 value,
                 percent: PERCENT_EXPANDED.contains(&key),
             })
-            .collect();
-        if !respect.user.sets_keepalive {
-            for (key, value) in crate::ssh::KEEPALIVE {
-                options.push(OptionCtx {
-                    key,
-                    value: value.to_string(),
-                    percent: false,
-                });
-            }
-        }
-        if let Some(s) = sharing {
-            for (key, value) in [
-                ("ControlMaster", "auto".to_string()),
-                ("ControlPath", s.control_path.clone()),
-                (
-                    "ControlPersist",
-                    crate::ssh::CONTROL_PERSIST_SECS.to_string(),
-                ),
-            ] {
-                options.push(OptionCtx {
-                    key,
-                    value,
-                    percent: false,
-                });
-            }
+            .partition(|o| SHARED_KEYS.contains(&o.key));
+        let mut shared = shared;
+        shared.extend(extra_shared.iter().cloned());
+        if out.shared.options.is_empty() {
+            out.shared.options = shared.clone();
         }
         let sessions = sessions_of(inventory, &vm.name, &mut out.problems);
         let skipped = captures(&alias, respect.user);
@@ -329,11 +474,11 @@ pub(crate) fn prepare(
             out.skipped.push(Skipped {
                 vm: vm.name.escape_debug().to_string(),
                 alias: alias.clone(),
-                file_name: file_name.clone(),
                 reason,
             });
         }
         let counter = plain && respect.user.sets_remote_command;
+        out.shared.counter |= counter;
         let mut common: Vec<(String, Want)> = options
             .iter()
             .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
@@ -365,19 +510,18 @@ pub(crate) fn prepare(
             vm: vm.name.clone(),
             alias: alias.clone(),
             plain,
-            counter,
             options,
             sessions,
         };
         out.files.push(VmFile {
             vm: vm.name.clone(),
-            file_name,
+            alias,
             expect,
             digest: digest(&ctx),
             ctx,
         });
     }
-    out.files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    out.files.sort_by(|a, b| a.alias.cmp(&b.alias));
     out
 }
 
@@ -627,12 +771,29 @@ mod tests {
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         let f = &r.files[0];
         let text = &texts[0];
-        assert_eq!(f.file_name, "azlin-myvm.conf");
-        let expected_tail = "Host myvm myvm--*
+        assert_eq!(f.alias, "myvm");
+        let expected = "Host myvm myvm--*
     HostName 10.0.0.4
     User alice
     Port 2222
     HostKeyAlias azlin.local.MyVM
+
+Host myvm--build
+    RemoteCommand tmux new-session -A -s Build
+
+Host myvm--dev
+    RemoteCommand tmux new-session -A -s dev
+
+Host myvm--build myvm--dev
+    RequestTTY yes
+";
+        assert_eq!(text, expected);
+        // The fleet file: header, the section, then the shared options written once.
+        let renderer = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let section = renderer.section(f).unwrap();
+        let fleet = fleet_text(std::slice::from_ref(&section), &r.shared).unwrap();
+        let shared_tail = "# azlin: shared by every azlin alias
+Host myvm myvm--*
     UserKnownHostsFile /h/.azlin/known_hosts
     StrictHostKeyChecking accept-new
     ServerAliveInterval 15
@@ -640,17 +801,18 @@ mod tests {
     ControlMaster auto
     ControlPath ~/.ssh/cm/%C
     ControlPersist 60
-
-Host myvm--build
-    RequestTTY yes
-    RemoteCommand tmux new-session -A -s Build
-
-Host myvm--dev
-    RequestTTY yes
-    RemoteCommand tmux new-session -A -s dev
 ";
-        assert!(text.ends_with(expected_tail), "{text}");
-        assert!(text.starts_with("# Generated by azlin for VM MyVM."));
+        assert!(
+            fleet.starts_with("# Generated by azlin for its VMs."),
+            "{fleet}"
+        );
+        assert!(
+            fleet.contains(&format!("\n# azlin: VM myvm\n{expected}\n")),
+            "{fleet}"
+        );
+        assert!(fleet.ends_with(shared_tail), "{fleet}");
+        // What azlin wrote reads back as the same sections.
+        assert_eq!(parse_sections(&fleet), vec![section]);
         assert_eq!(f.expect.len(), 2);
         assert_eq!(
             f.expect[1].get("remotecommand"),
@@ -711,6 +873,22 @@ Host myvm--dev
         user.sets_keepalive = true;
         let r = Renderer::load(Path::new("/nonexistent")).unwrap();
         let prepared = prepare(&inv, &defaults(), None, Respect { user: &user });
+        let sections: Vec<Section> = prepared
+            .files
+            .iter()
+            .map(|f| r.section(f).unwrap())
+            .collect();
+        let fleet = fleet_text(&sections, &prepared.shared).unwrap();
+        // Only the plain alias that is azlin's counters the user's RemoteCommand; the
+        // shared options name no skipped plain alias.
+        assert!(
+            fleet.ends_with("Host ok\n    RemoteCommand none\n    RequestTTY auto\n"),
+            "{fleet}"
+        );
+        assert!(!fleet.contains("ServerAlive"), "{fleet}");
+        for name in ["github.com", "localhost", "127.0.0.1", "bastion"] {
+            assert!(!fleet.contains(&format!(" {name} ")), "{name}: {fleet}");
+        }
         let skipped: Vec<&str> = prepared.skipped.iter().map(|s| s.alias.as_str()).collect();
         assert_eq!(skipped, ["127.0.0.1", "bastion", "github.com", "localhost"]);
         let why = prepared.skipped[1].to_string();
@@ -721,7 +899,6 @@ Host myvm--dev
             assert!(!text.contains("ServerAlive"), "{text}");
             if f.vm == "ok" {
                 assert!(text.contains("Host ok ok--*\n"), "{text}");
-                assert!(text.contains("Host ok\n    RemoteCommand none\n    RequestTTY auto\n"));
                 assert_eq!(f.expect.len(), 2);
             } else {
                 let host = format!("Host {}--*\n", f.vm);
