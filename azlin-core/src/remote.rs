@@ -22,6 +22,8 @@ pub struct Settings {
     pub jobs: usize,
     /// ControlPath directory, when connections are shared.
     pub control_dir: Option<PathBuf>,
+    /// Whether azlin's ssh sends keepalives (not when the user's ssh config sets them).
+    pub keepalive: bool,
 }
 
 /// Default ssh connect timeout, seconds.
@@ -36,12 +38,13 @@ impl Settings {
             // Probes are short: every VM at once (commands that run more set their own).
             jobs: fleet::ALL_AT_ONCE,
             control_dir,
+            keepalive: true,
         }
     }
 
     /// The invocation for short non-interactive commands.
     pub fn invocation(&self) -> Invocation {
-        let how = Invocation::batch(self.connect_timeout);
+        let how = Invocation::batch(self.connect_timeout).keepalive(self.keepalive);
         match &self.control_dir {
             Some(d) => how.shared(d.clone()),
             None => how,

@@ -500,6 +500,9 @@ pub struct Invocation {
     pub control_dir: Option<PathBuf>,
     /// Remote terminal.
     pub tty: Tty,
+    /// Send [`KEEPALIVE`] options (off when the user's own ssh config sets keepalives:
+    /// options on the command line would override theirs).
+    pub keepalive: bool,
 }
 
 /// Keepalives, so that a dead network is noticed in under a minute (15 s × 3), in the
@@ -519,6 +522,7 @@ impl Invocation {
             connect_timeout: Some(connect_timeout),
             control_dir: None,
             tty: Tty::No,
+            keepalive: true,
         }
     }
 
@@ -529,7 +533,14 @@ impl Invocation {
             connect_timeout: None,
             control_dir: None,
             tty,
+            keepalive: true,
         }
+    }
+
+    /// With keepalives or without (see [`Invocation::keepalive`]).
+    pub fn keepalive(mut self, on: bool) -> Invocation {
+        self.keepalive = on;
+        self
     }
 
     /// Shares connections through sockets in `dir` (see [`control_dir`]).
@@ -583,6 +594,11 @@ impl SshTarget {
         }
         if let Some(t) = how.connect_timeout {
             opt("ConnectTimeout", &t.to_string());
+        }
+        if how.keepalive {
+            for (k, v) in KEEPALIVE {
+                opt(k, v);
+            }
         }
         if let Some(dir) = &how.control_dir {
             // The directory is literal, `%C` is the token ssh expands.
@@ -759,6 +775,8 @@ mod tests {
             "StrictHostKeyChecking=accept-new",
             "BatchMode=yes",
             "ConnectTimeout=7",
+            "ServerAliveInterval=15",
+            "ServerAliveCountMax=3",
             "ControlMaster=auto",
             "ControlPath=/h/.ssh/cm/%C",
         ] {
@@ -769,6 +787,12 @@ mod tests {
             );
         }
         assert!(!argv.iter().any(|a| a.contains("StrictHostKeyChecking=no")));
+        let without = t.argv(&how.clone().keepalive(false), None);
+        assert!(
+            !without
+                .iter()
+                .any(|a| a.to_string_lossy().contains("ServerAlive"))
+        );
         let n = argv.len();
         assert_eq!(argv[n - 3], "-T");
         assert_eq!(argv[n - 2], "myvm");

@@ -177,3 +177,34 @@ fn hostile_azure_names_never_capture() {
     assert!(printed.contains("Host github.com--*\n"), "{printed}");
     assert!(printed.contains("Host web web--*\n"), "{printed}");
 }
+
+/// azlin's own ssh sends keepalives, unless the user's config sets them (an `-o` on the
+/// command line would override theirs); the generated config follows the same rule.
+#[test]
+fn keepalives_on_azlins_own_ssh_unless_the_user_sets_them() {
+    let home = Home::new();
+    // Port 1 on loopback: refused at once, after azlin has logged the command line.
+    home.ok(&["host", "add", "k", "--address", "127.0.0.1", "--port", "1"]);
+    let logged = |home: &Home| {
+        let out = home
+            .azlin()
+            .args(["-v", "exec", "k", "--", "true"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let with = logged(&home);
+    assert!(
+        with.contains("-o ServerAliveInterval=15 -o ServerAliveCountMax=3"),
+        "{with}"
+    );
+    let ssh = home.path().join(".ssh");
+    fs::create_dir_all(&ssh).unwrap();
+    fs::write(ssh.join("config"), "Host *\n    ServerAliveInterval 30\n").unwrap();
+    let without = logged(&home);
+    assert!(without.contains("exec: ssh "), "{without}");
+    assert!(!without.contains("ServerAlive"), "{without}");
+    home.ok(&["ssh-config"]);
+    let got = ssh_g(&ssh.join("config"), "k");
+    assert_eq!(got["serveraliveinterval"], "30");
+}

@@ -56,7 +56,8 @@ fn open(
             Invocation::interactive(Tty::Auto)
         } else {
             Invocation::batch(settings.connect_timeout)
-        };
+        }
+        .keepalive(settings.keepalive);
         return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
     if interactive {
@@ -65,7 +66,7 @@ fn open(
             ctx.note_session(&target.vm, &target.session);
             ssh_config::auto_sync(ctx);
         }
-        let how = Invocation::interactive(Tty::Yes);
+        let how = Invocation::interactive(Tty::Yes).keepalive(settings.keepalive);
         return handoff::replace_with(ssh.command(&how, Some(&tmux::attach(&target.session))));
     }
     // No terminal to attach (a script, CI): make sure the session runs, and say how to
