@@ -160,6 +160,14 @@ proptest! {
             }).collect());
             list.push(vm);
         }
+        // The key paths as given (hostile ones included), by plain alias.
+        let keys: BTreeMap<String, String> = list
+            .iter()
+            .filter_map(|v| {
+                let key = v.identity_file.as_ref()?.to_str()?.to_string();
+                Some((v.name.to_ascii_lowercase(), key))
+            })
+            .collect();
         let inventory = Inventory::new(list, cache).unwrap();
         let opts = Options::new(ConnectDefaults {
             user: None, identity_file: None, known_hosts: paths.known_hosts(),
@@ -212,9 +220,13 @@ proptest! {
             }
         }
 
-        // ssh agrees: against the user's config alone, only allowed options differ.
+        // ssh agrees: against the user's config alone, only allowed options differ, and
+        // a key path reaches ssh exactly (`ssh -G` shows it before its `%` expansion).
         for alias in &aliases {
             let with = ssh_g(&config, alias);
+            if let Some(key) = keys.get(alias) {
+                prop_assert_eq!(with.get("identityfile"), Some(&key.replace('%', "%%")), "{}", alias);
+            }
             let without = ssh_g(&baseline_config, alias);
             for (k, v) in &with {
                 if without.get(k) != Some(v) {
