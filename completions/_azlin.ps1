@@ -448,7 +448,7 @@ Register-ArgumentCompleter -Native -CommandName 'azlin' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the generated stanzas on stdout (for `ssh -F` or another tool)')
+            [CompletionResult]::new('print', 'print', [CompletionResultType]::ParameterValue, 'Print the generated config on stdout (for `ssh -F` or another tool), or only one VM''s part')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is')
             break
         }

@@ -424,7 +424,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand print 'Print the generated stanzas on stdout (for `ssh -F` or another tool)'
+            cand print 'Print the generated config on stdout (for `ssh -F` or another tool), or only one VM''s part'
             cand remove 'Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is'
         }
         &'azlin;ssh-config;print'= {

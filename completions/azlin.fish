@@ -272,7 +272,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_s
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s h -l help -d 'Print help'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -f -a "print" -d 'Print the generated stanzas on stdout (for `ssh -F` or another tool)'
+complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -f -a "print" -d 'Print the generated config on stdout (for `ssh -F` or another tool), or only one VM\'s part'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and not __fish_seen_subcommand_from print remove" -f -a "remove" -d 'Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh-config; and __fish_seen_subcommand_from print" -l subscription -d 'Azure subscription id' -r

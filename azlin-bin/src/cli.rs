@@ -200,8 +200,11 @@ pub struct SshConfigArgs {
 /// `azlin ssh-config print|remove`.
 #[derive(Debug, Subcommand)]
 pub enum SshConfigAction {
-    /// Print the generated stanzas on stdout (for `ssh -F` or another tool)
-    Print,
+    /// Print the generated config on stdout (for `ssh -F` or another tool), or only one VM's part
+    Print {
+        /// Only this VM's part (its `Host VM VM--*` and session blocks, and the shared options)
+        vm: Option<String>,
+    },
     /// Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is
     Remove,
 }

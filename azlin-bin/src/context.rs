@@ -275,10 +275,13 @@ impl Context {
 
     /// How remote operations connect, from the command's `--timeout`.
     pub fn remote_settings(&self, args: &RemoteArgs) -> Settings {
-        Settings::new(
+        let mut settings = Settings::new(
             args.timeout,
             azlin_core::ssh::control_dir(&self.paths.ssh_dir()),
-        )
+        );
+        // Keepalives on the command line would override the user's own.
+        settings.keepalive = !azlin_core::ssh_config::user_sets_keepalive(&self.paths);
+        settings
     }
 
     /// The ssh target of `vm`.

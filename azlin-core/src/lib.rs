@@ -33,4 +33,9 @@ pub mod tmux;
 
 mod error;
 
+/// The seed of the property tests (shared with the integration tests in `tests/`).
+#[cfg(test)]
+#[path = "../tests/support/seed.rs"]
+mod proptest_seed;
+
 pub use error::{EXIT_FAILURE, EXIT_USAGE, Error};

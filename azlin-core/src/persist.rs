@@ -1,5 +1,10 @@
 //! Crash-safe file writes: every file azlin owns or edits is replaced atomically, so an
 //! interrupted run leaves either the old bytes or the new ones, never a mix.
+//!
+//! Run as root with another user's `HOME` (`sudo -E azlin …`), every file and directory
+//! azlin creates or replaces gets the owner and group of the file it replaces, or else of
+//! the directory it is created in: the user's `~/.ssh` stays the user's (ssh ignores a
+//! config owned by someone else), and the user's own azlin can still write its caches.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -152,6 +157,7 @@ fn stage(
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    keep_owner(tmp.as_file(), &target, owner_reference(&target))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -170,6 +176,92 @@ fn stage(
     #[cfg(not(unix))]
     let _ = mode;
     Ok((target, tmp))
+}
+
+/// The owner and group of `reference` when azlin runs as root, which a file it creates
+/// must have; `None` when not root (a process can only create files of its own then) or
+/// when `reference` cannot be read.
+#[cfg(unix)]
+fn owner_of(reference: &Path) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    if !rustix::process::geteuid().is_root() {
+        return None;
+    }
+    let meta = fs::metadata(reference).ok()?;
+    Some((meta.uid(), meta.gid()))
+}
+
+/// Gives `file`, just created for `target`, the owner of `reference` ([`owner_of`]); an
+/// error names the file and the owner it could not be given.
+fn keep_owner(file: &File, target: &Path, reference: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Some((uid, gid)) = owner_of(reference) else {
+            return Ok(());
+        };
+        let meta = file.metadata()?;
+        if (meta.uid(), meta.gid()) != (uid, gid) {
+            std::os::unix::fs::fchown(file, Some(uid), Some(gid)).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "cannot give {} the owner {uid}:{gid} of {}, so it was not written: \
+                         {e}",
+                        target.display(),
+                        reference.display()
+                    ),
+                )
+            })?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, target, reference);
+    Ok(())
+}
+
+/// What a file replacing or created at `target` takes its owner from: the file there,
+/// else its directory.
+fn owner_reference(target: &Path) -> &Path {
+    if target.exists() {
+        target
+    } else {
+        parent_dir(target)
+    }
+}
+
+/// Creates `path` with `bytes` only if nothing is there: `O_EXCL` with `O_NOFOLLOW`, so
+/// never through a symlink (a dangling one included). Synced, with `mode`, and the owner
+/// of its directory when run as root. `Ok(false)` when something is already there.
+pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<bool> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode).custom_flags(libc_nofollow());
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let written = keep_owner(&file, path, parent_dir(path))
+        .and_then(|()| file.write_all(bytes))
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        let _ = fs::remove_file(path);
+        return Err(e);
+    }
+    sync_dir(parent_dir(path));
+    Ok(true)
+}
+
+#[cfg(unix)]
+fn libc_nofollow() -> i32 {
+    rustix::fs::OFlags::NOFOLLOW.bits() as i32
 }
 
 /// Renames a synced temporary over its target.
@@ -255,12 +347,31 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Creates `dir` and its parents, giving each directory it creates the Unix `mode`.
+/// Creates `dir` and its parents, giving each directory it creates the Unix `mode` (and,
+/// as root, the owner of the nearest directory that existed).
 pub fn create_dir_all(dir: &Path, mode: u32) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new().recursive(true).mode(mode).create(dir)
+        let mut missing = Vec::new();
+        let mut existing = dir;
+        while fs::symlink_metadata(existing).is_err() {
+            missing.push(existing.to_path_buf());
+            match existing.parent() {
+                Some(p) if !p.as_os_str().is_empty() => existing = p,
+                _ => break,
+            }
+        }
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(mode)
+            .create(dir)?;
+        if let Some((uid, gid)) = owner_of(existing) {
+            for d in missing.iter().rev() {
+                std::os::unix::fs::lchown(d, Some(uid), Some(gid))?;
+            }
+        }
+        Ok(())
     }
     #[cfg(not(unix))]
     {
@@ -287,6 +398,8 @@ impl Lock {
             .truncate(false)
             .write(true)
             .open(path)?;
+        // The lock file lives in the user's directory: the user's own azlin must open it.
+        keep_owner(&file, path, parent_dir(path))?;
         file.lock()?;
         Ok(Lock { _file: file })
     }

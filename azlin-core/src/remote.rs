@@ -25,6 +25,8 @@ pub struct Settings {
     pub jobs: usize,
     /// ControlPath directory, when connections are shared.
     pub control_dir: Option<PathBuf>,
+    /// Whether azlin's ssh sends keepalives (not when the user's ssh config sets them).
+    pub keepalive: bool,
 }
 
 /// Default ssh connect timeout, seconds.
@@ -47,12 +49,13 @@ impl Settings {
             // Probes are short: every VM at once (commands that run more set their own).
             jobs: fleet::ALL_AT_ONCE,
             control_dir,
+            keepalive: true,
         }
     }
 
     /// The invocation for short non-interactive commands.
     pub fn invocation(&self) -> Invocation {
-        let how = Invocation::batch(self.connect_timeout);
+        let how = Invocation::batch(self.connect_timeout).keepalive(self.keepalive);
         match &self.control_dir {
             Some(d) => how.shared(d.clone()),
             None => how,
@@ -76,6 +79,14 @@ pub enum RemoteError {
     NoAddress {
         /// The VM.
         vm: String,
+    },
+    /// A value of the VM's record cannot be given to ssh as it is.
+    #[error("VM `{vm}`: {source}")]
+    Invalid {
+        /// The VM.
+        vm: String,
+        /// Which value, and why.
+        source: crate::ssh::InvalidValue,
     },
     /// ssh could not be run at all.
     #[error(
@@ -197,10 +208,19 @@ pub fn target_of(
     vm: &Vm,
     defaults: &crate::inventory::ConnectDefaults,
 ) -> Result<SshTarget, RemoteError> {
-    vm.ssh_target(defaults)
+    let target = vm
+        .ssh_target(defaults)
         .ok_or_else(|| RemoteError::NoAddress {
             vm: vm.name.clone(),
-        })
+        })?;
+    // Every `-o` value must reach ssh as written (see `ssh::option_value`).
+    target
+        .rendered_options()
+        .map_err(|source| RemoteError::Invalid {
+            vm: vm.name.escape_debug().to_string(),
+            source,
+        })?;
+    Ok(target)
 }
 
 /// Runs one short command on `target`, bounded by the probe timeout and

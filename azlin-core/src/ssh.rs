@@ -175,8 +175,8 @@ fn valid_jump_hop(hop: &str) -> bool {
     host_ok && port_ok
 }
 
-/// Checks an identity file path: no control characters, no leading `-`, no `"` (it is
-/// written quoted into the ssh config).
+/// Checks an identity file path: valid UTF-8, no control characters, no leading `-`, and
+/// nothing ssh would expand (see [`config_word`]).
 pub fn validate_identity_file(path: &Path) -> Result<(), InvalidValue> {
     const WHAT: &str = "identity file";
     let Some(text) = path.to_str() else {
@@ -187,14 +187,139 @@ pub fn validate_identity_file(path: &Path) -> Result<(), InvalidValue> {
         ));
     };
     check_line_safe(WHAT, text)?;
-    if text.contains('"') {
+    config_word(WHAT, text, Tokens::Expanded).map(drop)
+}
+
+/// How ssh treats a config value after its tokenizer has split the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tokens {
+    /// Taken as it is (User, Port, HostKeyAlias, ...).
+    Literal,
+    /// ssh expands `%` tokens and `${VAR}` in it (ssh_config(5), TOKENS and ENVIRONMENT
+    /// VARIABLES: IdentityFile, UserKnownHostsFile, ControlPath; HostName takes `%h`
+    /// and `%%`), and the value is meant literally: `%` is doubled; `${` cannot be
+    /// written so that ssh leaves it alone, so it is refused.
+    Expanded,
+    /// Expanded like [`Tokens::Expanded`], but the value already holds the tokens it
+    /// means (`…/%C`) and its literal parts are already escaped: only quoted.
+    Template,
+}
+
+/// `value` as one argument of an ssh_config line or of `ssh -o Key=VALUE`, written so
+/// that OpenSSH's tokenizer (`argv_split` in misc.c, used for both) gives back exactly
+/// `value`, after its token expansion when `tokens` says so.
+///
+/// The tokenizer splits on space and tab, takes `'…'` and `"…"` as quotes, reads
+/// `\'`, `\"`, `\\` (and `\ ` outside quotes) as the escaped character, and ends the line
+/// at a `#` that starts a word; a leading `=` is read as the keyword's separator. So a
+/// value holding any of those (or any white space) is written in double quotes with `\`
+/// and `"` escaped; every other value is written as it is. Refused: an empty value,
+/// control characters (they would end the line or are stripped), and `${` in an
+/// expanded value.
+pub fn config_word(
+    what: &'static str,
+    value: &str,
+    tokens: Tokens,
+) -> Result<String, InvalidValue> {
+    if value.is_empty() {
+        return Err(InvalidValue::new(what, value, "is empty"));
+    }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(InvalidValue::new(
-            WHAT,
-            text,
-            "contains `\"`, which ssh config cannot quote: rename the file",
+            what,
+            value,
+            format!(
+                "contains the control character U+{:04X}, which an ssh config line cannot \
+                 hold: remove it",
+                c as u32
+            ),
         ));
     }
-    Ok(())
+    let value = match tokens {
+        Tokens::Literal => value.to_string(),
+        Tokens::Expanded | Tokens::Template => {
+            if value.contains("${") {
+                return Err(InvalidValue::new(
+                    what,
+                    value,
+                    "contains `${`, which ssh expands as an environment variable and has \
+                     no escape for: rename the file or directory",
+                ));
+            }
+            if tokens == Tokens::Expanded {
+                escape_percent(value)
+            } else {
+                value.to_string()
+            }
+        }
+    };
+    let plain = !value.starts_with('=')
+        && !value.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '#'));
+    if plain {
+        return Ok(value);
+    }
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    Ok(out)
+}
+
+/// The tokens of `line` as OpenSSH's `argv_split` (misc.c) reads them, with
+/// `terminate_on_comment` set as ssh_config does; `None` for an unbalanced quote (ssh
+/// then rejects the line). The inverse of [`config_word`], used to read the user's config
+/// and to test the writer.
+pub fn split_config_words(line: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if matches!(chars[i], ' ' | '\t') {
+            i += 1;
+            continue;
+        }
+        if chars[i] == '#' {
+            break;
+        }
+        let mut word = String::new();
+        let mut quote: Option<char> = None;
+        while i < chars.len() {
+            let c = chars[i];
+            let next = chars.get(i + 1).copied();
+            if c == '\\' {
+                match next {
+                    Some(n @ ('\'' | '"' | '\\')) => {
+                        word.push(n);
+                        i += 1;
+                    }
+                    Some(' ') if quote.is_none() => {
+                        word.push(' ');
+                        i += 1;
+                    }
+                    _ => word.push(c),
+                }
+            } else if quote.is_none() && matches!(c, ' ' | '\t') {
+                break;
+            } else if quote.is_none() && matches!(c, '"' | '\'') {
+                quote = Some(c);
+            } else if quote == Some(c) {
+                quote = None;
+            } else {
+                word.push(c);
+            }
+            i += 1;
+        }
+        if quote.is_some() {
+            return None;
+        }
+        words.push(word);
+    }
+    Some(words)
 }
 
 /// The longest path a system call takes (Linux's PATH_MAX): a longer identity file
@@ -273,9 +398,34 @@ pub fn escape_percent(value: &str) -> String {
     value.replace('%', "%%")
 }
 
+/// The value of connection option `key` as one config word ([`config_word`]): `%`
+/// doubled where ssh expands tokens ([`PERCENT_EXPANDED`]), quoted as ssh's tokenizer
+/// reads it. The one rendering of values, for config lines and `-o` options alike.
+pub fn option_value(key: &'static str, value: &str) -> Result<String, InvalidValue> {
+    let tokens = if PERCENT_EXPANDED.contains(&key) {
+        Tokens::Expanded
+    } else {
+        Tokens::Literal
+    };
+    config_word(key, value, tokens)
+}
+
+/// The ControlPath value for sockets in `dir`: the directory literal (its `%` doubled),
+/// then ssh's `%C` token; `None` when the directory cannot be written so (`${`, control
+/// characters). Quoted as ssh reads it.
+pub fn control_path_value(dir: &str) -> Option<String> {
+    config_word("ControlPath", dir, Tokens::Expanded).ok()?;
+    config_word(
+        "ControlPath",
+        &format!("{}/%C", escape_percent(dir)),
+        Tokens::Template,
+    )
+    .ok()
+}
+
 impl SshTarget {
-    /// The connection options, as ssh_config keywords and values, in the order they are
-    /// written. Values are already validated and quoted where ssh needs it.
+    /// The connection options, as ssh_config keywords and values (not yet quoted: see
+    /// [`option_value`]), in the order they are written.
     pub fn connection_options(&self) -> Vec<(&'static str, String)> {
         let mut opts = vec![("HostName", self.hostname.clone())];
         if let Some(user) = &self.user {
@@ -283,7 +433,7 @@ impl SshTarget {
         }
         opts.push(("Port", self.port.to_string()));
         if let Some(key) = &self.identity_file {
-            opts.push(("IdentityFile", quote_config_value(&key.to_string_lossy())));
+            opts.push(("IdentityFile", key.to_string_lossy().into_owned()));
             opts.push(("IdentitiesOnly", "yes".to_string()));
         }
         if let Some(jump) = &self.proxy_jump {
@@ -292,10 +442,19 @@ impl SshTarget {
         opts.push(("HostKeyAlias", self.host_key_alias.clone()));
         opts.push((
             "UserKnownHostsFile",
-            quote_config_value(&self.known_hosts.to_string_lossy()),
+            self.known_hosts.to_string_lossy().into_owned(),
         ));
         opts.push(("StrictHostKeyChecking", "accept-new".to_string()));
         opts
+    }
+
+    /// Every connection option rendered as ssh must read it (see [`option_value`]), or
+    /// the first that cannot be, naming the option and the value.
+    pub fn rendered_options(&self) -> Result<Vec<(&'static str, String)>, InvalidValue> {
+        self.connection_options()
+            .into_iter()
+            .map(|(key, value)| Ok((key, option_value(key, &value)?)))
+            .collect()
     }
 
     /// Checks every value that will reach a command line or config line.
@@ -321,7 +480,8 @@ impl SshTarget {
             validate_proxy_jump(j)?;
         }
         validate_identity_file(&self.known_hosts)
-            .map_err(|e| InvalidValue::new("known_hosts path", &e.value, e.rule))
+            .map_err(|e| InvalidValue::new("known_hosts path", &e.value, e.rule))?;
+        self.rendered_options().map(drop)
     }
 }
 
@@ -379,6 +539,9 @@ pub struct Invocation {
     /// Further `-o` options, given before the destination (values as ssh's `-o` reads
     /// them: the caller quotes what needs it).
     pub options: Vec<(String, String)>,
+    /// Send [`KEEPALIVE`] options (off when the user's own ssh config sets keepalives:
+    /// options on the command line would override theirs).
+    pub keepalive: bool,
 }
 
 /// ssh's `ServerAliveInterval` and `ServerAliveCountMax` for a timeout of `timeout`
@@ -417,8 +580,9 @@ pub fn strip_ready(stdout: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Keepalives, so that a dead network is noticed in under a minute (15 s × 3), unless the
-/// user's config sets them.
+/// Keepalives, so that a dead network is noticed in under a minute (15 s × 3), in the
+/// generated config and on azlin's own ssh command lines, unless the user's config sets
+/// them.
 pub const KEEPALIVE: [(&str, &str); 2] =
     [("ServerAliveInterval", "15"), ("ServerAliveCountMax", "3")];
 
@@ -434,6 +598,7 @@ impl Invocation {
             control_dir: None,
             tty: Tty::No,
             options: Vec::new(),
+            keepalive: true,
         }
     }
 
@@ -445,7 +610,14 @@ impl Invocation {
             control_dir: None,
             tty,
             options: Vec::new(),
+            keepalive: true,
         }
+    }
+
+    /// With keepalives or without (see [`Invocation::keepalive`]).
+    pub fn keepalive(mut self, on: bool) -> Invocation {
+        self.keepalive = on;
+        self
     }
 
     /// Shares connections through sockets in `dir` (see [`control_dir`]).
@@ -487,10 +659,10 @@ impl SshTarget {
             args.push("-o".into());
             args.push(format!("{k}={v}").into());
         };
+        // A value that cannot be rendered is left out: `remote::target_of` refuses such a
+        // target before any ssh runs, and ssh then reports what is missing.
         for (k, v) in self.connection_options() {
-            if PERCENT_EXPANDED.contains(&k) {
-                opt(k, &escape_percent(&v));
-            } else {
+            if let Ok(v) = option_value(k, &v) {
                 opt(k, &v);
             }
         }
@@ -499,18 +671,32 @@ impl SshTarget {
         }
         if let Some(t) = how.connect_timeout {
             opt("ConnectTimeout", &t.to_string());
-            // After the connection is up, only keepalives notice a peer that froze:
-            // silence of the connection, not of the command, ends the run.
-            let (interval, count) = keepalive(t);
-            opt("ServerAliveInterval", &interval.to_string());
-            opt("ServerAliveCountMax", &count.to_string());
+        }
+        // After the connection is up, only keepalives notice a peer that froze: silence
+        // of the connection, not of the command, ends the run. Batch work gives up after
+        // about its timeout; an interactive session after 15 s x 3. None when the user's
+        // own config sets them (options here would override theirs).
+        if how.keepalive {
+            match how.connect_timeout {
+                Some(t) if how.batch => {
+                    let (interval, count) = keepalive(t);
+                    opt("ServerAliveInterval", &interval.to_string());
+                    opt("ServerAliveCountMax", &count.to_string());
+                }
+                _ => {
+                    for (k, v) in KEEPALIVE {
+                        opt(k, v);
+                    }
+                }
+            }
         }
         if let Some(dir) = &how.control_dir {
-            opt("ControlMaster", "auto");
             // The directory is literal, `%C` is the token ssh expands.
-            let path = format!("{}/%C", escape_percent(&dir.to_string_lossy()));
-            opt("ControlPath", &quote_config_value(&path));
-            opt("ControlPersist", &CONTROL_PERSIST_SECS.to_string());
+            if let Some(path) = control_path_value(&dir.to_string_lossy()) {
+                opt("ControlMaster", "auto");
+                opt("ControlPath", &path);
+                opt("ControlPersist", &CONTROL_PERSIST_SECS.to_string());
+            }
         }
         for (k, v) in &how.options {
             opt(k, v);
@@ -571,15 +757,6 @@ pub fn shell_join<S: AsRef<str>>(words: &[S]) -> String {
         .join(" ")
 }
 
-/// Quotes a config value that may hold spaces. Values never hold `"` (validated).
-fn quote_config_value(value: &str) -> String {
-    if value.contains(char::is_whitespace) {
-        format!("\"{value}\"")
-    } else {
-        value.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -638,8 +815,11 @@ mod tests {
     fn identity_files() {
         validate_identity_file(Path::new("/home/me/.ssh/id_ed25519")).unwrap();
         validate_identity_file(Path::new("/home/me/my keys/id")).unwrap();
-        assert!(validate_identity_file(Path::new("/a\"b")).is_err());
+        validate_identity_file(Path::new("/a\"b")).unwrap();
+        validate_identity_file(Path::new("/home/o'brien/.ssh/id")).unwrap();
         assert!(validate_identity_file(Path::new("/a\nb")).is_err());
+        let err = validate_identity_file(Path::new("/k/${HOME}/id")).unwrap_err();
+        assert!(err.to_string().contains("`${`"), "{err}");
     }
 
     #[test]
@@ -669,7 +849,7 @@ mod tests {
             known_hosts: "/h/.azlin/known_hosts".into(),
         };
         t.validate().unwrap();
-        let opts = t.connection_options();
+        let opts = t.rendered_options().unwrap();
         assert!(opts.contains(&("IdentityFile", "\"/k/my key\"".to_string())));
         assert!(opts.contains(&("StrictHostKeyChecking", "accept-new".to_string())));
         assert_eq!(t.to_string(), "me@127.0.0.1:2222");
@@ -714,6 +894,12 @@ mod tests {
             );
         }
         assert!(!argv.iter().any(|a| a.contains("StrictHostKeyChecking=no")));
+        let without = t.argv(&how.clone().keepalive(false), None);
+        assert!(
+            !without
+                .iter()
+                .any(|a| a.to_string_lossy().contains("ServerAlive"))
+        );
         let n = argv.len();
         assert_eq!(argv[n - 3], "-T");
         assert_eq!(argv[n - 2], "myvm");
@@ -746,6 +932,88 @@ mod tests {
             b"motd\nazlin-ready\n"
         );
         assert_eq!(strip_ready(b"xazlin-ready\n"), b"xazlin-ready\n");
+    }
+
+    #[test]
+    fn config_words_follow_the_tokenizer() {
+        let word = |v: &str| config_word("x", v, Tokens::Literal).unwrap();
+        assert_eq!(word("plain/path"), "plain/path");
+        assert_eq!(word("/keys/'"), r#""/keys/'""#);
+        assert_eq!(word(r#"a"b"#), r#""a\"b""#);
+        assert_eq!(word(r"a\b"), r#""a\\b""#);
+        assert_eq!(word("#x"), "\"#x\"");
+        assert_eq!(word("=x"), "\"=x\"");
+        assert_eq!(
+            config_word("x", "50%/k", Tokens::Expanded).unwrap(),
+            "50%%/k"
+        );
+        assert!(config_word("x", "", Tokens::Literal).is_err());
+        assert!(config_word("x", "a\rb", Tokens::Literal).is_err());
+        assert!(config_word("x", "${X}", Tokens::Expanded).is_err());
+        assert_eq!(
+            split_config_words(r#"a "b c" d\ e 'f"g' h\x #rest"#).unwrap(),
+            ["a", "b c", "d e", "f\"g", "h\\x"]
+        );
+        assert_eq!(split_config_words("\"open"), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_seed::config("config_words_read_back_as_written", 256))]
+
+        /// Whatever the value, ssh's tokenizer reads back the one word written.
+        #[test]
+        fn config_words_read_back_as_written(value in "[ -~\u{a0}\u{e9}]{1,24}") {
+            let written = config_word("x", &value, Tokens::Literal).unwrap();
+            proptest::prop_assert_eq!(split_config_words(&written), Some(vec![value.clone()]));
+            let line = format!("IdentityFile {written} # comment");
+            let words = split_config_words(&line).unwrap();
+            proptest::prop_assert_eq!(words, vec!["IdentityFile".to_string(), value]);
+        }
+    }
+
+    /// The real client reads every awkward value of an `-o` option back exactly.
+    #[test]
+    fn option_values_round_trip_through_ssh_g() {
+        for path in [
+            "/keys/'",
+            "/keys/\"",
+            "/keys/a\\b",
+            "/keys/50%",
+            "/keys/my key",
+            "/keys/#1",
+            "/keys/=x",
+            "/home/o'brien/.ssh/id \"x\"",
+        ] {
+            let key = format!(
+                "IdentityFile={}",
+                option_value("IdentityFile", path).unwrap()
+            );
+            let known = format!(
+                "UserKnownHostsFile={}",
+                option_value("UserKnownHostsFile", path).unwrap()
+            );
+            let out = Command::new("ssh")
+                .args(["-G", "-F", "/dev/null", "-o", &key, "-o", &known, "h"])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("ssh installed");
+            assert!(
+                out.status.success(),
+                "{key}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            let field = |name: &str| -> Vec<String> {
+                text.lines()
+                    .filter_map(|l| l.strip_prefix(name))
+                    .map(str::to_string)
+                    .collect()
+            };
+            // `ssh -G` shows IdentityFile before its token expansion (`%%` still doubled)
+            // and UserKnownHostsFile after it.
+            assert_eq!(field("identityfile "), [escape_percent(path)], "{key}");
+            assert_eq!(field("userknownhostsfile "), [path.to_string()], "{known}");
+        }
     }
 
     #[test]

@@ -15,13 +15,19 @@ use azlin_core::inventory::{
 use azlin_core::ssh_config::{self, Options};
 use proptest::prelude::*;
 
+mod support {
+    pub mod seed;
+}
+
 /// The user's config: global option, `Host *`, `Match`, their own Include, CRLF, no final
 /// newline.
 const USER_CONFIG: &[u8] =
     b"# mine\r\nServerAliveInterval 30\r\nHost *\r\n  ForwardAgent no\r\nMatch host *.corp\r\n  User corp\r\nInclude extra/*.conf";
 
 /// Keywords a generated file may contain (lower case, as `ssh -G` prints them).
-const ALLOWED: [&str; 14] = [
+const ALLOWED: [&str; 16] = [
+    "serveraliveinterval",
+    "serveralivecountmax",
     "hostname",
     "user",
     "port",
@@ -129,7 +135,7 @@ fn user_part(config: &[u8]) -> &[u8] {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(support::seed::config("hostile_values_never_add_a_directive", 32))]
 
     #[test]
     fn hostile_values_never_add_a_directive(vms in proptest::collection::vec(vm(), 1..4)) {
@@ -154,6 +160,14 @@ proptest! {
             }).collect());
             list.push(vm);
         }
+        // The key paths as given (hostile ones included), by plain alias.
+        let keys: BTreeMap<String, String> = list
+            .iter()
+            .filter_map(|v| {
+                let key = v.identity_file.as_ref()?.to_str()?.to_string();
+                Some((v.name.to_ascii_lowercase(), key))
+            })
+            .collect();
         let inventory = Inventory::new(list, cache).unwrap();
         let opts = Options::new(ConnectDefaults {
             user: None, identity_file: None, known_hosts: paths.known_hosts(),
@@ -206,9 +220,13 @@ proptest! {
             }
         }
 
-        // ssh agrees: against the user's config alone, only allowed options differ.
+        // ssh agrees: against the user's config alone, only allowed options differ, and
+        // a key path reaches ssh exactly (`ssh -G` shows it before its `%` expansion).
         for alias in &aliases {
             let with = ssh_g(&config, alias);
+            if let Some(key) = keys.get(alias) {
+                prop_assert_eq!(with.get("identityfile"), Some(&key.replace('%', "%%")), "{}", alias);
+            }
             let without = ssh_g(&baseline_config, alias);
             for (k, v) in &with {
                 if without.get(k) != Some(v) {

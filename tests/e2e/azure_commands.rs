@@ -97,7 +97,7 @@ fn ssh_config_writes_stanzas_for_azure_vms_with_proxy_jump_for_private_ones() {
     assert!(db.contains("ProxyJump ops@bastion"), "{db}");
     // The written files agree with what was printed, and ssh accepts them.
     ok(&home, &arm, &az, &["ssh-config"]);
-    let file = std::fs::read_to_string(home.path().join(".ssh/config.d/azlin-db.conf")).unwrap();
+    let file = std::fs::read_to_string(home.path().join(".ssh/config.d/azlin-fleet.conf")).unwrap();
     assert!(file.contains("ProxyJump ops@bastion"), "{file}");
 }
 
@@ -178,7 +178,7 @@ fn session_labels_an_azure_vm_with_its_tag_and_clear_removes_it() {
 }
 
 #[test]
-fn a_sync_narrowed_by_resource_group_keeps_the_files_of_other_vms() {
+fn a_sync_narrowed_by_resource_group_keeps_the_parts_of_other_vms() {
     let home = Home::new();
     let arm = Arm::start(
         vec![EmuVm::new("alpha", "rg-a"), EmuVm::new("beta", "rg-b")],
@@ -186,17 +186,22 @@ fn a_sync_narrowed_by_resource_group_keeps_the_files_of_other_vms() {
     );
     let az = FakeAz::install(&home.path().join("fake-bin"));
     ok(&home, &arm, &az, &["ssh-config"]);
-    let beta = home.path().join(".ssh/config.d/azlin-beta.conf");
-    assert!(beta.exists());
-    // `beta` is outside the narrowed listing, not gone: its file stays.
+    let fleet = home.path().join(".ssh/config.d/azlin-fleet.conf");
+    let has_beta = || {
+        std::fs::read_to_string(&fleet)
+            .unwrap()
+            .contains("Host beta beta--*")
+    };
+    assert!(has_beta());
+    // `beta` is outside the narrowed listing, not gone: its part stays.
     ok(&home, &arm, &az, &["--rg", "rg-a", "ssh-config"]);
     assert!(
-        beta.exists(),
-        "--rg removed the file of a VM that still exists"
+        has_beta(),
+        "--rg removed the part of a VM that still exists"
     );
-    // A VM deleted from Azure loses its file at the next whole-fleet sync.
+    // A VM deleted from Azure loses its part at the next whole-fleet sync.
     let arm = Arm::start(vec![EmuVm::new("alpha", "rg-a")], 100);
     ok(&home, &arm, &az, &["resolve", "alpha", "--refresh"]);
     ok(&home, &arm, &az, &["ssh-config"]);
-    assert!(!beta.exists(), "the file of a deleted VM stays");
+    assert!(!has_beta(), "the part of a deleted VM stays");
 }

@@ -165,7 +165,6 @@ fn a_refused_key_ends_azlin_at_once_with_sshs_message() {
 }
 
 #[test]
-#[ignore = "until azlin honours the user's own keepalives (merged with the ssh-config work)"]
 fn a_frozen_link_is_noticed_by_keepalives_and_recovered() {
     let home = Home::new();
     let (fleet, relay) = flaky(&home);

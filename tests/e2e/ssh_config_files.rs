@@ -160,7 +160,7 @@ fn generated_file_is_private_and_has_one_host_block_then_session_blocks() {
     let home = Home::new();
     fleet(&home);
     home.ok(&["ssh-config"]);
-    let file = ssh_dir(&home).join("config.d/azlin-myvm.conf");
+    let file = ssh_dir(&home).join("config.d/azlin-fleet.conf");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -169,13 +169,35 @@ fn generated_file_is_private_and_has_one_host_block_then_session_blocks() {
         assert_eq!(mode(&config(&home)), 0o600);
         assert_eq!(mode(&ssh_dir(&home)), 0o700);
     }
+    // One file for the fleet: per VM its own block and its sessions' blocks, then the
+    // options every azlin host shares, written once.
+    assert_eq!(in_config_d(&home, ".conf"), ["azlin-fleet.conf"]);
     let text = fs::read_to_string(&file).unwrap();
     let hosts: Vec<&str> = text.lines().filter(|l| l.starts_with("Host ")).collect();
     assert_eq!(
         hosts,
-        ["Host myvm myvm--*", "Host myvm--build", "Host myvm--dev"]
+        [
+            "Host myvm myvm--*",
+            "Host myvm--build",
+            "Host myvm--dev",
+            "Host myvm--build myvm--dev",
+            "Host other other--*",
+            "Host myvm myvm--* other other--*",
+        ]
     );
-    assert_eq!(text.matches("HostName").count(), 1, "{text}");
+    assert_eq!(text.matches("HostName").count(), 2, "{text}");
+    assert_eq!(text.matches("StrictHostKeyChecking").count(), 1, "{text}");
+    assert_eq!(text.matches("ServerAliveInterval 15").count(), 1, "{text}");
+    // `print VM` shows that VM's part and the shared options.
+    let one = home.ok(&["ssh-config", "print", "other"]);
+    assert!(one.contains("Host other other--*"), "{one}");
+    assert!(!one.contains("myvm"), "{one}");
+    assert!(one.contains("StrictHostKeyChecking accept-new"), "{one}");
+    home.azlin()
+        .args(["ssh-config", "print", "nope"])
+        .assert()
+        .code(1)
+        .stderr(contains("VM `nope` has no part"));
 }
 
 #[test]
@@ -193,7 +215,7 @@ fn second_sync_changes_nothing_and_check_and_dry_run_write_nothing() {
     assert!(!ssh_dir(&home).exists(), "--dry-run wrote something");
 
     home.ok(&["ssh-config"]);
-    let file = ssh_dir(&home).join("config.d/azlin-myvm.conf");
+    let file = ssh_dir(&home).join("config.d/azlin-fleet.conf");
     let (f1, c1) = (mtime(&file), mtime(&config(&home)));
     std::thread::sleep(Duration::from_millis(50));
     let out = home.ok(&["ssh-config"]);
@@ -206,7 +228,7 @@ fn second_sync_changes_nothing_and_check_and_dry_run_write_nothing() {
         .success();
     assert_eq!(home.ok(&["ssh-config", "--dry-run"]), "");
 
-    // A new session makes it out of date again; a vanished VM loses its file.
+    // A new session makes it out of date again; a vanished VM loses its part.
     sessions(&home, "myvm", &["dev", "build", "new"]);
     home.azlin()
         .args(["ssh-config", "--check"])
@@ -214,7 +236,7 @@ fn second_sync_changes_nothing_and_check_and_dry_run_write_nothing() {
         .code(1);
     home.ok(&["host", "remove", "other"]);
     home.ok(&["ssh-config"]);
-    assert!(!ssh_dir(&home).join("config.d/azlin-other.conf").exists());
+    assert!(!fs::read_to_string(&file).unwrap().contains("Host other"));
     assert_eq!(
         ssh_g(&config(&home), "myvm--new")["remotecommand"],
         "tmux new-session -A -s new"
@@ -236,7 +258,7 @@ fn an_edit_of_a_generated_file_is_noticed_after_the_stamp_vouched_for_it() {
             .join("cache/ssh-config-stamp.json")
             .exists()
     );
-    let file = ssh_dir(&home).join("config.d/azlin-myvm.conf");
+    let file = ssh_dir(&home).join("config.d/azlin-fleet.conf");
     let good = fs::read_to_string(&file).unwrap();
     let before = mtime(&file);
     std::thread::sleep(Duration::from_millis(50));
@@ -329,7 +351,7 @@ fn sync_interrupted_between_write_and_rename_leaves_old_files_intact() {
     let home = Home::new();
     fleet(&home);
     home.ok(&["ssh-config"]);
-    let file = ssh_dir(&home).join("config.d/azlin-myvm.conf");
+    let file = ssh_dir(&home).join("config.d/azlin-fleet.conf");
     let before = fs::read(&file).unwrap();
     let config_before = fs::read(config(&home)).unwrap();
 
@@ -340,7 +362,7 @@ fn sync_interrupted_between_write_and_rename_leaves_old_files_intact() {
     let out = home
         .azlin()
         .args(["ssh-config"])
-        .env("AZLIN_FAULT", "abort-before-rename:azlin-myvm.conf")
+        .env("AZLIN_FAULT", "abort-before-rename:azlin-fleet.conf")
         .output()
         .unwrap();
     assert!(!out.status.success(), "the fault was not injected");
@@ -440,7 +462,7 @@ fn hostile_session_names_are_refused_naming_the_vm_and_the_rest_is_synced() {
         .code(1)
         .stderr(contains("VM `myvm`, session `x\\nHost *"))
         .stderr(contains("session `50%off`"));
-    let text = fs::read_to_string(ssh_dir(&home).join("config.d/azlin-myvm.conf")).unwrap();
+    let text = fs::read_to_string(ssh_dir(&home).join("config.d/azlin-fleet.conf")).unwrap();
     assert!(!text.contains("ProxyCommand"), "{text}");
     assert!(!text.contains("Host *"), "{text}");
     assert_eq!(

@@ -179,7 +179,7 @@ fn ssh_tmux_session_at_a_terminal_writes_the_alias_before_attaching() {
     // At a terminal azlin becomes ssh: the new session's alias must be written first,
     // from the run's inventory with the session noted in it.
     let s = Synced::new();
-    let conf = s.home.path().join(".ssh/config.d/azlin-myvm.conf");
+    let conf = s.home.path().join(".ssh/config.d/azlin-fleet.conf");
     let term = Terminal::azlin(&s.home, "ssh myvm --tmux-session newwork");
     let vm = s.fleet.vm("myvm");
     let attached = term.wait_for(Duration::from_secs(60), || vm.attached("newwork") >= 1);
@@ -192,7 +192,7 @@ fn ssh_tmux_session_at_a_terminal_writes_the_alias_before_attaching() {
 #[test]
 fn commands_that_learn_sessions_resync_a_config_the_user_turned_on() {
     let s = Synced::new();
-    let conf = s.home.path().join(".ssh/config.d/azlin-myvm.conf");
+    let conf = s.home.path().join(".ssh/config.d/azlin-fleet.conf");
     assert!(
         !fs::read_to_string(&conf)
             .unwrap()
@@ -211,7 +211,7 @@ fn commands_that_learn_sessions_resync_a_config_the_user_turned_on() {
     // A session made behind azlin's back appears after `list`.
     s.fleet.vm("other").new_session("web", None);
     s.home.ok(&["list"]);
-    let other = s.home.path().join(".ssh/config.d/azlin-other.conf");
+    let other = s.home.path().join(".ssh/config.d/azlin-fleet.conf");
     assert!(
         fs::read_to_string(&other)
             .unwrap()
@@ -279,7 +279,7 @@ fn a_home_too_long_for_control_sockets_gets_no_sharing_and_plain_ssh_still_conne
         home.len() + "/.ssh/cm/".len() + 40 > 104,
         "{home} is not long enough"
     );
-    let text = fs::read_to_string(synced.home.path().join(".ssh/config.d/azlin-myvm.conf"))
+    let text = fs::read_to_string(synced.home.path().join(".ssh/config.d/azlin-fleet.conf"))
         .expect("generated file");
     assert!(!text.contains("ControlPath"), "{text}");
     assert!(!text.contains("ControlMaster"), "{text}");

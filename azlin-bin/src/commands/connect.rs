@@ -70,7 +70,8 @@ fn open(
             Invocation::interactive(Tty::Auto)
         } else {
             Invocation::batch(settings.connect_timeout)
-        };
+        }
+        .keepalive(settings.keepalive);
         return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
     if interactive {
@@ -80,9 +81,9 @@ fn open(
             ssh_config::auto_sync(ctx);
         }
         if let Some(keep_trying) = reconnect_for(ctx, reconnect) {
-            return attach_surviving(ctx, target, &ssh, keep_trying);
+            return attach_surviving(settings, target, &ssh, keep_trying);
         }
-        let how = Invocation::interactive(Tty::Yes);
+        let how = Invocation::interactive(Tty::Yes).keepalive(settings.keepalive);
         return handoff::replace_with(ssh.command(&how, Some(&tmux::attach(&target.session))));
     }
     // No terminal to attach (a script, CI): make sure the session runs, and say how to
@@ -124,7 +125,7 @@ const STDERR_TAIL: usize = 8 * 1024;
 /// (to the session only if it still exists), for up to `keep_trying` after a loss. It
 /// ends with ssh's status on a detach, the session's end, or a failure no retry fixes.
 fn attach_surviving(
-    ctx: &Context,
+    settings: &Settings,
     target: &Resolved,
     ssh: &SshTarget,
     keep_trying: Duration,
@@ -135,15 +136,9 @@ fn attach_surviving(
     let mut backoff = Backoff::new();
     let mut lost_at: Option<Instant> = None;
     loop {
-        let mut how = Invocation::interactive(Tty::Yes);
+        // Keepalives (unless the user's own config sets them) notice a dead link.
+        let mut how = Invocation::interactive(Tty::Yes).keepalive(settings.keepalive);
         how.options = marker.ssh_options();
-        if !user_sets_keepalive(ctx) {
-            how.options.extend(
-                azlin_core::ssh::KEEPALIVE
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string())),
-            );
-        }
         let attach = match lost_at {
             None => tmux::attach(&target.session),
             Some(_) => {
@@ -246,9 +241,4 @@ fn relay_stderr(stderr: Option<std::process::ChildStderr>, live: bool) -> String
 /// Prints what a reattach attempt's ssh said, held back until it mattered.
 fn print_held(said: &str) {
     eprint!("\r\x1b[K{said}");
-}
-
-/// Whether the user's own ssh config sets keepalives (then azlin leaves them alone).
-fn user_sets_keepalive(_ctx: &Context) -> bool {
-    false
 }

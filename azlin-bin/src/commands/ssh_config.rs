@@ -3,15 +3,15 @@
 use std::path::Path;
 
 use anyhow::Result;
-use azlin_core::ssh_config::{self, Options, Problem, SyncReport};
+use azlin_core::ssh_config::{self, Options, Problem, Skipped, SyncReport};
 
 use crate::cli::{SshConfigAction, SshConfigArgs};
 use crate::context::Context;
 
 /// Runs `azlin ssh-config …`.
 pub fn run(ctx: &Context, args: &SshConfigArgs) -> Result<u8> {
-    match args.action {
-        Some(SshConfigAction::Print) => print(ctx),
+    match &args.action {
+        Some(SshConfigAction::Print { vm }) => print(ctx, vm.as_deref()),
         Some(SshConfigAction::Remove) => remove(ctx),
         None if args.dry_run => dry_run(ctx),
         None if args.check => check(ctx),
@@ -40,6 +40,20 @@ fn report_problems(ctx: &Context, problems: &[Problem]) -> u8 {
     u8::from(!problems.is_empty())
 }
 
+/// Warns about plain aliases left out so as not to capture the user's hosts: all of them
+/// with `all` (`--check`, `-v`), else once, when the VM's file is written.
+fn report_skipped(ctx: &Context, report: &SyncReport, all: bool) {
+    for s in &report.skipped {
+        if all || was_written(report, s) {
+            ctx.warn(&s.to_string());
+        }
+    }
+}
+
+fn was_written(report: &SyncReport, s: &Skipped) -> bool {
+    report.changed_sections.contains(&s.alias)
+}
+
 fn sync(ctx: &Context) -> Result<u8> {
     let inventory = ctx.inventory()?;
     let report =
@@ -47,6 +61,7 @@ fn sync(ctx: &Context) -> Result<u8> {
     for w in &report.warnings {
         ctx.warn(w);
     }
+    report_skipped(ctx, &report, ctx.verbose > 0);
     if !ctx.quiet {
         println!("{}", summary(&ctx.paths.ssh_dir(), &report));
     }
@@ -103,8 +118,15 @@ fn dry_run(ctx: &Context) -> Result<u8> {
 }
 
 fn check(ctx: &Context) -> Result<u8> {
+    if let Some(refused) = ssh_config::refused_by_ssh(&ctx.paths) {
+        ctx.warn(&refused.to_string());
+        return Ok(1);
+    }
     let plan = plan(ctx)?;
     report_problems(ctx, &plan.problems);
+    for s in &plan.skipped {
+        ctx.warn(&s.to_string());
+    }
     if plan.is_up_to_date() {
         return Ok(0);
     }
@@ -122,9 +144,20 @@ fn check(ctx: &Context) -> Result<u8> {
     Ok(1)
 }
 
-fn print(ctx: &Context) -> Result<u8> {
+fn print(ctx: &Context, vm: Option<&str>) -> Result<u8> {
     let plan = plan(ctx)?;
-    print!("{}", plan.stanzas().map_err(azlin_core::Error::from)?);
+    match plan.stanzas(vm).map_err(azlin_core::Error::from)? {
+        Some(text) => print!("{text}"),
+        None => {
+            let vm = vm.unwrap_or_default().escape_debug().to_string();
+            report_problems(ctx, &plan.problems);
+            anyhow::bail!(
+                "VM `{vm}` has no part in the generated ssh config: it is not in the inventory \
+                 or was left out (see the warnings); `azlin host list` and `azlin list --vms` \
+                 show the VMs"
+            );
+        }
+    }
     Ok(report_problems(ctx, &plan.problems))
 }
 
@@ -181,6 +214,7 @@ pub fn auto_sync(ctx: &Context) {
             for w in &report.warnings {
                 ctx.warn(w);
             }
+            report_skipped(ctx, &report, verbose);
             if verbose && report.changed() {
                 eprintln!("{}", summary(&ctx.paths.ssh_dir(), &report));
             }

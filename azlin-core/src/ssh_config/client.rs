@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use super::render::Expect;
+use super::render::{Expect, Want};
 
 /// File name of the probe cache in `$AZLIN_HOME/cache`.
 pub const PROBE_CACHE: &str = "ssh-client.json";
@@ -179,9 +179,22 @@ impl Client {
 
     /// Runs `ssh -G -F config alias` and compares what ssh resolved with `expect`.
     /// The error is ssh's own message, or the value that differs.
-    pub fn check(&self, config: &Path, expect: &Expect) -> Result<(), String> {
+    /// With `as_user` (uid, gid) ssh runs as that user: the one who will read the files.
+    pub fn check(
+        &self,
+        config: &Path,
+        expect: &Expect,
+        as_user: Option<(u32, u32)>,
+    ) -> Result<(), String> {
         let mut cmd = Command::new(&self.program);
         cmd.arg("-G").arg("-F").arg(config).arg(&expect.alias);
+        #[cfg(unix)]
+        if let Some((uid, gid)) = as_user {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(uid).gid(gid);
+        }
+        #[cfg(not(unix))]
+        let _ = as_user;
         let out = crate::fleet::run_bounded(cmd, None, None, None)
             .map_err(|e| format!("cannot run {}: {e}", self.program.to_string_lossy()))?;
         if !out.status.is_some_and(|s| s.success()) {
@@ -202,21 +215,26 @@ impl Client {
             })
         };
         let mut wrong = Vec::new();
-        let mut compare = |key: &str, want: &str, got: Option<String>| {
-            if !got.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(want)) {
+        for (key, want) in &expect.fields {
+            let got = get(key);
+            // ssh lower-cases host names and host key aliases.
+            let folds = matches!(key.as_str(), "hostname" | "hostkeyalias");
+            let ok = match (want, &got) {
+                (Want::Is(w), Some(g)) => g == w || (folds && g.eq_ignore_ascii_case(w)),
+                (Want::Present, Some(_)) | (Want::Absent, None) => true,
+                _ => false,
+            };
+            if !ok {
+                let expected = match want {
+                    Want::Is(w) => format!("`{w}`"),
+                    Want::Present => "a value".to_string(),
+                    Want::Absent => "none".to_string(),
+                };
                 wrong.push(format!(
-                    "{key} is `{}`, expected `{want}`",
+                    "{key} is `{}`, expected {expected}",
                     got.unwrap_or_default()
                 ));
             }
-        };
-        compare("hostname", &expect.hostname, get("hostname"));
-        compare("port", &expect.port.to_string(), get("port"));
-        if let Some(user) = &expect.user {
-            compare("user", user, get("user"));
-        }
-        if let Some(cmd) = &expect.remote_command {
-            compare("remotecommand", cmd, get("remotecommand"));
         }
         if wrong.is_empty() {
             Ok(())

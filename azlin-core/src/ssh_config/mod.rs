@@ -1,8 +1,11 @@
 //! The generated OpenSSH config: `Host <vm> <vm>--*` and `Host <vm>--<session>` stanzas in
-//! `~/.ssh/config.d/azlin-<vm>.conf`, pulled in by one `Include` in `~/.ssh/config`, so
-//! that plain `ssh myvm--dev`, scp/rsync/git over `myvm` and VS Code work without azlin.
+//! one file for the fleet, `~/.ssh/config.d/azlin-fleet.conf`, pulled in by one `Include`
+//! in `~/.ssh/config`, so that plain `ssh myvm--dev`, scp/rsync/git over `myvm` and VS
+//! Code work without azlin.
 //!
-//! - [`render`] turns the inventory into file texts through Handlebars templates;
+//! - [`render`] turns the inventory into the file's text through Handlebars templates;
+//! - [`user`] reads the user's own config (hosts azlin must not capture, options to
+//!   counter or leave alone);
 //! - [`include`] adds and removes the Include line, leaving every other byte alone;
 //! - [`client`] asks the installed ssh what it supports and checks the result with `ssh -G`;
 //! - this module plans (what would change), syncs (writes it safely) and removes.
@@ -15,6 +18,7 @@ pub mod client;
 pub mod include;
 pub mod render;
 pub mod stamp;
+pub mod user;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -27,6 +31,7 @@ use crate::persist::{self, Lock};
 
 use client::Client;
 use include::Resolver;
+pub use render::Skipped;
 use render::{Rendered, Renderer, Sharing};
 use stamp::Stamp;
 
@@ -36,6 +41,9 @@ pub const CONFIG_D: &str = "config.d";
 pub const FILE_PREFIX: &str = "azlin-";
 /// File name suffix of a generated file.
 pub const FILE_SUFFIX: &str = ".conf";
+/// The generated file: one for the fleet (a file per VM would cost ssh a file open per VM
+/// on every lookup, and a first sync a thousand file creations).
+pub const FLEET_FILE: &str = "azlin-fleet.conf";
 /// The copy of `~/.ssh/config` taken before azlin first edits it.
 pub const BACKUP: &str = "config.azlin.bak";
 /// The lock that serialises writers, in `~/.ssh/config.d` (shared by every `AZLIN_HOME`
@@ -91,6 +99,21 @@ pub enum SshConfigError {
         /// The exact lines.
         lines: String,
     },
+    /// ssh would ignore `~/.ssh/config` (its owner or mode), so nothing azlin writes
+    /// would take effect: nothing was touched.
+    #[error(
+        "ssh refuses {}: {rule} (ssh says \"Bad owner or permissions\" and ignores the \
+         whole file), so azlin changed nothing. Fix: {fix}",
+        path.display()
+    )]
+    RefusedBySsh {
+        /// The config file.
+        path: PathBuf,
+        /// ssh's rule it breaks.
+        rule: String,
+        /// The command that fixes it.
+        fix: String,
+    },
     /// `ssh -G` rejected or misread the written config; the previous files are back.
     #[error("{message}\nThe previous ssh config files were restored.")]
     Validation {
@@ -122,6 +145,9 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.vm.is_empty() {
+            return f.write_str(&self.message);
+        }
         match &self.session {
             Some(s) => write!(
                 f,
@@ -140,15 +166,14 @@ pub struct Options {
     pub defaults: ConnectDefaults,
     /// The ssh client (`AZLIN_SSH`, default `ssh`).
     pub ssh: OsString,
-    /// At most this many changed files (spread evenly over them, first and last
+    /// At most this many changed VM parts (spread evenly over them, first and last
     /// included) get an alias checked with `ssh -G`, the lookups run at once: the plain
     /// alias of the first, a session alias of the second, and so on (both aliases when
-    /// one file changed). Any one lookup already makes ssh parse every generated file (a
-    /// syntax error anywhere fails it); the per-alias comparison of hostname, user, port
-    /// and remotecommand catches a user's config taking precedence, which affects every
-    /// file alike. So a small spread sample finds what a full check would, where checking
-    /// all of a thousand changed files (a first sync) would take a minute, and each
-    /// lookup of a thousand files costs as much CPU as the rest of the sync. Default 2.
+    /// one part changed). Any one lookup already makes ssh parse the whole generated
+    /// file (a syntax error anywhere fails it); the per-alias comparison of every field
+    /// azlin sets catches a user's config taking precedence, which affects every VM
+    /// alike. So a small spread sample finds what a full check would, where checking all
+    /// of a thousand changed VMs (a first sync) would take a minute. Default 2.
     pub validate_limit: usize,
     /// Whether files of VMs missing from the inventory are removed: only when it is the
     /// whole fleet (not narrowed by `--rg`/`--subscription`, Azure listed or cached), or
@@ -217,6 +242,8 @@ pub struct Plan {
     pub include_lines: String,
     /// VMs and sessions left out.
     pub problems: Vec<Problem>,
+    /// Plain aliases left out so as not to capture the user's hosts.
+    pub skipped: Vec<Skipped>,
     /// The generated files (also those that did not change), prepared for rendering.
     pub rendered: Rendered,
     /// The ssh client as probed.
@@ -234,6 +261,11 @@ pub struct Plan {
     seen: Vec<(PathBuf, Option<stamp::FileId>)>,
     /// The generated files present when planned.
     present: Vec<PathBuf>,
+    /// The aliases whose sections the fleet file changes.
+    changed_sections: Vec<String>,
+    /// The digest the stamp may record for the fleet file once written: `None` when it
+    /// holds sections kept from an earlier listing (then it is always compared).
+    fleet_digest: Option<String>,
     layout: Layout,
 }
 
@@ -277,15 +309,32 @@ impl Plan {
         out
     }
 
-    /// Every generated file's text, one after the other (for `ssh -F` or another tool).
-    pub fn stanzas(&self) -> Result<String, SshConfigError> {
-        let texts = self
-            .rendered
-            .files
+    /// The generated config as a sync would write it (for `ssh -F` or another tool), or
+    /// only the section of the VM named `vm` (matched without regard to case, as its
+    /// alias is), `None` when there is no such VM.
+    pub fn stanzas(&self, vm: Option<&str>) -> Result<Option<String>, SshConfigError> {
+        let files: Vec<&render::VmFile> = match vm {
+            Some(vm) => self
+                .rendered
+                .files
+                .iter()
+                .filter(|f| f.alias == vm.to_ascii_lowercase())
+                .collect(),
+            None => self.rendered.files.iter().collect(),
+        };
+        if vm.is_some() && files.is_empty() {
+            return Ok(None);
+        }
+        let sections = files
             .iter()
-            .map(|f| self.renderer.text(f))
+            .map(|f| self.renderer.section(f))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(texts.join("\n"))
+        render::fleet_text(&sections, &self.rendered.shared).map(Some)
+    }
+
+    /// The aliases whose part of the fleet file this plan changes.
+    pub fn changed_sections(&self) -> &[String] {
+        &self.changed_sections
     }
 }
 
@@ -302,6 +351,11 @@ pub struct SyncReport {
     pub backup: Option<PathBuf>,
     /// VMs and sessions left out.
     pub problems: Vec<Problem>,
+    /// Plain aliases left out so as not to capture the user's hosts (all of them, also
+    /// those of VMs whose part was not written now).
+    pub skipped: Vec<Skipped>,
+    /// The aliases whose part of the fleet file was written now.
+    pub changed_sections: Vec<String>,
     /// How many aliases `ssh -G` checked.
     pub validated: usize,
     /// Things the user should know (no ssh client to check with).
@@ -353,14 +407,16 @@ fn home_path(client: &Client, paths: &Paths, rel: &str) -> String {
     }
 }
 
-/// [`home_path`] for a config line, quoted when it holds white space.
+/// [`home_path`] for a config line, quoted as ssh's tokenizer reads it.
 fn config_path(client: &Client, paths: &Paths, rel: &str) -> String {
-    let text = home_path(client, paths, rel);
-    if text.contains(char::is_whitespace) {
-        format!("\"{text}\"")
-    } else {
-        text
-    }
+    config_word(&home_path(client, paths, rel))
+}
+
+/// `text` as one word of an ssh config line; a path that cannot be one (control
+/// characters) is written as it is, and `ssh -G` reports it.
+fn config_word(text: &str) -> String {
+    crate::ssh::config_word("path", text, crate::ssh::Tokens::Literal)
+        .unwrap_or_else(|_| text.to_string())
 }
 
 /// The generated files now in `config.d` (`azlin-*.conf`), sorted.
@@ -383,6 +439,26 @@ fn existing_files(config_d: &Path) -> Result<Vec<PathBuf>, SshConfigError> {
     Ok(out)
 }
 
+/// The user's own config as ssh reads it, azlin's generated files left out.
+fn read_user_config(layout: &Layout, tilde_home: &Path) -> user::UserConfig {
+    let config_d = layout.config_d.clone();
+    let ours = move |p: &Path| {
+        p.parent() == Some(config_d.as_path())
+            && p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                n.starts_with(FILE_PREFIX) && n.ends_with(FILE_SUFFIX)
+            })
+    };
+    user::UserConfig::read(&layout.config, tilde_home, &ours)
+}
+
+/// Whether the user's own ssh config (`~/.ssh/config` and what it includes) sets
+/// `ServerAliveInterval` or `ServerAliveCountMax`: then azlin leaves keepalives to it,
+/// in the generated config and on its own ssh command lines.
+pub fn user_sets_keepalive(paths: &Paths) -> bool {
+    read_user_config(&Layout::new(paths), &paths.home).sets_keepalive
+}
+
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
     plan_with(
@@ -402,56 +478,122 @@ fn plan_with(
     let layout = Layout::new(paths);
     let sharing = sharing(&client, paths, &layout);
     let renderer = Renderer::load(&paths.templates_dir())?;
-    let rendered = render::prepare(inventory, &opts.defaults, sharing.as_ref());
+    let user = read_user_config(&layout, client.tilde_home.as_deref().unwrap_or(&paths.home));
+    let mut rendered = render::prepare(
+        inventory,
+        &opts.defaults,
+        sharing.as_ref(),
+        render::Respect { user: &user },
+    );
     let known = Stamp::load(&layout.stamp, &layout.config_d, &renderer.id);
     let mut stamp = Stamp::new(&layout.config_d, &renderer.id);
-
-    // Rendering and comparing a thousand files is CPU work: spread it over the cores.
-    let compared = crate::fleet::fan_out(&rendered.files, persist::parallelism(), |f| {
-        compare(&layout, &renderer, &known, f)
-    });
+    let mut problems = rendered.problems.clone();
     let mut files = Vec::new();
     let mut seen = Vec::new();
-    let mut read_same = false;
-    for (f, result) in rendered.files.iter().zip(compared) {
-        match result? {
-            Compared::Vouched(id) => {
-                seen.push((layout.config_d.join(&f.file_name), Some(id)));
-                stamp.keep(&known, &f.file_name);
+    let mut stamp_grew = false;
+    let mut changed_sections = Vec::new();
+
+    let fleet = layout.config_d.join(FLEET_FILE);
+    let present = existing_files(&layout.config_d)?;
+    // Per-VM files of an older azlin: replaced by the fleet file.
+    let legacy: Vec<&PathBuf> = present
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != FLEET_FILE))
+        .collect();
+    let digest = render::digest(&(
+        rendered.files.iter().map(|f| &f.digest).collect::<Vec<_>>(),
+        &rendered.shared,
+    ));
+    let meta = std::fs::symlink_metadata(&fleet).ok();
+    if meta.as_ref().is_some_and(|m| !m.is_file()) {
+        // Not azlin's: left alone, and nothing else is written.
+        problems.push(not_ours(&fleet));
+        rendered.files.clear();
+        seen.push((fleet.clone(), file_id(&fleet)));
+    } else if let Some(meta) = meta.as_ref().filter(|m| {
+        opts.remove_missing && legacy.is_empty() && known.vouches(FLEET_FILE, &digest, m)
+    }) {
+        // Rendered from the same inputs, and not touched since: neither rendered nor read.
+        seen.push((fleet.clone(), Some(stamp::FileId::of(meta))));
+        stamp.keep(&known, FLEET_FILE);
+    } else {
+        let old = match meta {
+            Some(_) => read_opt(&fleet)?,
+            None => None,
+        };
+        let old_text = String::from_utf8_lossy(old.as_deref().unwrap_or_default()).into_owned();
+        let old_sections = render::parse_sections(&old_text);
+        // Rendering a thousand sections is CPU work: spread it over the cores.
+        let mut sections = crate::fleet::fan_out(&rendered.files, persist::parallelism(), |f| {
+            renderer.section(f)
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+        if !opts.remove_missing {
+            // A narrowed listing: the VMs it does not show keep their sections.
+            let listed: std::collections::HashSet<String> =
+                sections.iter().map(|s| s.alias.clone()).collect();
+            let mut kept: Vec<render::Section> = old_sections
+                .iter()
+                .filter(|s| !listed.contains(&s.alias))
+                .cloned()
+                .collect();
+            for path in &legacy {
+                let alias = legacy_alias(path);
+                if listed.contains(&alias) || kept.iter().any(|s| s.alias == alias) {
+                    continue;
+                }
+                if let Some(bytes) = read_opt(path)? {
+                    kept.push(render::legacy_section(
+                        &alias,
+                        &String::from_utf8_lossy(&bytes),
+                    ));
+                }
             }
-            Compared::Same(meta) => {
-                seen.push((
-                    layout.config_d.join(&f.file_name),
-                    Some(stamp::FileId::of(&meta)),
-                ));
+            sections.extend(kept);
+            sections.sort_by(|a, b| a.alias.cmp(&b.alias));
+        }
+        changed_sections = sections
+            .iter()
+            .filter(|s| !old_sections.contains(s))
+            .map(|s| s.alias.clone())
+            .collect();
+        let text = render::fleet_text(&sections, &rendered.shared)?;
+        seen.push((fleet.clone(), meta.as_ref().map(stamp::FileId::of)));
+        match meta {
+            _ if sections.is_empty() && old.is_none() => {}
+            Some(meta) if old.as_deref() == Some(text.as_bytes()) => {
                 // Even when the stamp already had this entry (too fresh to trust then),
                 // saving it again with a later time lets the next run trust it.
-                read_same = true;
-                stamp.record(&f.file_name, &f.digest, &meta);
+                stamp_grew = true;
+                if opts.remove_missing {
+                    stamp.record(FLEET_FILE, &digest, &meta);
+                }
             }
-            Compared::Differs(change, id) => {
-                seen.push((change.path.clone(), id));
-                files.push(change);
-            }
+            _ if sections.is_empty() => files.push(FileChange {
+                path: fleet.clone(),
+                old,
+                new: None,
+            }),
+            _ => files.push(FileChange {
+                path: fleet.clone(),
+                old,
+                new: Some(text.into_bytes()),
+            }),
         }
     }
-    let stamp_grew = read_same || stamp.differs(&known);
-    let wanted: std::collections::HashSet<&std::ffi::OsStr> = rendered
-        .files
-        .iter()
-        .map(|f| f.file_name.as_ref())
-        .collect();
-    let present = existing_files(&layout.config_d)?;
-    for path in present.iter().filter(|_| opts.remove_missing) {
-        if !path.file_name().is_some_and(|n| wanted.contains(n)) {
-            let path = path.clone();
-            seen.push((path.clone(), file_id(&path)));
-            files.push(FileChange {
-                old: read_opt(&path)?,
-                path,
-                new: None,
-            });
+    stamp_grew |= stamp.differs(&known);
+    for path in legacy {
+        if !is_regular(path) {
+            problems.push(not_ours(path));
+            continue;
         }
+        seen.push((path.clone(), file_id(path)));
+        files.push(FileChange {
+            old: read_opt(path)?,
+            path: path.clone(),
+            new: None,
+        });
     }
 
     let include_arg = config_path(&client, paths, ".ssh/config.d/azlin-*.conf");
@@ -465,7 +607,8 @@ fn plan_with(
     seen.push((layout.config.clone(), file_id(&layout.config)));
     let old_config = read_opt(&layout.config)?;
     // With nothing to include, the user's config is not touched at all.
-    let config = (!rendered.files.is_empty())
+    let fleet_written = files.iter().any(|f| f.path == fleet && f.new.is_some());
+    let config = (!rendered.files.is_empty() || fleet_written)
         .then(|| {
             include::ensure(
                 old_config.as_deref().unwrap_or_default(),
@@ -487,7 +630,8 @@ fn plan_with(
             include::marker_line(),
             include::include_line(&include_arg)
         ),
-        problems: rendered.problems.clone(),
+        problems,
+        skipped: rendered.skipped.clone(),
         rendered,
         client,
         renderer,
@@ -496,56 +640,60 @@ fn plan_with(
         shares: sharing.is_some(),
         seen,
         present,
+        changed_sections,
+        fleet_digest: opts.remove_missing.then_some(digest),
         layout,
     })
+}
+
+/// The owner and group of `ssh_dir` when azlin runs as root and they are another user's.
+fn files_owner(ssh_dir: &Path) -> Option<(u32, u32)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if !rustix::process::geteuid().is_root() {
+            return None;
+        }
+        let meta = std::fs::metadata(ssh_dir).ok()?;
+        (meta.uid() != 0).then(|| (meta.uid(), meta.gid()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ssh_dir;
+        None
+    }
+}
+
+/// Whether `path` is a regular file itself (not a symlink to one).
+fn is_regular(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// The problem of a symlink or other non-regular file where a generated file goes.
+fn not_ours(path: &Path) -> Problem {
+    Problem::new(
+        "",
+        None,
+        format!(
+            "{} is a symlink or not a regular file, so it is not one azlin generated: it was \
+             left alone (and nothing written in its place); remove it and run `azlin \
+             ssh-config` again",
+            path.display()
+        ),
+    )
+}
+
+/// The alias of an older azlin's per-VM file, `azlin-<alias>.conf`.
+fn legacy_alias(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.trim_start_matches(FILE_PREFIX)
+        .trim_end_matches(FILE_SUFFIX)
+        .to_string()
 }
 
 /// The identity of the file at `path` (symlinks followed), `None` when there is none.
 fn file_id(path: &Path) -> Option<stamp::FileId> {
     std::fs::metadata(path).ok().map(|m| stamp::FileId::of(&m))
-}
-
-/// What [`compare`] found for one generated file.
-enum Compared {
-    /// The stamp vouches for it: neither rendered nor read (with its identity).
-    Vouched(stamp::FileId),
-    /// Rendered and read: the same bytes (with the file's metadata, for the stamp).
-    Same(std::fs::Metadata),
-    /// Missing or different (with the identity of the file read, if any).
-    Differs(FileChange, Option<stamp::FileId>),
-}
-
-fn compare(
-    layout: &Layout,
-    renderer: &Renderer,
-    known: &Stamp,
-    f: &render::VmFile,
-) -> Result<Compared, SshConfigError> {
-    let path = layout.config_d.join(&f.file_name);
-    let meta = std::fs::metadata(&path).ok();
-    if let Some(meta) = &meta
-        && known.vouches(&f.file_name, &f.digest, meta)
-    {
-        return Ok(Compared::Vouched(stamp::FileId::of(meta)));
-    }
-    let text = renderer.text(f)?;
-    // No file a moment ago: a first sync need not try to open a thousand missing files.
-    // One that appears in between is caught by `Plan::still_current` under the lock.
-    let old = match meta {
-        Some(_) => read_opt(&path)?,
-        None => None,
-    };
-    Ok(match meta {
-        Some(meta) if old.as_deref() == Some(text.as_bytes()) => Compared::Same(meta),
-        meta => Compared::Differs(
-            FileChange {
-                path,
-                old,
-                new: Some(text.into_bytes()),
-            },
-            meta.as_ref().map(stamp::FileId::of),
-        ),
-    })
 }
 
 /// The connection-sharing options of the generated config, when the client supports them
@@ -558,13 +706,12 @@ fn sharing(client: &Client, paths: &Paths, layout: &Layout) -> Option<Sharing> {
     }
     // ssh expands `~/.ssh/cm` to the same directory (see `home_path`).
     crate::ssh::control_dir_path(&layout.ssh_dir)?;
+    let dir = home_path(client, paths, ".ssh/cm");
+    // The directory must be writable literally (no `${`); the template quotes the value.
+    crate::ssh::control_path_value(&dir)?;
     Some(Sharing {
-        // ssh expands tokens in ControlPath: the directory's own `%` must be doubled, and
-        // the renderer quotes the whole value when it holds white space.
-        control_path: format!(
-            "{}/%C",
-            crate::ssh::escape_percent(&home_path(client, paths, ".ssh/cm"))
-        ),
+        // ssh expands tokens in ControlPath: the directory's own `%` is doubled.
+        control_path: format!("{}/%C", crate::ssh::escape_percent(&dir)),
     })
 }
 
@@ -589,6 +736,53 @@ fn is_read_only(path: &Path) -> bool {
     std::fs::OpenOptions::new().append(true).open(path).is_err()
 }
 
+/// Why ssh would refuse `~/.ssh/config` as it is, by ssh's own rule (readconf.c: the
+/// owner must be root or the user, and neither group nor others may write it), as an
+/// error to report; `None` when ssh reads it (or there is none). The user is whoever runs
+/// azlin, or, run as root, the owner of `~/.ssh` (or of `$HOME`).
+pub fn refused_by_ssh(paths: &Paths) -> Option<SshConfigError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let layout = Layout::new(paths);
+        let meta = std::fs::metadata(&layout.config).ok()?;
+        let user = if rustix::process::geteuid().is_root() {
+            std::fs::metadata(&layout.ssh_dir)
+                .or_else(|_| std::fs::metadata(&paths.home))
+                .map_or(0, |m| m.uid())
+        } else {
+            rustix::process::getuid().as_raw()
+        };
+        let shown = layout.config.display().to_string();
+        if meta.mode() & 0o022 != 0 {
+            return Some(SshConfigError::RefusedBySsh {
+                rule: format!(
+                    "it is writable by its group or by others (mode {:04o})",
+                    meta.mode() & 0o7777
+                ),
+                fix: format!("chmod go-w {shown}"),
+                path: layout.config,
+            });
+        }
+        if meta.uid() != 0 && meta.uid() != user {
+            return Some(SshConfigError::RefusedBySsh {
+                rule: format!(
+                    "it belongs to uid {}, not to you (uid {user}) or root",
+                    meta.uid()
+                ),
+                fix: format!("chown {user} {shown}"),
+                path: layout.config,
+            });
+        }
+        None
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = paths;
+        None
+    }
+}
+
 /// Brings the generated files and the Include line up to date with the inventory.
 ///
 /// Nothing is written when nothing changed (mtimes stay). Otherwise, under a lock in
@@ -606,6 +800,9 @@ pub fn sync(
     inventory: &Inventory,
     opts: &Options,
 ) -> Result<SyncReport, SshConfigError> {
+    if let Some(refused) = refused_by_ssh(paths) {
+        return Err(refused);
+    }
     let first = plan(paths, inventory, opts)?;
     if first.is_up_to_date() {
         if first.stamp_grew {
@@ -613,6 +810,7 @@ pub fn sync(
         }
         return Ok(SyncReport {
             problems: first.problems,
+            skipped: first.skipped,
             ..SyncReport::default()
         });
     }
@@ -641,6 +839,8 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
     let layout = &layout;
     let mut report = SyncReport {
         problems: plan.problems.clone(),
+        skipped: plan.skipped.clone(),
+        changed_sections: plan.changed_sections.clone(),
         ..SyncReport::default()
     };
     if plan.is_up_to_date() {
@@ -653,12 +853,21 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
     if plan.shares {
         persist::create_dir_all(&layout.cm_dir, 0o700).map_err(io_err("create", &layout.cm_dir))?;
     }
-    if let Some(FileChange { old: Some(old), .. }) = &plan.config
-        && !layout.backup.exists()
-    {
-        persist::write_atomic(&layout.backup, old, Some(0o600))
-            .map_err(io_err("back up to", &layout.backup))?;
-        report.backup = Some(layout.backup.clone());
+    if let Some(FileChange { old: Some(old), .. }) = &plan.config {
+        // Never through a symlink: O_EXCL and O_NOFOLLOW; a backup already there is the
+        // first one, kept.
+        if persist::create_new(&layout.backup, old, 0o600)
+            .map_err(io_err("back up to", &layout.backup))?
+        {
+            report.backup = Some(layout.backup.clone());
+        } else if !std::fs::symlink_metadata(&layout.backup).is_ok_and(|m| m.is_file()) {
+            report.warnings.push(format!(
+                "{} is not a regular file (a symlink?): it was left alone, and no new \
+                 backup of {} was taken",
+                layout.backup.display(),
+                layout.config.display()
+            ));
+        }
     }
     // Everything touched is remembered first, so that a failure at any point can put back
     // the files as they were.
@@ -694,11 +903,14 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
         return Ok(report);
     }
     let expects = to_validate(&plan, opts.validate_limit);
+    // ssh ignores included files owned by anyone but root and the user running it: as
+    // root with a user's HOME, check as that user, as whom ssh will read them.
+    let user = files_owner(&layout.ssh_dir);
     // The lookups are independent and each reads every generated file: run them at once.
     let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = expects
             .iter()
-            .map(|e| scope.spawn(|| plan.client.check(&layout.config, e)))
+            .map(|e| scope.spawn(|| plan.client.check(&layout.config, e, user)))
             .collect();
         handles
             .into_iter()
@@ -717,22 +929,19 @@ fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshConfigError> {
     Ok(report)
 }
 
-/// Adds the files just written to the plan's stamp, so that the next sync need not read
-/// them.
+/// Adds the fleet file just written to the plan's stamp, so that the next sync need not
+/// render or read it.
 fn record_written(plan: &mut Plan) {
-    let written: std::collections::HashSet<&Path> = plan
+    let fleet = plan.layout.config_d.join(FLEET_FILE);
+    let written = plan
         .files
         .iter()
-        .filter(|c| c.new.is_some())
-        .map(|c| c.path.as_path())
-        .collect();
-    for f in &plan.rendered.files {
-        let path = plan.layout.config_d.join(&f.file_name);
-        if written.contains(path.as_path())
-            && let Ok(meta) = std::fs::metadata(&path)
-        {
-            plan.stamp.record(&f.file_name, &f.digest, &meta);
-        }
+        .any(|c| c.path == fleet && c.new.is_some());
+    if let Some(digest) = &plan.fleet_digest
+        && written
+        && let Ok(meta) = std::fs::symlink_metadata(&fleet)
+    {
+        plan.stamp.record(FLEET_FILE, digest, &meta);
     }
 }
 
@@ -766,22 +975,16 @@ fn write_changes(plan: &Plan) -> Result<(), SshConfigError> {
     Ok(())
 }
 
-/// The aliases to check: of up to `limit` written files (evenly spread, first and last
-/// included), the plain alias of the first, a session alias of the second, and so on;
-/// both aliases when only one file was written, or one file's when only the Include line
+/// The aliases to check: of up to `limit` changed sections (evenly spread, first and
+/// last included), the plain alias of the first, a session alias of the second, and so
+/// on; both aliases when only one section changed, or one VM's when only the Include line
 /// changed.
 fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
-    let changed: std::collections::HashSet<&std::ffi::OsStr> = plan
-        .files
-        .iter()
-        .filter(|c| c.new.is_some())
-        .filter_map(|c| c.path.file_name())
-        .collect();
     let written: Vec<&render::VmFile> = plan
         .rendered
         .files
         .iter()
-        .filter(|f| changed.contains(std::ffi::OsStr::new(&f.file_name)))
+        .filter(|f| plan.changed_sections.contains(&f.alias))
         .collect();
     let chosen: Vec<&render::VmFile> = if written.is_empty() {
         plan.rendered.files.iter().take(1).collect()
@@ -870,12 +1073,7 @@ pub fn remove(paths: &Paths) -> Result<RemoveReport, SshConfigError> {
     let old = read_opt(&layout.config)?;
     let tilde_arg = format!("~/.ssh/{CONFIG_D}/{FILE_PREFIX}*{FILE_SUFFIX}");
     let abs = layout.config_d.join(format!("{FILE_PREFIX}*{FILE_SUFFIX}"));
-    let abs = abs.to_string_lossy();
-    let abs_arg = if abs.contains(char::is_whitespace) {
-        format!("\"{abs}\"")
-    } else {
-        abs.into_owned()
-    };
+    let abs_arg = config_word(&abs.to_string_lossy());
     let new = old.as_deref().and_then(|bytes| {
         let once = include::remove(bytes, &tilde_arg);
         let twice = include::remove(once.as_deref().unwrap_or(bytes), &abs_arg);
@@ -900,6 +1098,10 @@ pub fn remove(paths: &Paths) -> Result<RemoveReport, SshConfigError> {
     }
     let lock = Lock::acquire(&layout.lock).map_err(io_err("lock", &layout.lock))?;
     for f in existing_files(&layout.config_d)? {
+        // A symlink or other non-regular file is not azlin's: left alone.
+        if !is_regular(&f) {
+            continue;
+        }
         std::fs::remove_file(&f).map_err(io_err("remove", &f))?;
         report.removed.push(f);
     }

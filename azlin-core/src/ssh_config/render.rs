@@ -1,4 +1,8 @@
-//! Rendering: the inventory becomes one config file per VM, through Handlebars templates.
+//! Rendering: the inventory becomes one config file for the fleet: per VM a section from
+//! the Handlebars template (its `Host <vm> <vm>--*` block with what is the VM's own, then
+//! one short block per session), then the options every azlin host shares, written once
+//! (ssh reads every line of every included file on every run, GitHub included, so the
+//! file is kept as short as the explicit session aliases allow).
 //!
 //! Every connection line comes from [`SshTarget::connection_options`], so the stanza and
 //! the ssh command line azlin runs cannot disagree. Values are validated before rendering
@@ -22,7 +26,8 @@ use crate::name;
 // as a token: its options are marked `percent: false`.
 use crate::ssh::PERCENT_EXPANDED;
 
-use super::{FILE_PREFIX, FILE_SUFFIX, Problem, SshConfigError};
+use super::user::UserConfig;
+use super::{Problem, SshConfigError};
 
 /// Name of the per-VM template, embedded and overridable in `$AZLIN_HOME/templates/`.
 pub const VM_TEMPLATE: &str = "vm.conf.hbs";
@@ -35,19 +40,83 @@ pub(crate) struct Sharing {
     pub control_path: String,
 }
 
-/// What ssh -G must report for the aliases of one file (see `client::Client::check`).
+/// What `ssh -G` must print for one field (see `client::Client::check`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Want {
+    /// This value (compared without regard to ASCII case for names ssh lower-cases).
+    Is(String),
+    /// Some value (a path ssh expands, such as ControlPath's `%C`).
+    Present,
+    /// No value at all (a plain alias has no RemoteCommand).
+    Absent,
+}
+
+/// What ssh -G must report for one alias of a file: every field azlin sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expect {
     /// The alias to look up.
     pub alias: String,
-    /// Expected `hostname`.
-    pub hostname: String,
-    /// Expected `user`, when azlin sets one.
-    pub user: Option<String>,
-    /// Expected `port`.
-    pub port: u16,
-    /// Expected `remotecommand` (after ssh's `%` expansion), for a session alias.
-    pub remote_command: Option<String>,
+    /// `ssh -G` keys (lower case) and what each must be.
+    pub fields: Vec<(String, Want)>,
+}
+
+impl Expect {
+    /// What is expected of `key`, if anything.
+    pub fn get(&self, key: &str) -> Option<&Want> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, w)| w)
+    }
+}
+
+/// A plain alias azlin did not write because it would capture a host the user's ssh
+/// reaches otherwise; the VM's `vm--session` aliases are still written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The VM's name, control characters escaped.
+    pub vm: String,
+    /// The alias left out.
+    pub alias: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "VM `{}`: no plain ssh alias `{}`: {}; use `{}--SESSION` (`ssh {}--SESSION`), or \
+             rename the VM",
+            self.vm, self.alias, self.reason, self.alias, self.alias
+        )
+    }
+}
+
+/// Why `alias` must not be written as a plain alias, if it must not: `ssh alias` would
+/// otherwise go somewhere else (DNS, loopback, the user's own `Host` block).
+fn captures(alias: &str, user: &UserConfig) -> Option<String> {
+    if alias.parse::<std::net::IpAddr>().is_ok() {
+        return Some("it is an IP address, which ssh would connect to itself".into());
+    }
+    if alias.contains('.') {
+        return Some(
+            "a name with a dot is a DNS name (think `github.com`): `ssh` and `git` must keep \
+             reaching it"
+                .into(),
+        );
+    }
+    // The loopback names of /etc/hosts on common systems.
+    if matches!(
+        alias,
+        "localhost" | "localhost4" | "localhost6" | "ip6-localhost" | "ip6-loopback"
+    ) {
+        return Some(format!("`{alias}` is this machine"));
+    }
+    user.hosts.get(alias).map(|o| {
+        format!(
+            "your ssh config names it (`Host` at {} line {})",
+            o.file.display(),
+            o.line
+        )
+    })
 }
 
 /// One generated file, prepared but not yet rendered: rendering is only needed for files
@@ -56,10 +125,10 @@ pub struct Expect {
 pub struct VmFile {
     /// The VM's name.
     pub vm: String,
-    /// `azlin-<alias>.conf`.
-    pub file_name: String,
-    /// What ssh must resolve once the file is in place: the plain alias, then the first
-    /// session alias if there is one.
+    /// Its alias (the lower-case name): the section's key in the fleet file.
+    pub alias: String,
+    /// What ssh must resolve once the file is in place: the plain alias (unless it was
+    /// skipped), then the first session alias if there is one.
     pub expect: Vec<Expect>,
     /// A digest of everything the template sees (see [`Renderer::id`] for the rest).
     pub(crate) digest: String,
@@ -69,10 +138,21 @@ pub struct VmFile {
 /// Every generated file, plus what was refused.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// Files, sorted by file name.
+    /// One per VM, sorted by alias.
     pub files: Vec<VmFile>,
+    /// The shared part.
+    pub(crate) shared: SharedCtx,
     /// VMs and sessions left out, with the reason.
     pub problems: Vec<Problem>,
+    /// Plain aliases left out, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// What the generated config must respect of the user's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Respect<'a> {
+    /// The user's own config, read.
+    pub user: &'a UserConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -93,8 +173,141 @@ struct SessionCtx {
 struct VmCtx {
     vm: String,
     alias: String,
+    /// Whether the plain alias is written (see [`captures`]).
+    plain: bool,
     options: Vec<OptionCtx>,
     sessions: Vec<SessionCtx>,
+}
+
+/// The connection options that are the same for every VM: written once, in the shared
+/// part of the fleet file, for every azlin alias.
+pub(crate) const SHARED_KEYS: [&str; 2] = ["UserKnownHostsFile", "StrictHostKeyChecking"];
+
+/// The shared part of the fleet file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct SharedCtx {
+    /// Options for every azlin alias ([`SHARED_KEYS`], keepalives, connection sharing).
+    options: Vec<OptionCtx>,
+    /// Whether the plain aliases counter a RemoteCommand or RequestTTY of the user's.
+    counter: bool,
+}
+
+/// The comment line that starts a VM's section of the fleet file; the alias follows.
+pub(crate) const SECTION_MARKER: &str = "# azlin: VM ";
+/// The comment line that starts the shared part.
+const SHARED_MARKER: &str = "# azlin: shared by every azlin alias";
+/// VMs per `Host` line of the shared part: ssh splits a line into words at a cost that
+/// grows with the square of its length, so long lists are cut into blocks.
+const HOSTS_PER_LINE: usize = 32;
+
+/// One VM's section of the fleet file, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Section {
+    /// The VM's alias.
+    pub alias: String,
+    /// Whether the section writes the plain alias.
+    pub plain: bool,
+    /// The marker line and the template's output, ending in one newline.
+    pub text: String,
+}
+
+impl Section {
+    fn new(alias: &str, body: &str) -> Section {
+        let body = body.trim_end_matches(['\n', '\r']);
+        let first_host = body
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("Host "))
+            .unwrap_or_default();
+        Section {
+            alias: alias.to_string(),
+            plain: first_host.split_whitespace().any(|p| p == alias),
+            text: format!("{SECTION_MARKER}{alias}\n{body}\n"),
+        }
+    }
+}
+
+/// The sections of a fleet file azlin wrote (its header and shared part left out).
+pub(crate) fn parse_sections(text: &str) -> Vec<Section> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text.split_inclusive('\n') {
+        if let Some(alias) = line.strip_prefix(SECTION_MARKER) {
+            out.extend(current.take());
+            current = Some((alias.trim_end().to_string(), String::new()));
+        } else if line.starts_with(SHARED_MARKER) {
+            out.extend(current.take());
+        } else if let Some((_, body)) = &mut current {
+            body.push_str(line);
+        }
+    }
+    out.extend(current);
+    out.iter().map(|(a, b)| Section::new(a, b)).collect()
+}
+
+/// The section for `alias` made from an older azlin's per-VM file (`azlin-<vm>.conf`):
+/// its text without the leading comments, the shared options it held included.
+pub(crate) fn legacy_section(alias: &str, text: &str) -> Section {
+    let body: String = text
+        .split_inclusive('\n')
+        .skip_while(|l| l.starts_with('#'))
+        .collect();
+    Section::new(alias, &body)
+}
+
+/// The fleet file: the header, every section, then the shared part for the aliases of
+/// every section.
+pub(crate) fn fleet_text(
+    sections: &[Section],
+    shared: &SharedCtx,
+) -> Result<String, SshConfigError> {
+    let mut out = String::from(
+        "# Generated by azlin for its VMs. Do not edit: `azlin ssh-config` rewrites this \
+         file\n# and `azlin ssh-config remove` deletes it. Change the layout of a VM's part \
+         in\n# $AZLIN_HOME/templates/vm.conf.hbs.\n",
+    );
+    for s in sections {
+        out.push('\n');
+        out.push_str(&s.text);
+    }
+    if sections.is_empty() {
+        return Ok(out);
+    }
+    let broken = |e: RenderError| SshConfigError::Template {
+        origin: "the shared options".into(),
+        message: e.to_string(),
+    };
+    let mut lines = String::new();
+    for o in &shared.options {
+        let value = escape_value(&o.value, o.percent).map_err(broken)?;
+        lines.push_str(&format!("    {} {value}\n", o.key));
+    }
+    out.push('\n');
+    out.push_str(SHARED_MARKER);
+    out.push('\n');
+    let all: Vec<String> = sections
+        .iter()
+        .flat_map(|s| {
+            let plain = s.plain.then(|| s.alias.clone());
+            plain.into_iter().chain([format!("{}--*", s.alias)])
+        })
+        .collect();
+    for chunk in all.chunks(HOSTS_PER_LINE * 2) {
+        out.push_str(&format!("Host {}\n{lines}", chunk.join(" ")));
+    }
+    let plains: Vec<&str> = sections
+        .iter()
+        .filter(|s| s.plain)
+        .map(|s| s.alias.as_str())
+        .collect();
+    if shared.counter {
+        for chunk in plains.chunks(HOSTS_PER_LINE * 2) {
+            out.push_str(&format!(
+                "Host {}\n    RemoteCommand none\n    RequestTTY auto\n",
+                chunk.join(" ")
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// A 128-bit digest of `value` (two SipHash runs with different prefixes). It only decides
@@ -161,7 +374,12 @@ impl Renderer {
         Ok(Renderer { hb, id })
     }
 
-    /// The text of one file.
+    /// One VM's section of the fleet file.
+    pub(crate) fn section(&self, file: &VmFile) -> Result<Section, SshConfigError> {
+        Ok(Section::new(&file.alias, &self.text(file)?))
+    }
+
+    /// The template's output for one VM.
     pub(crate) fn text(&self, file: &VmFile) -> Result<String, SshConfigError> {
         self.hb
             .render(VM_TEMPLATE, &file.ctx)
@@ -172,14 +390,55 @@ impl Renderer {
     }
 }
 
+/// What `ssh -G` prints for option `key` set to `value` (see [`Want`]).
+fn want_of(key: &str, value: &str) -> Want {
+    match key {
+        // Shown before token expansion: `%` still doubled.
+        "IdentityFile" => Want::Is(crate::ssh::escape_percent(value)),
+        // Shown after expansion of `~` and tokens.
+        "ControlPath" => Want::Present,
+        "UserKnownHostsFile" if value.starts_with('~') => Want::Present,
+        _ => Want::Is(value.to_string()),
+    }
+}
+
 /// Prepares a file for every VM of the inventory that has an address.
 pub(crate) fn prepare(
     inventory: &Inventory,
     defaults: &ConnectDefaults,
     sharing: Option<&Sharing>,
+    respect: Respect<'_>,
 ) -> Rendered {
     let mut out = Rendered::default();
     let refused = collisions(inventory, &mut out.problems);
+    // Keepalives and connection sharing: the same for every VM, written once.
+    let mut extra_shared = Vec::new();
+    if !respect.user.sets_keepalive {
+        for (key, value) in crate::ssh::KEEPALIVE {
+            extra_shared.push(OptionCtx {
+                key,
+                value: value.to_string(),
+                percent: false,
+            });
+        }
+    }
+    if let Some(s) = sharing {
+        for (key, value) in [
+            ("ControlMaster", "auto".to_string()),
+            ("ControlPath", s.control_path.clone()),
+            (
+                "ControlPersist",
+                crate::ssh::CONTROL_PERSIST_SECS.to_string(),
+            ),
+        ] {
+            // ControlPath's `%C` is meant as a token (its literal part is escaped).
+            extra_shared.push(OptionCtx {
+                key,
+                value,
+                percent: false,
+            });
+        }
+    }
     for vm in &inventory.vms {
         if refused.contains(vm.name.as_str()) {
             continue;
@@ -194,7 +453,7 @@ pub(crate) fn prepare(
             continue;
         }
         let alias = vm.name.to_ascii_lowercase();
-        let mut options: Vec<OptionCtx> = target
+        let (shared, options): (Vec<OptionCtx>, Vec<OptionCtx>) = target
             .connection_options()
             .into_iter()
             .map(|(key, value)| OptionCtx {
@@ -202,53 +461,67 @@ pub(crate) fn prepare(
                 value,
                 percent: PERCENT_EXPANDED.contains(&key),
             })
-            .collect();
-        if let Some(s) = sharing {
-            for (key, value) in [
-                ("ControlMaster", "auto".to_string()),
-                ("ControlPath", s.control_path.clone()),
-                (
-                    "ControlPersist",
-                    crate::ssh::CONTROL_PERSIST_SECS.to_string(),
-                ),
-            ] {
-                options.push(OptionCtx {
-                    key,
-                    value,
-                    percent: false,
-                });
-            }
+            .partition(|o| SHARED_KEYS.contains(&o.key));
+        let mut shared = shared;
+        shared.extend(extra_shared.iter().cloned());
+        if out.shared.options.is_empty() {
+            out.shared.options = shared.clone();
         }
         let sessions = sessions_of(inventory, &vm.name, &mut out.problems);
-        let mut expect = vec![Expect {
-            alias: alias.clone(),
-            hostname: target.hostname.clone(),
-            user: target.user.clone(),
-            port: target.port,
-            remote_command: None,
-        }];
+        let skipped = captures(&alias, respect.user);
+        let plain = skipped.is_none();
+        if let Some(reason) = skipped {
+            out.skipped.push(Skipped {
+                vm: vm.name.escape_debug().to_string(),
+                alias: alias.clone(),
+                reason,
+            });
+        }
+        let counter = plain && respect.user.sets_remote_command;
+        out.shared.counter |= counter;
+        let mut common: Vec<(String, Want)> = options
+            .iter()
+            .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
+            .collect();
+        common.sort_by(|a, b| a.0.cmp(&b.0));
+        common.dedup_by(|a, b| a.0 == b.0);
+        let mut expect = Vec::new();
+        if plain {
+            let mut fields = common.clone();
+            fields.push(("remotecommand".into(), Want::Absent));
+            if counter {
+                fields.push(("requesttty".into(), Want::Is("auto".into())));
+            }
+            expect.push(Expect {
+                alias: alias.clone(),
+                fields,
+            });
+        }
         if let Some(s) = sessions.first() {
+            let mut fields = common;
+            fields.push(("requesttty".into(), Want::Is("true".into())));
+            fields.push(("remotecommand".into(), Want::Is(s.command.clone())));
             expect.push(Expect {
                 alias: s.alias.clone(),
-                remote_command: Some(s.command.clone()),
-                ..expect[0].clone()
+                fields,
             });
         }
         let ctx = VmCtx {
             vm: vm.name.clone(),
             alias: alias.clone(),
+            plain,
             options,
             sessions,
         };
         out.files.push(VmFile {
             vm: vm.name.clone(),
-            file_name: format!("{FILE_PREFIX}{alias}{FILE_SUFFIX}"),
+            alias,
             expect,
             digest: digest(&ctx),
             ctx,
         });
     }
-    out.files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    out.files.sort_by(|a, b| a.alias.cmp(&b.alias));
     out
 }
 
@@ -412,33 +685,18 @@ fn percent_flag(h: &Helper<'_>) -> bool {
         .unwrap_or(false)
 }
 
-/// `{{ssh value [percent=true]}}`: one argument of a keyword, quoted when it holds white
-/// space or `#`, `%` doubled when `percent` is set.
+/// `{{ssh value [percent=true]}}`: one argument of a keyword, written as OpenSSH's
+/// tokenizer reads it ([`crate::ssh::config_word`], the renderer of `-o` values too):
+/// quoted and escaped when it holds white space, quotes, `\\` or `#`, `%` doubled when
+/// `percent` is set.
 pub(crate) fn escape_value(value: &str, percent: bool) -> Result<String, RenderError> {
-    let already_quoted = value.len() >= 2 && value.starts_with('"') && value.ends_with('"') && {
-        !value[1..value.len() - 1].contains('"')
-    };
-    let inner = if already_quoted {
-        &value[1..value.len() - 1]
+    let tokens = if percent {
+        crate::ssh::Tokens::Expanded
     } else {
-        value
+        crate::ssh::Tokens::Literal
     };
-    if inner.contains('"') {
-        return Err(RenderErrorReason::Other(format!(
-            "`ssh`: value `{value}` contains `\"`, which ssh config cannot quote"
-        ))
-        .into());
-    }
-    let inner = if percent {
-        crate::ssh::escape_percent(inner)
-    } else {
-        inner.to_string()
-    };
-    if already_quoted || inner.contains(|c: char| c.is_whitespace() || c == '#') {
-        Ok(format!("\"{inner}\""))
-    } else {
-        Ok(inner)
-    }
+    crate::ssh::config_word("value", value, tokens)
+        .map_err(|e| RenderErrorReason::Other(format!("`ssh`: {e}")).into())
 }
 
 /// `{{ssh_command value}}`: the rest of a RemoteCommand line, where ssh expands `%`
@@ -485,10 +743,16 @@ mod tests {
         }
     }
 
+    fn respect() -> Respect<'static> {
+        static NONE: std::sync::LazyLock<UserConfig> =
+            std::sync::LazyLock::new(UserConfig::default);
+        Respect { user: &NONE }
+    }
+
     /// Every file's text, in file-name order, with the prepared files.
     fn render_inv(inv: &Inventory, sharing: Option<&Sharing>) -> (Rendered, Vec<String>) {
         let r = Renderer::load(Path::new("/nonexistent")).unwrap();
-        let prepared = prepare(inv, &defaults(), sharing);
+        let prepared = prepare(inv, &defaults(), sharing, respect());
         let texts = prepared.files.iter().map(|f| r.text(f).unwrap()).collect();
         (prepared, texts)
     }
@@ -507,33 +771,55 @@ mod tests {
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         let f = &r.files[0];
         let text = &texts[0];
-        assert_eq!(f.file_name, "azlin-myvm.conf");
-        let expected_tail = "Host myvm myvm--*
+        assert_eq!(f.alias, "myvm");
+        let expected = "Host myvm myvm--*
     HostName 10.0.0.4
     User alice
     Port 2222
     HostKeyAlias azlin.local.MyVM
-    UserKnownHostsFile /h/.azlin/known_hosts
-    StrictHostKeyChecking accept-new
-    ControlMaster auto
-    ControlPath ~/.ssh/cm/%C
-    ControlPersist 60
 
 Host myvm--build
-    RequestTTY yes
     RemoteCommand tmux new-session -A -s Build
 
 Host myvm--dev
-    RequestTTY yes
     RemoteCommand tmux new-session -A -s dev
+
+Host myvm--build myvm--dev
+    RequestTTY yes
 ";
-        assert!(text.ends_with(expected_tail), "{text}");
-        assert!(text.starts_with("# Generated by azlin for VM MyVM."));
+        assert_eq!(text, expected);
+        // The fleet file: header, the section, then the shared options written once.
+        let renderer = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let section = renderer.section(f).unwrap();
+        let fleet = fleet_text(std::slice::from_ref(&section), &r.shared).unwrap();
+        let shared_tail = "# azlin: shared by every azlin alias
+Host myvm myvm--*
+    UserKnownHostsFile /h/.azlin/known_hosts
+    StrictHostKeyChecking accept-new
+    ServerAliveInterval 15
+    ServerAliveCountMax 3
+    ControlMaster auto
+    ControlPath ~/.ssh/cm/%C
+    ControlPersist 60
+";
+        assert!(
+            fleet.starts_with("# Generated by azlin for its VMs."),
+            "{fleet}"
+        );
+        assert!(
+            fleet.contains(&format!("\n# azlin: VM myvm\n{expected}\n")),
+            "{fleet}"
+        );
+        assert!(fleet.ends_with(shared_tail), "{fleet}");
+        // What azlin wrote reads back as the same sections.
+        assert_eq!(parse_sections(&fleet), vec![section]);
         assert_eq!(f.expect.len(), 2);
         assert_eq!(
-            f.expect[1].remote_command.as_deref(),
-            Some("tmux new-session -A -s Build")
+            f.expect[1].get("remotecommand"),
+            Some(&Want::Is("tmux new-session -A -s Build".into()))
         );
+        assert_eq!(f.expect[0].get("remotecommand"), Some(&Want::Absent));
+        assert_eq!(f.expect[0].get("user"), Some(&Want::Is("alice".into())));
     }
 
     #[test]
@@ -544,7 +830,9 @@ Host myvm--dev
         bad.user = Some("x\n    ProxyCommand sh".into());
         let mut bad_name = vm("ok2", "10.0.0.6");
         bad_name.name = "bad name\nHost *".into();
-        let inv = Inventory::new(vec![vm("ok", "10.0.0.4"), bad, bad_name], cache).unwrap();
+        let mut dollar = vm("dollar", "10.0.0.7");
+        dollar.identity_file = Some("/k/${HOME}/id".into());
+        let inv = Inventory::new(vec![vm("ok", "10.0.0.4"), bad, bad_name, dollar], cache).unwrap();
         let (r, texts) = render_inv(&inv, None);
         assert_eq!(r.files.len(), 1);
         assert!(texts[0].contains("Host ok--fine"));
@@ -556,6 +844,71 @@ Host myvm--dev
             msgs.iter().any(|m| m.contains("bad name\\nHost *")),
             "{msgs:?}"
         );
+        // Unexpressible for ssh: refused naming the VM, the field and the value.
+        assert!(
+            msgs.iter().any(|m| m.contains("VM `dollar`")
+                && m.contains("identity file `/k/${HOME}/id`")
+                && m.contains("`${`")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn aliases_that_would_capture_a_host_are_left_out_but_session_aliases_stay() {
+        let names = ["github.com", "localhost", "127.0.0.1", "bastion", "ok"];
+        let mut cache = SessionCache::default();
+        for n in names {
+            cache.record(n, vec![session("dev")]);
+        }
+        let inv = Inventory::new(names.iter().map(|n| vm(n, "10.0.0.9")).collect(), cache).unwrap();
+        let mut user = UserConfig::default();
+        user.hosts.insert(
+            "bastion".into(),
+            super::super::user::Origin {
+                file: "/home/me/.ssh/config".into(),
+                line: 7,
+            },
+        );
+        user.sets_remote_command = true;
+        user.sets_keepalive = true;
+        let r = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let prepared = prepare(&inv, &defaults(), None, Respect { user: &user });
+        let sections: Vec<Section> = prepared
+            .files
+            .iter()
+            .map(|f| r.section(f).unwrap())
+            .collect();
+        let fleet = fleet_text(&sections, &prepared.shared).unwrap();
+        // Only the plain alias that is azlin's counters the user's RemoteCommand; the
+        // shared options name no skipped plain alias.
+        assert!(
+            fleet.ends_with("Host ok\n    RemoteCommand none\n    RequestTTY auto\n"),
+            "{fleet}"
+        );
+        assert!(!fleet.contains("ServerAlive"), "{fleet}");
+        for name in ["github.com", "localhost", "127.0.0.1", "bastion"] {
+            assert!(!fleet.contains(&format!(" {name} ")), "{name}: {fleet}");
+        }
+        let skipped: Vec<&str> = prepared.skipped.iter().map(|s| s.alias.as_str()).collect();
+        assert_eq!(skipped, ["127.0.0.1", "bastion", "github.com", "localhost"]);
+        let why = prepared.skipped[1].to_string();
+        assert!(why.contains("/home/me/.ssh/config line 7"), "{why}");
+        assert!(why.contains("bastion--SESSION"), "{why}");
+        for f in &prepared.files {
+            let text = r.text(f).unwrap();
+            assert!(!text.contains("ServerAlive"), "{text}");
+            if f.vm == "ok" {
+                assert!(text.contains("Host ok ok--*\n"), "{text}");
+                assert_eq!(f.expect.len(), 2);
+            } else {
+                let host = format!("Host {}--*\n", f.vm);
+                assert!(text.contains(&host), "{text}");
+                assert!(text.contains(&format!("Host {}--dev\n", f.vm)), "{text}");
+                assert!(!text.contains("RemoteCommand none"), "{text}");
+                assert_eq!(f.expect.len(), 1);
+                assert_eq!(f.expect[0].alias, format!("{}--dev", f.vm));
+            }
+        }
     }
 
     #[test]
@@ -580,10 +933,10 @@ Host myvm--dev
     #[test]
     fn escaping() {
         assert_eq!(escape_value("/a b", false).unwrap(), "\"/a b\"");
-        assert_eq!(escape_value("\"/a b\"", false).unwrap(), "\"/a b\"");
         assert_eq!(escape_value("/a%b", true).unwrap(), "/a%%b");
         assert_eq!(escape_value("/a#b", false).unwrap(), "\"/a#b\"");
-        assert!(escape_value("a\"b", false).is_err());
+        assert_eq!(escape_value("a\"b", false).unwrap(), "\"a\\\"b\"");
+        assert!(escape_value("/${X}", true).is_err());
         assert!(line_safe("ssh", "a\nb").is_err());
         assert!(line_safe("ssh", "a\rb").is_err());
         assert!(line_safe("ssh", "a\0b").is_err());
@@ -595,7 +948,7 @@ Host myvm--dev
         std::fs::write(dir.path().join(VM_TEMPLATE), "Host {{ssh alias}}\n").unwrap();
         let renderer = Renderer::load(dir.path()).unwrap();
         let inv = Inventory::new(vec![vm("x", "10.0.0.1")], SessionCache::default()).unwrap();
-        let r = prepare(&inv, &defaults(), None);
+        let r = prepare(&inv, &defaults(), None, respect());
         assert_eq!(renderer.text(&r.files[0]).unwrap(), "Host x\n");
         // Another template is another renderer: its files' stamps do not carry over.
         assert_ne!(
