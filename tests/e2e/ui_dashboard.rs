@@ -283,5 +283,35 @@ fn ui_outside_a_terminal_once_json_and_sigterm() {
         "left the alternate screen:\n{}",
         term.screen()
     );
+
+    // The terminal itself goes away (its window closed): the dashboard ends too, instead
+    // of spinning on reads of a hung-up terminal.
+    let pid_file = home.path().join("ui2.pid");
+    let term = Terminal::run(
+        &format!(
+            "sh -c 'echo $$ > {}; exec {} ui'",
+            pid_file.display(),
+            env!("CARGO_BIN_EXE_azlin")
+        ),
+        &[
+            ("HOME", &home.path().to_string_lossy()),
+            ("AZLIN_HOME", &home.azlin_home().to_string_lossy()),
+            ("PATH", &std::env::var("PATH").unwrap_or_default()),
+        ],
+    );
+    term.expect_text(SLOW, "3 VMs (1 unreachable)");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", pid.trim()));
+    assert!(proc_dir.exists());
+    drop(term);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while proc_dir.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !proc_dir.exists(),
+        "azlin ui outlived its terminal (pid {})",
+        pid.trim()
+    );
     drop(fleet);
 }

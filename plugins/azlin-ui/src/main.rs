@@ -190,6 +190,7 @@ fn interactive(azlin: &Azlin, args: &Args, theme: Theme) -> Result<u8> {
     let signals = tty::signals().context("cannot watch for signals")?;
     tty::restore_on_panic();
     tty::enter().context("cannot take the terminal")?;
+    tty::exit_when_the_terminal_is_gone();
     let result = run_loop(azlin, args, theme, &signals);
     tty::leave();
     let signal = signals.load(Ordering::SeqCst);

@@ -52,3 +52,20 @@ pub fn signals() -> std::io::Result<Arc<AtomicUsize>> {
 pub fn forget_interrupt(flag: &AtomicUsize) {
     let _ = flag.compare_exchange(130, 0, Ordering::SeqCst, Ordering::SeqCst);
 }
+
+/// Ends the process when its terminal goes away (the window closed, `tmux kill-server`,
+/// an ssh that dropped): reads of a hung-up terminal fail at once, forever, so the event
+/// loop would spin without ever seeing the SIGHUP that came with it. A watch thread asks
+/// every 200 ms whether stdout is still a terminal (a hung-up one answers no).
+pub fn exit_when_the_terminal_is_gone() {
+    use std::io::IsTerminal;
+    std::thread::spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            if !std::io::stdout().is_terminal() {
+                // Nothing to give back: the terminal is gone. 129: as SIGHUP would.
+                std::process::exit(129);
+            }
+        }
+    });
+}
