@@ -287,9 +287,10 @@ pub fn send(
 /// The remote command that prints the active pane's directory of `session`, or, when
 /// `session` does not exist, the home directory.
 pub fn directory_command(session: &str) -> String {
+    // tmux 3.3 prints an empty line and exits 0 for a target that does not exist.
     format!(
-        "tmux display-message -p -t {} '#{{pane_current_path}}' 2>/dev/null || \
-         printf '%s\\n' \"$HOME\"",
+        "azlin_dir=$(tmux display-message -p -t {} '#{{pane_current_path}}' 2>/dev/null)\n\
+         [ -n \"$azlin_dir\" ] || azlin_dir=$HOME\nprintf '%s\\n' \"$azlin_dir\"",
         tmux::window_target(session)
     )
 }

@@ -446,6 +446,31 @@ fn code_opens_the_editor_on_the_plain_alias_in_the_pane_directory() {
         out,
         format!("code --remote ssh-remote+myvm {}\n", work.path().display())
     );
+    // A VM named without a session whose default session does not exist: its home.
+    let out = home.ok(&["code", "vm2", "--print"]);
+    assert!(out.starts_with("code --remote ssh-remote+vm2 /"), "{out}");
+    // A VM whose name would reach another host as a plain alias (a DNS name) is refused:
+    // `ssh-remote+github.com` would open the real github.com.
+    home.ok(&[
+        "host",
+        "add",
+        "github.com",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        &vm.port.to_string(),
+        "--user",
+        fleet.user(),
+        "--identity-file",
+        &fleet.key().to_string_lossy(),
+    ]);
+    let out = azlin(&home, &["code", "github.com", "--print"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no plain ssh alias"),
+        "{}",
+        text(&out.stderr)
+    );
     // No editor on PATH: said how to get one.
     let out = azlin(&home, &["code", "myvm:dev", "--editor", "no-such-editor"]);
     assert_eq!(out.status.code(), Some(1));

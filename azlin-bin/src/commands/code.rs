@@ -18,12 +18,20 @@ use crate::context::Context;
 pub fn run(ctx: &Context, args: &CodeArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
     let target = ctx.resolve(&args.id, &settings)?;
+    let alias = target.vm.name.to_ascii_lowercase();
+    if let Some(why) = ssh_config::plain_alias_refused(&ctx.paths, &target.vm.name) {
+        // `ssh-remote+github.com` would open the real github.com, not this VM.
+        anyhow::bail!(
+            "VS Code cannot be sent to VM `{}`: azlin writes no plain ssh alias for it ({why}); \
+             rename the VM, or add a `Host` of your own for it to ~/.ssh/config",
+            azlin_core::text::escape(&target.vm.name)
+        );
+    }
     let ssh = ctx.ssh_target(&target.vm)?;
     // A named session must exist; a defaulted one that does not opens the home directory.
     let need = target.session_explicit.then_some(Need::Existing);
     let dir =
         pane::directory(&ssh, &settings, &target.session, need).map_err(azlin_core::Error::from)?;
-    let alias = target.vm.name.to_ascii_lowercase();
     let argv = [
         args.editor.clone(),
         "--remote".to_string(),

@@ -459,6 +459,14 @@ pub fn user_sets_keepalive(paths: &Paths) -> bool {
     read_user_config(&Layout::new(paths), &paths.home).sets_keepalive
 }
 
+/// Why the generated config has no plain alias for VM `vm` (whatever ssh would reach
+/// by that name otherwise: a DNS name, this machine, a `Host` of the user's), if it has
+/// none; tools that need the plain alias (VS Code's Remote-SSH) must not use the name.
+pub fn plain_alias_refused(paths: &Paths, vm: &str) -> Option<String> {
+    let user = read_user_config(&Layout::new(paths), &paths.home);
+    render::captures(&vm.to_ascii_lowercase(), &user)
+}
+
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
     plan_with(

@@ -92,7 +92,7 @@ impl std::fmt::Display for Skipped {
 
 /// Why `alias` must not be written as a plain alias, if it must not: `ssh alias` would
 /// otherwise go somewhere else (DNS, loopback, the user's own `Host` block).
-fn captures(alias: &str, user: &UserConfig) -> Option<String> {
+pub(crate) fn captures(alias: &str, user: &UserConfig) -> Option<String> {
     if alias.parse::<std::net::IpAddr>().is_ok() {
         return Some("it is an IP address, which ssh would connect to itself".into());
     }
