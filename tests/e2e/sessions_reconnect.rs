@@ -62,10 +62,20 @@ fn a_cut_connection_is_reattached_and_typing_lands_in_the_session() {
     // No keystroke: azlin attaches again by itself, within a backoff step or two.
     attached_within(&term, vm, Duration::from_secs(40));
     eprintln!("reattached {:?} after the restore", restored.elapsed());
+    // As a user would: type once tmux has redrawn the session over the status line (keys
+    // sent while the client is still starting may go to its terminal queries).
+    assert!(
+        term.wait_for(Duration::from_secs(30), || {
+            !term.screen().contains("reconnecting (attempt")
+        }),
+        "the session was not redrawn:\n{}",
+        term.screen()
+    );
     term.send_keys(&["echo reattached-$((40+2))", "Enter"]);
     assert!(
         term.wait_for(Duration::from_secs(30), || pane_shows(vm, "reattached-42")),
-        "typing after the reattach did not reach the session"
+        "typing after the reattach did not reach the session:\n{}",
+        term.screen()
     );
     assert_eq!(vm.sessions(), ["dev"], "the same session, no new one");
 
@@ -176,7 +186,25 @@ fn a_frozen_link_is_noticed_by_keepalives_and_recovered() {
         "Host *\n    ServerAliveInterval 1\n    ServerAliveCountMax 2\n",
     )
     .unwrap();
-    let term = Terminal::azlin(&home, "connect flaky:dev");
+    // ssh reads the config of the user's passwd home, not of $HOME: a client that reads
+    // the test home's config, as a real user's ssh reads theirs.
+    let client = home.path().join("ssh-with-home-config");
+    std::fs::write(
+        &client,
+        "#!/bin/sh\nexec ssh -F \"$HOME/.ssh/config\" \"$@\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&client, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let term = Terminal::run(
+        &format!("{} connect flaky:dev", env!("CARGO_BIN_EXE_azlin")),
+        &[
+            ("HOME", &home.path().to_string_lossy()),
+            ("AZLIN_HOME", &home.azlin_home().to_string_lossy()),
+            ("PATH", &std::env::var("PATH").unwrap_or_default()),
+            ("AZLIN_SSH", &client.to_string_lossy()),
+        ],
+    );
     attached_within(&term, vm, Duration::from_secs(60));
     let frozen = Instant::now();
     relay.freeze();

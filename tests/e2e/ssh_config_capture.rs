@@ -71,7 +71,9 @@ fn hostile_local_names_never_capture_and_odd_paths_round_trip() {
         ("q3", "/keys/a\\b"),
         ("q4", "/keys/50% off/id"),
         ("q5", "/home/o'brien/.ssh/id #1"),
-        ("q6", "=/k"),
+        // (identity files are stored absolute, so a leading `=` cannot reach ssh here;
+        // config_word's unit test covers it)
+        ("q6", "/keys/=k"),
     ];
     for (vm, key) in keys {
         home.ok(&[
@@ -195,7 +197,8 @@ fn keepalives_on_azlins_own_ssh_unless_the_user_sets_them() {
     };
     let with = logged(&home);
     assert!(
-        with.contains("-o ServerAliveInterval=15 -o ServerAliveCountMax=3"),
+        // Batch work gives up after about its --timeout (10 s: every 2 s, 3 unanswered).
+        with.contains("-o ServerAliveInterval=2 -o ServerAliveCountMax=3"),
         "{with}"
     );
     let ssh = home.path().join(".ssh");
