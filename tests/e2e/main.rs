@@ -14,6 +14,7 @@ mod bench_reconnect;
 mod diagnostics;
 mod fault_inputs;
 mod faults;
+mod guides;
 mod host_cmd;
 mod hostile_text;
 mod plugin_dispatch;

@@ -40,7 +40,8 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
         lines[0].starts_with("HOSTNAME  SESSION  STATUS   IP         SESSION NAME"),
         "{table}"
     );
-    // The guide's `azlin list | tail -n +2 | while read hostname session status ip`.
+    // The guide's `azlin list | tail -n +2 | while read hostname session status ip`: rows
+    // are sessions, so `idle` (no sessions) is not one.
     let parsed: Vec<Vec<&str>> = lines[1..]
         .iter()
         .map(|l| l.split_whitespace().collect())
@@ -48,7 +49,6 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     assert_eq!(
         parsed,
         [
-            vec!["idle", "-", "Running", "127.0.0.1", "-"],
             vec!["myvm", "dev", "Running", "127.0.0.1", "-"],
             vec!["myvm", "main", "Running", "127.0.0.1", "-"],
             vec!["prodvm", "api", "Running", "127.0.0.1", "-"],
@@ -57,11 +57,9 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     );
 
     let rows = json_rows(&home, &[]);
-    assert_eq!(rows.len(), 5);
-    let idle = &rows[0];
-    assert_eq!(idle["hostname"], "idle");
-    assert!(idle["session"].is_null());
-    let dev = &rows[1];
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["session"].is_string()), "{rows:?}");
+    let dev = &rows[0];
     for (k, v) in [
         ("hostname", "myvm"),
         ("session", "dev"),
@@ -104,6 +102,45 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     assert_eq!(vms.len(), 3);
     assert!(vms.iter().all(|r| r["session"].is_null()));
     assert!(json_rows(&home, &["--tag", "team=x"]).is_empty());
+    let out = home
+        .azlin()
+        .args(["list", "--tag", "team=x"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("No VM has the tag team=x (3 VMs checked"),
+        "{err}"
+    );
+    assert!(!err.contains("Add one"), "{err}");
+
+    // --vms: one object per VM, its sessions as an array, the VM without any included.
+    let vms = json_rows(&home, &["--vms"]);
+    let names: Vec<(&str, Vec<&str>)> = vms
+        .iter()
+        .map(|v| {
+            let s = v["sessions"].as_array().unwrap();
+            (
+                v["hostname"].as_str().unwrap(),
+                s.iter().map(|s| s["session"].as_str().unwrap()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("idle", vec![]),
+            ("myvm", vec!["dev", "main"]),
+            ("prodvm", vec!["api", "main"]),
+        ]
+    );
+    assert_eq!(vms[1]["sessions"][0]["compound"], "myvm:dev");
+    let csv = home.ok(&["list", "--vms", "--format", "csv"]);
+    assert!(
+        csv.contains("\nmyvm,Running,127.0.0.1,,dev main,local,"),
+        "{csv}"
+    );
 }
 
 #[test]
