@@ -179,9 +179,10 @@ fn session_names_label_vms_and_tmux_sessions_and_show_in_list() {
         home.ok(&["session", "idle"]).trim(),
         "Session name for idle: my-project"
     );
-    let rows = json_rows(&home, &[]);
+    // `idle` has no sessions: it is a row of `--vms`, not of the session rows.
+    let rows = json_rows(&home, &["--vms"]);
     assert_eq!(rows[0]["hostname"], "idle");
-    assert_eq!(rows[0]["session_name"], "my-project");
+    assert_eq!(rows[0]["vm_label"], "my-project");
     home.azlin()
         .args(["connect", "my-project"])
         .assert()
@@ -244,7 +245,7 @@ fn unreachable_vms_do_not_hold_up_list_or_exec_beyond_the_timeout() {
     let started = Instant::now();
     let out = home
         .azlin()
-        .args(["list", "--timeout", "10", "--format", "json"])
+        .args(["list", "--vms", "--timeout", "10", "--format", "json"])
         .output()
         .unwrap();
     // Connect timeout 10 s (it bounds ssh's handshake too); a probe is killed after
@@ -260,7 +261,12 @@ fn unreachable_vms_do_not_hold_up_list_or_exec_beyond_the_timeout() {
     assert_eq!(status("closed").as_deref(), Some("Unreachable"));
     assert_eq!(status("hole").as_deref(), Some("Unreachable"));
     assert_eq!(status("vm2").as_deref(), Some("Running"));
-    assert!(rows.iter().any(|r| r["compound"] == "vm1:work"));
+    assert!(
+        rows.iter()
+            .filter_map(|r| r["sessions"].as_array())
+            .flatten()
+            .any(|s| s["compound"] == "vm1:work")
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot reach `closed`"), "{err}");
     assert!(err.contains("cannot reach `hole`"), "{err}");
