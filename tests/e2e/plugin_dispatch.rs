@@ -149,7 +149,7 @@ fn a_terminal_passes_through() {
 /// A plugin that records its pid, traps `signal`, and loops until it arrives.
 fn trap_plugin(home: &Home) {
     home.plugin(
-        "wait",
+        "trapper",
         "trap 'echo TERM > \"$1/got\"; exit 143' TERM\n\
          trap 'echo INT > \"$1/got\"; exit 130' INT\n\
          echo $$ > \"$1/pid.tmp\" && mv \"$1/pid.tmp\" \"$1/pid\"\n\
@@ -167,7 +167,7 @@ fn signal_reaches_plugin(signal: &str, code: i32) {
         .command("env")
         .arg("--default-signal")
         .arg(env!("CARGO_BIN_EXE_azlin"))
-        .arg("wait")
+        .arg("trapper")
         .arg(home.path())
         .stdin(std::process::Stdio::null())
         .spawn()

@@ -264,7 +264,7 @@ fn dash(v: &Option<impl ToString>) -> String {
 
 /// Whether rows are sessions: everywhere except the terminal table and `--vms`, so a
 /// script reading the listing acts only on sessions that exist (`--no-tmux` probes none,
-/// so its rows are VMs).
+/// so its rows are VMs; JSON and CSV keep a row for a VM that could not be read).
 fn rows_are_sessions(ctx: &Context, args: &ListArgs) -> bool {
     let terminal = args.format == RowFormat::Table && ctx.stdout_look().tty;
     !terminal && !args.vms && !args.no_tmux
@@ -276,7 +276,11 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
     }
     if rows_are_sessions(ctx, args) {
         let vms = rows.len();
-        rows.retain(|r| r.session.is_some());
+        // A VM that could not be read stays a row for programs (JSON, CSV: status and
+        // `error` say why, and the exit status is 1); a pipe read by `while read` gets
+        // sessions only, the warning is on stderr.
+        let keep_failed = args.format != RowFormat::Table;
+        rows.retain(|r| r.session.is_some() || (keep_failed && r.error.is_some()));
         if rows.is_empty() && vms > 0 && args.format == RowFormat::Table && !ctx.quiet {
             // Rows are sessions here: say why there are none rather than print nothing.
             eprintln!("No tmux sessions on the VMs listed (`azlin list --vms` shows the VMs).");
