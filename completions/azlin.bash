@@ -225,7 +225,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__connect)
-            opts="-v -q -h -V --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --create --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,7 +289,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__exec)
-            opts="-t -n -j -v -q -h -V --tty --no-stdin --create --detach --tag --all --jobs --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-t -i -n -j -v -q -h -V --tty --stdin --no-stdin --create --detach --tag --all --jobs --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,7 +543,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__list)
-            opts="-j -v -q -h -V --all --wide --no-tmux --refresh --all-subscriptions --tag --format --jobs --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-j -v -q -h -V --all --wide --no-tmux --vms --refresh --all-subscriptions --tag --format --jobs --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,7 +833,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__ssh)
-            opts="-v -q -h -V --tmux-session --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --tmux-session --detach --no-reconnect --reconnect-for --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

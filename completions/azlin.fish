@@ -110,8 +110,9 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l timeout -d 'Seconds
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l all -d 'Include stopped and deallocated VMs'
-complete -c azlin -n "__fish_azlin_using_subcommand list" -l wide -d 'No truncation, and more columns (user, port, windows, attached, provider)'
+complete -c azlin -n "__fish_azlin_using_subcommand list" -l wide -d 'No fitting to the terminal, and more columns (user, port, windows, attached, provider); piped and CSV output is never cut'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-tmux -d 'List VMs only, without probing their sessions'
+complete -c azlin -n "__fish_azlin_using_subcommand list" -l vms -d 'One row per VM (JSON: one object per VM, its sessions as an array), VMs without sessions included; otherwise piped, CSV and JSON rows are sessions'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l refresh -d 'List Azure VMs again even when the inventory cache is fresh (sessions are always probed live)'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l all-subscriptions -d 'Every Azure subscription the credential can read, in one Azure Resource Graph query (needs Reader on each; `[azure] subscriptions` in config.toml names a list)'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
@@ -124,6 +125,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l reconnect-for -d 'Ke
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l detach -d 'Create the session if needed and return without attaching (for scripts that set up several sessions)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l no-reconnect -d 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
@@ -134,6 +136,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand connect" -l reconnect-for -d
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l subscription -d 'Azure subscription id' -r
+complete -c azlin -n "__fish_azlin_using_subcommand connect" -l create -d 'Create the named session even when one of a close name exists (without it azlin refuses, in case the name is a typo)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -l no-reconnect -d 'Hand the terminal to ssh and end with it (no reattaching after a lost connection)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
 complete -c azlin -n "__fish_azlin_using_subcommand connect" -s q -l quiet -d 'Print no warnings and no progress, only results and errors'
@@ -146,7 +149,8 @@ complete -c azlin -n "__fish_azlin_using_subcommand exec" -l timeout -d 'Seconds
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -s t -l tty -d 'Give the command a terminal (ssh -t)'
-complete -c azlin -n "__fish_azlin_using_subcommand exec" -s n -l no-stdin -d 'Do not pass stdin on (ssh -n): for `while read …; do azlin exec …; done < file`, where the command would otherwise read the rest of the loop\'s input'
+complete -c azlin -n "__fish_azlin_using_subcommand exec" -s i -l stdin -d 'Pass stdin on to the command (as `kubectl exec -i`); without it a command gets none, so `while read …; do azlin exec …; done < file` reads every line'
+complete -c azlin -n "__fish_azlin_using_subcommand exec" -s n -l no-stdin -d 'Do not pass stdin on (ssh -n): the default when there is a command; kept for scripts that say it'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l create -d 'Create a named session that does not exist yet'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l detach -d 'Start the command in a new window of the session and return at once'
 complete -c azlin -n "__fish_azlin_using_subcommand exec" -l all -d 'Every VM'

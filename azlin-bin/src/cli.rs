@@ -220,7 +220,9 @@ Examples:
   azlin list --tag team=backend --format csv";
 
 const SSH_HELP: &str = "\
-Without a terminal (scripts, CI) the session is created detached and azlin returns. At a
+A session that does not exist yet is created (`created new session …` on stderr).
+Without a terminal (scripts, CI), or with --detach, the session is created detached and
+azlin returns, saying how to attach. At a
 terminal azlin stays the parent of ssh and attaches again by itself after a lost
 connection (keepalives notice a dead link within about 45 s; retries 1 s … 30 s apart);
 it stops on a detach, the session's end, or a failure no retry fixes (--no-reconnect:
@@ -229,10 +231,14 @@ azlin becomes ssh).
 Examples:
   azlin ssh myvm                          # session `azlin`
   azlin ssh myvm --tmux-session feature-auth
+  azlin ssh myvm --tmux-session build --detach   # create it, do not attach
   azlin ssh myvm -- df -h                 # a command instead of tmux";
 
 const CONNECT_HELP: &str = "\
-At a terminal azlin stays the parent of ssh and attaches again by itself after a lost
+A named session that does not exist is created (`created new session …` on stderr),
+unless one of a close name exists: then azlin refuses with `did you mean myvm:dev?`, in
+case of a typo (--create makes it anyway). Without a terminal azlin makes sure the session
+runs and says how to attach. At a terminal azlin stays the parent of ssh and attaches again by itself after a lost
 connection, showing one status line while it waits (1 s, 2 s, 4 s … up to 30 s); it stops
 on a detach (C-b d), when the session ends, on a failure no retry fixes (authentication,
 host key, unknown host), after --reconnect-for (default 1h), or on Ctrl-C (exit 130).
@@ -249,6 +255,8 @@ Forms:
   azlin exec ID... -- CMD...     several words: each is passed as it is;
                                  one word: a shell command line, as above
   azlin exec ID <<'EOF'          no CMD: stdin is the script
+  azlin exec -i ID -- CMD... <f  -i: CMD reads stdin (otherwise it gets none, so
+                                 `while read ...; do azlin exec ...; done` loops work)
   azlin exec --all -- CMD...     every VM; --tag K=V narrows
 
 Several targets run at once (--jobs); each output line is prefixed with its target and a
@@ -284,12 +292,17 @@ pub struct ListArgs {
     /// Include stopped and deallocated VMs
     #[arg(long)]
     pub all: bool,
-    /// No truncation, and more columns (user, port, windows, attached, provider)
+    /// No fitting to the terminal, and more columns (user, port, windows, attached,
+    /// provider); piped and CSV output is never cut
     #[arg(long)]
     pub wide: bool,
     /// List VMs only, without probing their sessions
     #[arg(long)]
     pub no_tmux: bool,
+    /// One row per VM (JSON: one object per VM, its sessions as an array), VMs without
+    /// sessions included; otherwise piped, CSV and JSON rows are sessions
+    #[arg(long)]
+    pub vms: bool,
     /// List Azure VMs again even when the inventory cache is fresh (sessions are always
     /// probed live)
     #[arg(long)]
@@ -333,6 +346,10 @@ pub struct SshArgs {
     /// The tmux session to attach to or create (default: `azlin`)
     #[arg(long, value_name = "S")]
     pub tmux_session: Option<String>,
+    /// Create the session if needed and return without attaching (for scripts that set up
+    /// several sessions)
+    #[arg(long)]
+    pub detach: bool,
     /// How a lost connection is handled.
     #[command(flatten)]
     pub reconnect: ReconnectArgs,
@@ -362,6 +379,10 @@ pub struct ConnectArgs {
     /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
     #[arg(value_name = "ID")]
     pub id: String,
+    /// Create the named session even when one of a close name exists (without it azlin
+    /// refuses, in case the name is a typo)
+    #[arg(long)]
+    pub create: bool,
     /// How a lost connection is handled.
     #[command(flatten)]
     pub reconnect: ReconnectArgs,
@@ -385,8 +406,12 @@ pub struct ExecArgs {
     /// Give the command a terminal (ssh -t)
     #[arg(short = 't', long = "tty")]
     pub tty: bool,
-    /// Do not pass stdin on (ssh -n): for `while read …; do azlin exec …; done < file`,
-    /// where the command would otherwise read the rest of the loop's input
+    /// Pass stdin on to the command (as `kubectl exec -i`); without it a command gets
+    /// none, so `while read …; do azlin exec …; done < file` reads every line
+    #[arg(short = 'i', long = "stdin", conflicts_with = "no_stdin")]
+    pub stdin: bool,
+    /// Do not pass stdin on (ssh -n): the default when there is a command; kept for
+    /// scripts that say it
     #[arg(short = 'n', long = "no-stdin")]
     pub no_stdin: bool,
     /// Create a named session that does not exist yet

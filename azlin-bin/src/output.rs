@@ -98,7 +98,8 @@ pub fn status_paint(status: &str) -> Option<Paint> {
 ///
 /// On a terminal: rounded box borders (as the session-management guide shows `azlin list`),
 /// fitted to the terminal's width by cutting cells with `…` unless `wide`, and the column
-/// `status_column` coloured when colour is allowed. Otherwise: [`columns`], which scripts
+/// `status_column` coloured when colour is allowed; the `status_column` and `keep` columns
+/// are never cut. Otherwise: [`columns`], which scripts
 /// read with `read` or `awk` (`azlin list | tail -n +2 | while read host session status ip`).
 pub fn table(
     look: Look,
@@ -106,6 +107,7 @@ pub fn table(
     rows: &[Vec<String>],
     wide: bool,
     status_column: Option<usize>,
+    keep: &[usize],
 ) -> String {
     if !look.tty {
         return columns(header, rows);
@@ -135,9 +137,26 @@ pub fn table(
     } else {
         ContentArrangement::Dynamic
     });
-    if let Some(column) = status_column.and_then(|i| table.column_mut(i)) {
-        // A status word is never cut: it is what the reader looks for.
-        column.set_constraint(ColumnConstraint::ContentWidth);
+    // A status word is never cut: it is what the reader looks for; nor are the names
+    // people copy (`keep`) while they fit beside a few characters of every other column,
+    // so free text gives way first.
+    let content = |i: usize| -> usize {
+        let cells = rows.iter().filter_map(|r| r.get(i)).map(|c| self::cell(c));
+        let longest = cells.map(|c| c.chars().count()).max().unwrap_or(0);
+        longest.max(header.get(i).map_or(0, |h| h.chars().count())) + 3
+    };
+    let kept: usize = status_column.iter().chain(keep).map(|&i| content(i)).sum();
+    let others = header
+        .len()
+        .saturating_sub(keep.len() + status_column.iter().count());
+    let names_fit = width.is_none_or(|w| kept + 5 * others < usize::from(w));
+    let whole = status_column
+        .iter()
+        .chain(keep.iter().filter(|_| names_fit));
+    for i in whole {
+        if let Some(column) = table.column_mut(*i) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
     }
     for row in rows {
         let cells = row.iter().enumerate().map(|(i, text)| {
@@ -191,17 +210,6 @@ pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Shortens `cell` to at most `max` characters, marking the cut with `…`.
-pub fn truncate(cell: &str, max: usize) -> String {
-    if cell.chars().count() <= max {
-        cell.to_string()
-    } else {
-        let mut s: String = cell.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
-    }
-}
-
 /// Renders rows as CSV (RFC 4180): fields holding `,` or `"` are quoted. Fields are
 /// escaped first (a line break is `\n`), so every record is one line.
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -228,12 +236,6 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn truncation_marks_the_cut() {
-        assert_eq!(truncate("short", 8), "short");
-        assert_eq!(truncate("production-deployment", 8), "product…");
-    }
 
     #[test]
     fn every_cell_is_escaped_in_columns_and_csv() {

@@ -105,7 +105,22 @@ pub fn validate_session_name(name: &str) -> Result<(), NameError> {
     check_chars(WHAT, name, "`-` and `_`", |c| {
         c.is_ascii_alphanumeric() || c == '-' || c == '_'
     })?;
-    check_len(WHAT, name, MAX_SESSION_LEN)
+    check_len(WHAT, name, MAX_SESSION_LEN)?;
+    no_leading_dash(WHAT, name)
+}
+
+/// A leading `-` reads as an option to tmux and ssh (`tmux new-session -s -x`), and `-`
+/// alone is what listings print for "none".
+fn no_leading_dash(what: &'static str, name: &str) -> Result<(), NameError> {
+    if name.starts_with('-') {
+        return Err(NameError::BadEdge {
+            what,
+            input: name.to_string(),
+            rule: "must not start with `-` (it reads as an option to tmux and ssh): \
+                   start it with a letter, digit or `_`",
+        });
+    }
+    Ok(())
 }
 
 /// Checks a VM name: letters, digits, `-`, `_` and `.`, 1 to 64 characters, starting with
@@ -292,12 +307,24 @@ pub fn validate_label(label: &str) -> Result<(), NameError> {
     check_chars(WHAT, label, "`-` and `_`", |c| {
         c.is_ascii_alphanumeric() || c == '-' || c == '_'
     })?;
-    check_len(WHAT, label, MAX_SESSION_LEN)
+    check_len(WHAT, label, MAX_SESSION_LEN)?;
+    no_leading_dash(WHAT, label)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leading_dash_is_refused_in_session_names_and_labels() {
+        for bad in ["-", "-x", "--detach"] {
+            let e = validate_session_name(bad).unwrap_err().to_string();
+            assert!(e.contains("must not start with `-`"), "{e}");
+            assert!(validate_label(bad).is_err(), "{bad}");
+        }
+        assert!(validate_session_name("a-").is_ok());
+        assert!(validate_session_name("_x").is_ok());
+    }
 
     fn bare(s: &str) -> Identifier {
         Identifier::Bare(s.into())

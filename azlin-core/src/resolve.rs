@@ -145,7 +145,8 @@ pub fn closest<'n>(input: &str, names: impl IntoIterator<Item = &'n str>) -> Vec
 }
 
 /// Up to three names within `limit` edits of `input` (or equal to it but for case),
-/// closest first. [`closest`] picks the limit from the input's length.
+/// closest first; a swap of two neighbours is one edit (optimal string alignment), so
+/// `mvym` finds `myvm`. [`closest`] picks the limit from the input's length.
 pub fn closest_within<'n>(
     input: &str,
     names: impl IntoIterator<Item = &'n str>,
@@ -153,7 +154,7 @@ pub fn closest_within<'n>(
 ) -> Vec<String> {
     let mut scored: Vec<(usize, &str)> = names
         .into_iter()
-        .map(|n| (strsim::levenshtein(input, n), n))
+        .map(|n| (strsim::osa_distance(input, n), n))
         .filter(|(d, n)| *d <= limit || n.eq_ignore_ascii_case(input))
         .collect();
     scored.sort();
@@ -567,6 +568,9 @@ mod tests {
     #[test]
     fn closest_is_bounded() {
         assert_eq!(closest("myvn", ["myvm", "other"]), vec!["myvm"]);
+        // A swap of two neighbours is one edit (optimal string alignment).
+        assert_eq!(closest("mvym", ["myvm", "other"]), vec!["myvm"]);
+        assert_eq!(closest("dve", ["dev", "main"]), vec!["dev"]);
         assert!(closest("x", ["myvm"]).is_empty());
     }
 }

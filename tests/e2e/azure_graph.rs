@@ -133,7 +133,7 @@ fn configured_subscriptions_are_queried_together_and_resource_manager_is_the_fal
         &az,
         &["tag", "add", "s2vm0999", "Cost Center=9"],
     );
-    assert_eq!(out, "Cost Center=9\n");
+    assert_eq!(out, "Tags for s2vm0999:\n  Cost Center: 9\n");
     assert_eq!(
         arm.tags_of("s2vm0999")
             .get("Cost Center")

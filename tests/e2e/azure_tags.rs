@@ -13,14 +13,20 @@ fn tag_round_trip_on_an_azure_vm_is_visible_in_azure() {
     let arm = Arm::start(vec![vm, EmuVm::new("db", "rg")], 10);
     let az = FakeAz::install(&home.path().join("fake-bin"));
 
-    assert_eq!(ok(&home, &arm, &az, &["tag", "list", "web"]), "owner=ops\n");
+    assert_eq!(
+        ok(&home, &arm, &az, &["tag", "list", "web"]),
+        "Tags for web:\n  owner: ops\n"
+    );
     let out = ok(
         &home,
         &arm,
         &az,
         &["tag", "add", "web", "team=backend", "env=dev"],
     );
-    assert_eq!(out, "env=dev\nowner=ops\nteam=backend\n");
+    assert_eq!(
+        out,
+        "Tags for web:\n  env: dev\n  owner: ops\n  team: backend\n"
+    );
     let want: BTreeMap<String, String> = [("env", "dev"), ("owner", "ops"), ("team", "backend")]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -126,9 +132,15 @@ fn tags_of_local_hosts() {
         "--tag",
         "a=1",
     ]);
-    assert_eq!(home.ok(&["tag", "list", "box"]), "a=1\n");
-    assert_eq!(home.ok(&["tag", "add", "box", "b=2"]), "a=1\nb=2\n");
-    assert_eq!(home.ok(&["tag", "remove", "box", "a"]), "b=2\n");
+    assert_eq!(home.ok(&["tag", "list", "box"]), "Tags for box:\n  a: 1\n");
+    assert_eq!(
+        home.ok(&["tag", "add", "box", "b=2"]),
+        "Tags for box:\n  a: 1\n  b: 2\n"
+    );
+    assert_eq!(
+        home.ok(&["tag", "remove", "box", "a"]),
+        "Tags for box:\n  b: 2\n"
+    );
     let hosts = std::fs::read_to_string(home.azlin_home().join("hosts.toml")).unwrap();
     assert!(hosts.contains("b = \"2\""), "{hosts}");
     assert!(!hosts.contains("a = \"1\""), "{hosts}");
@@ -145,7 +157,10 @@ fn tag_names_as_azure_allows_them_round_trip_and_forbidden_ones_are_refused() {
         &az,
         &["tag", "add", "web", "Cost Center=Ops 42", "Équipe=données"],
     );
-    assert_eq!(out, "Cost Center=Ops 42\nÉquipe=données\n");
+    assert_eq!(
+        out,
+        "Tags for web:\n  Cost Center: Ops 42\n  Équipe: données\n"
+    );
     assert_eq!(
         arm.tags_of("web").get("Cost Center").map(String::as_str),
         Some("Ops 42")
@@ -185,7 +200,7 @@ fn accepted_or_empty_answers_of_the_tags_api_never_empty_the_cache() {
         arm.set_tag_outside("web", "Cost Center", "42");
         let out = ok(&home, &arm, &az, &["tag", "add", "web", "team=backend"]);
         assert_eq!(
-            out, "Cost Center=42\nowner=ops\nteam=backend\n",
+            out, "Tags for web:\n  Cost Center: 42\n  owner: ops\n  team: backend\n",
             "{answer:?}"
         );
         let read_back = arm

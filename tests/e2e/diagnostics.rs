@@ -147,7 +147,7 @@ fn quiet_silences_warnings_but_not_errors() {
     let mut fleet = Fleet::start(&home, &["alpha"]);
     fleet.add_closed_port(&home, "gamma");
     home.azlin()
-        .args(["-q", "list", "--timeout", "10"])
+        .args(["-q", "list", "--vms", "--timeout", "10"])
         .assert()
         .code(1)
         .stdout(contains("gamma"))

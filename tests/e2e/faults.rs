@@ -21,6 +21,15 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// The status column of `vm`'s first row.
+/// Whether the `list --vms` rows hold session `compound`.
+fn has_session(rows: &[Value], compound: &str) -> bool {
+    rows.iter()
+        .filter_map(|r| r["sessions"].as_array())
+        .flatten()
+        .any(|s| s["compound"] == compound)
+}
+
+/// The status of VM `vm` in the `list --vms` rows.
 fn status_of(rows: &[Value], vm: &str) -> Option<String> {
     rows.iter()
         .find(|r| r["hostname"] == vm)
@@ -42,7 +51,7 @@ fn a_mute_and_a_frozen_vm_end_list_and_exec_within_the_timeout() {
     let started = Instant::now();
     let out = home
         .azlin()
-        .args(["list", "--timeout", "5", "--format", "json"])
+        .args(["list", "--vms", "--timeout", "5", "--format", "json"])
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
@@ -50,7 +59,7 @@ fn a_mute_and_a_frozen_vm_end_list_and_exec_within_the_timeout() {
     assert!(took < bound, "list took {took:?}: {}", text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(rows.iter().any(|r| r["compound"] == "vm1:work"), "{rows:?}");
+    assert!(has_session(&rows, "vm1:work"), "{rows:?}");
     assert_eq!(status_of(&rows, "vm2").as_deref(), Some("Running"));
     assert_eq!(status_of(&rows, "mute").as_deref(), Some("Unreachable"));
     assert_eq!(status_of(&rows, "frozen").as_deref(), Some("Unreachable"));
@@ -126,11 +135,14 @@ fn endless_output_keeps_memory_bounded_and_the_healthy_rows() {
     fleet.vm("vm1").new_session("work", None);
     // A probe's answer that never ends.
     fleet.add_forced(&home, "loud", "yes azlin-flood");
-    let (out, kib) = peak_memory(&home, &["list", "--timeout", "20", "--format", "json"]);
+    let (out, kib) = peak_memory(
+        &home,
+        &["list", "--vms", "--timeout", "20", "--format", "json"],
+    );
     assert!(kib < 100 * 1024, "peak RSS {kib} KiB");
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(rows.iter().any(|r| r["compound"] == "vm1:work"), "{rows:?}");
+    assert!(has_session(&rows, "vm1:work"), "{rows:?}");
     assert_eq!(status_of(&rows, "loud").as_deref(), Some("Misbehaving"));
     assert!(
         text(&out.stderr).contains("`loud`"),

@@ -227,7 +227,8 @@ fn a_hostile_vm_cannot_drive_the_terminal_or_spoof_a_row() {
     let commands = [
         (format!("{bin} list"), true),
         (format!("{bin} list --wide"), false),
-        (format!("{bin} list | cat"), true),
+        // Never cut in a pipe: the whole name pushes the escape off the last screen.
+        (format!("{bin} list | cat"), false),
         (format!("{bin} list --format csv"), false),
         (format!("{bin} -vv list"), true),
         (format!("{bin} exec hostile:nosuch -- true"), false),
@@ -466,7 +467,7 @@ fn azure_tags_and_plugins_are_shown_escaped_and_json_keeps_them_exact() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text,
-        "k\\u{202e}ey=v\nnote=\\e]0;PWNED-TITLE\\x07\\e]52;c;cHduZWQ=\\x07\\e[2J\\e[H\\e[?1049h\\u{202e}\\nforged=row\n"
+        "Tags for azvm:\n  k\\u{202e}ey: v\n  note: \\e]0;PWNED-TITLE\\x07\\e]52;c;cHduZWQ=\\x07\\e[2J\\e[H\\e[?1049h\\u{202e}\\nforged=row\n"
     );
     let out = run(&["tag", "list", "azvm", "--format", "json"]);
     let tags: std::collections::BTreeMap<String, String> =

@@ -15,6 +15,7 @@ mod bench_ui;
 mod diagnostics;
 mod fault_inputs;
 mod faults;
+mod guides;
 mod host_cmd;
 mod hostile_text;
 mod plugin_dispatch;

@@ -157,3 +157,64 @@ fn exec_t_gives_the_command_a_terminal_and_passes_its_status() {
     assert!(screen.contains("has-a-tty"), "{screen}");
     assert!(screen.contains("azlin-exited-5"), "{screen}");
 }
+
+#[test]
+fn a_typo_of_a_session_name_is_refused_with_did_you_mean_and_create_makes_it() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["myvm"]);
+    fleet.vm("myvm").new_session("dev", None);
+    home.ok(&["list"]);
+    // `deb` for `dev`, and a swap of two letters (`dve`): one edit each.
+    for typo in ["myvm:deb", "myvm:dve"] {
+        let (code, err) = stderr_of(&home, &["connect", typo]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("did you mean `myvm:dev`?"), "{err}");
+        assert!(err.contains("--create"), "{err}");
+    }
+    assert_eq!(fleet.vm("myvm").sessions(), ["dev"], "nothing was created");
+    let (code, err) = stderr_of(&home, &["connect", "myvm:deb", "--create"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("created new session `myvm:deb`"), "{err}");
+    assert!(err.contains("ssh -t myvm--deb"), "{err}");
+    // A name far from any: created, and said so.
+    let (code, err) = stderr_of(&home, &["connect", "myvm:release"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("created new session `myvm:release`"), "{err}");
+    // An existing one: said accurately, not "created".
+    let (code, err) = stderr_of(&home, &["connect", "myvm:dev"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`myvm:dev` was already running"), "{err}");
+    assert!(!err.contains("created"), "{err}");
+    assert_eq!(fleet.vm("myvm").sessions(), ["deb", "dev", "release"]);
+    // A leading `-` reads as an option: refused before any ssh.
+    let (code, err) = stderr_of(&home, &["ssh", "myvm", "--tmux-session=-x"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("must not start with `-`"), "{err}");
+}
+
+#[test]
+fn ssh_tmux_session_detach_creates_without_attaching_even_at_a_terminal() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["myvm"]);
+    let path = std::env::var("PATH").unwrap_or_default();
+    let term = Terminal::run(
+        &format!(
+            "{} ssh myvm --tmux-session build --detach",
+            env!("CARGO_BIN_EXE_azlin")
+        ),
+        &[
+            ("HOME", &home.path().to_string_lossy()),
+            ("AZLIN_HOME", &home.azlin_home().to_string_lossy()),
+            ("PATH", &path),
+        ],
+    );
+    term.expect_text(Duration::from_secs(30), "azlin-exited-0");
+    let screen = term.screen();
+    assert!(
+        screen.contains("created new session `myvm:build`"),
+        "{screen}"
+    );
+    assert!(screen.contains("(--detach)"), "{screen}");
+    assert_eq!(fleet.vm("myvm").sessions(), ["build"]);
+    assert_eq!(fleet.vm("myvm").attached("build"), 0);
+}

@@ -96,9 +96,38 @@ fn heredoc_is_the_script_and_stdin_reaches_commands() {
         text(&out.stdout),
         format!("deploying in {}/app as dev\n", work.path().display())
     );
-    // With a command, stdin is the command's.
-    let out = exec(&home, &["myvm:dev", "tr a-z A-Z"], Some("piped text\n"));
+    // With a command, stdin reaches it only with -i (as `kubectl exec -i`) …
+    let out = exec(
+        &home,
+        &["-i", "myvm:dev", "tr a-z A-Z"],
+        Some("piped text\n"),
+    );
     assert_eq!(text(&out.stdout), "PIPED TEXT\n");
+    let out = exec(
+        &home,
+        &["--stdin", "myvm:dev", "--", "tr", "a-z", "A-Z"],
+        Some("x\n"),
+    );
+    assert_eq!(text(&out.stdout), "X\n");
+    // … so that without it a `while read` loop keeps its input: the command reads none.
+    let out = exec(&home, &["myvm:dev", "wc -c"], Some("piped text\n"));
+    assert_eq!(text(&out.stdout).trim(), "0", "{}", text(&out.stderr));
+    // -n is still accepted, and several targets with -i each get a copy.
+    let out = exec(&home, &["-n", "myvm:dev", "wc -c"], Some("piped text\n"));
+    assert_eq!(text(&out.stdout).trim(), "0");
+    let out = exec(
+        &home,
+        &["-i", "--create", "myvm:dev", "myvm:", "--", "tr a-z A-Z"],
+        Some("both\n"),
+    );
+    let mut lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        ["[myvm:azlin] BOTH", "[myvm:dev] BOTH"],
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -90,10 +90,9 @@ echo "Test environment ready: testvm:${SESSION_NAME}"
     );
     assert_eq!(fleet.vm("testvm").sessions(), ["test-feature-x"]);
 
-    // "Session Monitoring": parse `azlin list`, then exec in each session found. Like
-    // ssh, `azlin exec` passes stdin on (DESIGN.md), so inside `while read … < file` it
-    // needs `-n` (ssh's flag) or it would read the rest of the loop's input; the guide's
-    // script is run with that one change, over two sessions so that it matters.
+    // "Session Monitoring": parse `azlin list`, then exec in each session found. With a
+    // command `azlin exec` passes no stdin (DESIGN.md), so inside `while read … < file`
+    // it leaves the loop's input alone; two sessions, so that it matters.
     home.ok(&["ssh", "testvm", "--tmux-session", "other-work"]);
     let script = r#"
 azlin list | grep -E "^(HOSTNAME|[a-z])" > sessions.txt
@@ -102,7 +101,7 @@ while IFS= read -r line; do
         hostname="${BASH_REMATCH[1]}"
         session="${BASH_REMATCH[2]}"
         echo "=== $hostname:$session ==="
-        azlin exec -n "$hostname:$session" "echo checked \$AZLIN_SESSION"
+        azlin exec "$hostname:$session" "echo checked \$AZLIN_SESSION"
     fi
 done < sessions.txt
 "#;

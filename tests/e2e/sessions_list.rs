@@ -40,7 +40,8 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
         lines[0].starts_with("HOSTNAME  SESSION  STATUS   IP         SESSION NAME"),
         "{table}"
     );
-    // The guide's `azlin list | tail -n +2 | while read hostname session status ip`.
+    // The guide's `azlin list | tail -n +2 | while read hostname session status ip`: rows
+    // are sessions, so `idle` (no sessions) is not one.
     let parsed: Vec<Vec<&str>> = lines[1..]
         .iter()
         .map(|l| l.split_whitespace().collect())
@@ -48,7 +49,6 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     assert_eq!(
         parsed,
         [
-            vec!["idle", "-", "Running", "127.0.0.1", "-"],
             vec!["myvm", "dev", "Running", "127.0.0.1", "-"],
             vec!["myvm", "main", "Running", "127.0.0.1", "-"],
             vec!["prodvm", "api", "Running", "127.0.0.1", "-"],
@@ -57,11 +57,9 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     );
 
     let rows = json_rows(&home, &[]);
-    assert_eq!(rows.len(), 5);
-    let idle = &rows[0];
-    assert_eq!(idle["hostname"], "idle");
-    assert!(idle["session"].is_null());
-    let dev = &rows[1];
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["session"].is_string()), "{rows:?}");
+    let dev = &rows[0];
     for (k, v) in [
         ("hostname", "myvm"),
         ("session", "dev"),
@@ -104,6 +102,45 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     assert_eq!(vms.len(), 3);
     assert!(vms.iter().all(|r| r["session"].is_null()));
     assert!(json_rows(&home, &["--tag", "team=x"]).is_empty());
+    let out = home
+        .azlin()
+        .args(["list", "--tag", "team=x"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("No VM has the tag team=x (3 VMs checked"),
+        "{err}"
+    );
+    assert!(!err.contains("Add one"), "{err}");
+
+    // --vms: one object per VM, its sessions as an array, the VM without any included.
+    let vms = json_rows(&home, &["--vms"]);
+    let names: Vec<(&str, Vec<&str>)> = vms
+        .iter()
+        .map(|v| {
+            let s = v["sessions"].as_array().unwrap();
+            (
+                v["hostname"].as_str().unwrap(),
+                s.iter().map(|s| s["session"].as_str().unwrap()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("idle", vec![]),
+            ("myvm", vec!["dev", "main"]),
+            ("prodvm", vec!["api", "main"]),
+        ]
+    );
+    assert_eq!(vms[1]["sessions"][0]["compound"], "myvm:dev");
+    let csv = home.ok(&["list", "--vms", "--format", "csv"]);
+    assert!(
+        csv.contains("\nmyvm,Running,127.0.0.1,,dev main,local,"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -142,9 +179,10 @@ fn session_names_label_vms_and_tmux_sessions_and_show_in_list() {
         home.ok(&["session", "idle"]).trim(),
         "Session name for idle: my-project"
     );
-    let rows = json_rows(&home, &[]);
+    // `idle` has no sessions: it is a row of `--vms`, not of the session rows.
+    let rows = json_rows(&home, &["--vms"]);
     assert_eq!(rows[0]["hostname"], "idle");
-    assert_eq!(rows[0]["session_name"], "my-project");
+    assert_eq!(rows[0]["vm_label"], "my-project");
     home.azlin()
         .args(["connect", "my-project"])
         .assert()
@@ -207,7 +245,7 @@ fn unreachable_vms_do_not_hold_up_list_or_exec_beyond_the_timeout() {
     let started = Instant::now();
     let out = home
         .azlin()
-        .args(["list", "--timeout", "10", "--format", "json"])
+        .args(["list", "--vms", "--timeout", "10", "--format", "json"])
         .output()
         .unwrap();
     // Connect timeout 10 s (it bounds ssh's handshake too); a probe is killed after
@@ -223,7 +261,12 @@ fn unreachable_vms_do_not_hold_up_list_or_exec_beyond_the_timeout() {
     assert_eq!(status("closed").as_deref(), Some("Unreachable"));
     assert_eq!(status("hole").as_deref(), Some("Unreachable"));
     assert_eq!(status("vm2").as_deref(), Some("Running"));
-    assert!(rows.iter().any(|r| r["compound"] == "vm1:work"));
+    assert!(
+        rows.iter()
+            .filter_map(|r| r["sessions"].as_array())
+            .flatten()
+            .any(|s| s["compound"] == "vm1:work")
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot reach `closed`"), "{err}");
     assert!(err.contains("cannot reach `hole`"), "{err}");

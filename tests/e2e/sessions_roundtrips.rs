@@ -219,8 +219,18 @@ fn connect_without_a_terminal_creates_and_relists_in_one_ssh() {
     let log = SshLog::new();
     let out = logged(&home, &log, &["connect", "vm1:fresh"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("Attach with `azlin connect vm1:fresh`"));
-    assert_eq!(log.take().len(), 1, "create and relist in one ssh");
+    assert!(
+        text(&out.stderr).contains("created new session `vm1:fresh`"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("Attach from a terminal with `azlin connect vm1:fresh`"));
+    // One probe (is it there, or a close name: a typo?), then create and relist in one.
+    assert_eq!(
+        log.take().len(),
+        2,
+        "a probe, then create and relist in one ssh"
+    );
     assert_eq!(fleet.vm("vm1").sessions(), ["fresh"]);
     // The listing reached the session cache: the bare session name resolves at once.
     let resolved = home.ok(&["resolve", "fresh", "--format", "json"]);

@@ -129,11 +129,36 @@ fn in_a_pipe_list_and_host_list_are_plain_columns() {
     }
     // The guides' scripts: `azlin list | tail -n +2 | while read hostname session status ip`.
     let out = home.ok(&["list", "--no-tmux"]);
+    // Never cut in a pipe: what a script reads back is the name itself.
     let row: Vec<&str> = out.lines().nth(1).unwrap().split_whitespace().collect();
-    assert_eq!(
-        row[..4],
-        ["a-host-with-a-name-much…", "-", "Running", "10.0.0.6"][..]
-    );
+    assert_eq!(row[..4], [LONG, "-", "Running", "10.0.0.6"][..]);
+}
+
+#[test]
+fn at_80_columns_names_stay_whole_and_the_label_gives_way() {
+    let home = Home::new();
+    let name = "feature-very-long-session-name-33";
+    let label = "a-label-that-is-free-text-and-far-too-long-to-fit";
+    home.ok(&[
+        "host",
+        "add",
+        name,
+        "--address",
+        "10.0.0.7",
+        "--label",
+        label,
+    ]);
+    let term = run_in_terminal(&home, 80, "list --no-tmux", "");
+    let screen = term.screen();
+    for line in table_lines(&screen) {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than the terminal: {line}"
+        );
+    }
+    assert!(screen.contains(name), "the name is whole:\n{screen}");
+    assert!(!screen.contains(label), "the label gives way:\n{screen}");
+    assert!(screen.contains("10.0.0.7"), "{screen}");
 }
 
 #[test]

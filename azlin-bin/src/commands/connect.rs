@@ -14,7 +14,7 @@ use azlin_core::tmux::{self, Need};
 
 use crate::cli::{ConnectArgs, ReconnectArgs, SshArgs};
 use crate::commands::ssh_config;
-use crate::context::{Context, Resolved};
+use crate::context::{Context, Resolved, UsageError};
 use crate::handoff;
 
 /// Runs `azlin ssh`.
@@ -28,14 +28,14 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
         target.session = s.clone();
         target.session_explicit = true;
     }
-    let code = open(
-        ctx,
-        &settings,
-        &target,
-        &args.command,
-        args.tmux_session.is_some(),
-        &args.reconnect,
-    )?;
+    let how = How {
+        resync: args.tmux_session.is_some(),
+        // `ssh --tmux-session` is the guides' way to create sessions (`test-1` … `test-5`,
+        // `feature-auth` and `feature_auth`): close names are deliberate there.
+        refuse_close: false,
+        detach: args.detach,
+    };
+    let code = open(ctx, &settings, &target, &args.command, how, &args.reconnect)?;
     Ok(code)
 }
 
@@ -43,14 +43,65 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
 pub fn run_connect(ctx: &Context, args: &ConnectArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
     let target = ctx.resolve(&args.id, &settings)?;
-    open(
-        ctx,
-        &settings,
-        &target,
-        &args.command,
-        false,
-        &args.reconnect,
-    )
+    let how = How {
+        resync: false,
+        refuse_close: !args.create,
+        detach: false,
+    };
+    open(ctx, &settings, &target, &args.command, how, &args.reconnect)
+}
+
+/// What `open` does besides attaching.
+#[derive(Clone, Copy)]
+struct How {
+    /// Refresh the generated ssh config (a new session becomes known).
+    resync: bool,
+    /// Refuse to create a named session when one of a close name exists (a typo).
+    refuse_close: bool,
+    /// Create if needed, never attach.
+    detach: bool,
+}
+
+/// Whether `target`'s session runs already, asking the VM (one ssh over the shared
+/// connection). A named session that does not, while one of a close name does, is
+/// refused when `refuse_close`. `None`: the VM could not be asked (ssh will say why).
+fn session_exists(
+    ctx: &Context,
+    settings: &Settings,
+    ssh: &SshTarget,
+    target: &Resolved,
+    refuse_close: bool,
+) -> Result<Option<bool>> {
+    let probed = remote::probe(ssh, settings);
+    ctx.record_probe(&target.vm, &probed);
+    let Ok(sessions) = probed else {
+        return Ok(None);
+    };
+    let names: Vec<&str> = sessions
+        .iter()
+        .filter(|s| remote::addressable(s))
+        .map(|s| s.name.as_str())
+        .collect();
+    if names.contains(&target.session.as_str()) {
+        return Ok(Some(true));
+    }
+    if refuse_close && target.session_explicit {
+        let close = azlin_core::resolve::closest(&target.session, names.iter().copied());
+        if let Some(near) = close.first() {
+            let near = azlin_core::name::compound(&target.vm.name, near);
+            return Err(UsageError(format!(
+                "no session `{}` on {}; did you mean `{}`? (`azlin connect {} --create` \
+                 makes `{}`)",
+                target.session,
+                target.vm.name,
+                near,
+                target.compound(),
+                target.session
+            ))
+            .into());
+        }
+    }
+    Ok(Some(false))
 }
 
 /// Attaches (or runs `command`). `resync` is set for `ssh --tmux-session`, which makes a
@@ -60,11 +111,12 @@ fn open(
     settings: &Settings,
     target: &Resolved,
     command: &[String],
-    resync: bool,
+    how: How,
     reconnect: &ReconnectArgs,
 ) -> Result<u8> {
+    let resync = how.resync;
     let ssh = ctx.ssh_target(&target.vm)?;
-    let interactive = handoff::at_terminal();
+    let interactive = handoff::at_terminal() && !how.detach;
     if !command.is_empty() {
         let how = if interactive {
             Invocation::interactive(Tty::Auto)
@@ -74,7 +126,11 @@ fn open(
         .keepalive(settings.keepalive);
         return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
+    let existed = session_exists(ctx, settings, &ssh, target, how.refuse_close)?;
     if interactive {
+        if existed == Some(false) && !ctx.quiet {
+            eprintln!("created new session `{}`", target.compound());
+        }
         if resync {
             // ssh replaces azlin, so nothing runs after it: make the session known first.
             ctx.note_session(&target.vm, &target.session);
@@ -96,10 +152,25 @@ fn open(
         ssh_config::auto_sync(ctx);
     }
     if !ctx.quiet {
+        let what = match existed {
+            Some(false) => "created new session",
+            Some(true) => "session",
+            None => "session",
+        };
+        let state = match existed {
+            Some(true) => "was already running",
+            _ => "is running",
+        };
+        let why = if how.detach {
+            "--detach"
+        } else {
+            "no terminal here to attach"
+        };
         eprintln!(
-            "Session `{c}` is running (created detached: no terminal here). \
-             Attach with `azlin connect {c}`.",
-            c = target.compound()
+            "{what} `{c}` {state}, detached ({why}). Attach from a terminal with \
+             `azlin connect {c}` or `ssh -t {alias}`.",
+            c = target.compound(),
+            alias = azlin_core::name::ssh_alias(&target.vm.name, &target.session),
         );
     }
     Ok(0)

@@ -62,6 +62,13 @@ pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
     many(ctx, args, &settings, &targets, command.as_deref())
 }
 
+/// Whether the remote side gets azlin's stdin: when it is the script (no command) or
+/// with `-i` or `-t` (a terminal is interactive); DESIGN.md: so a `while read` loop around
+/// `azlin exec` keeps its input.
+fn passes_stdin(args: &ExecArgs, command: Option<&str>) -> bool {
+    command.is_none() || args.stdin || args.tty
+}
+
 /// Which positionals are targets and what the command is (DESIGN.md: `exec ID "CMD"`,
 /// `exec ID… -- CMD…`, or no command: stdin is the script).
 fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
@@ -177,7 +184,7 @@ fn single(
         .unwrap_or_default();
     remote.push_str(&remote_command(target, command, false));
     let mut cmd = ssh.command(&how, Some(&remote));
-    if args.no_stdin {
+    if !passes_stdin(args, command) {
         cmd.stdin(std::process::Stdio::null());
     }
     handoff::replace_with(cmd)
@@ -210,9 +217,9 @@ fn many(
     command: Option<&str>,
 ) -> Result<u8> {
     // Several targets cannot share one stdin: read the script once and give each a copy.
-    let script = match command {
-        Some(_) => None,
-        None => {
+    let script = match passes_stdin(args, command) {
+        false => None,
+        true => {
             let mut buf = Vec::new();
             std::io::stdin().read_to_end(&mut buf)?;
             Some(buf)

@@ -118,7 +118,8 @@ fn list(ctx: &Context, args: &HostListArgs) -> Result<u8> {
                     &["NAME", "ADDRESS", "PORT", "USER", "LABEL", "TAGS"],
                     &rows,
                     args.wide,
-                    None
+                    None,
+                    &[0],
                 )
             );
         }

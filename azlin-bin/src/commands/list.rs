@@ -46,8 +46,70 @@ const AZURE_OFF: &str = "Azure is off: no subscription is known. Turn it on with
      `[azure] subscription` in config.toml. Add a host of your own with \
      `azlin host add NAME --address ADDR`.";
 
-/// Cells longer than this are cut in the narrow table.
-const NARROW_MAX: usize = 24;
+/// `list --vms`: one VM with its sessions (VMs without sessions included).
+#[derive(Debug, Serialize)]
+struct VmRow {
+    hostname: String,
+    status: String,
+    ip: Option<String>,
+    vm_label: Option<String>,
+    provider: String,
+    user: Option<String>,
+    port: u16,
+    error: Option<String>,
+    tags: std::collections::BTreeMap<String, String>,
+    resource_group: Option<String>,
+    subscription: Option<String>,
+    private_ip: Option<String>,
+    public_ip: Option<String>,
+    sessions: Vec<SessionCell>,
+}
+
+/// A session inside a [`VmRow`].
+#[derive(Debug, Serialize)]
+struct SessionCell {
+    session: String,
+    session_name: Option<String>,
+    compound: Option<String>,
+    ssh_alias: Option<String>,
+    attached: Option<bool>,
+    windows: Option<u32>,
+}
+
+/// The VM rows of `list --vms`, from the listing's rows (a VM's rows are adjacent).
+fn vm_rows(rows: Vec<Row>) -> Vec<VmRow> {
+    let mut out: Vec<VmRow> = Vec::new();
+    for r in rows {
+        let session = r.session.clone().map(|session| SessionCell {
+            session,
+            session_name: r.session_name.clone(),
+            compound: r.compound.clone(),
+            ssh_alias: r.ssh_alias.clone(),
+            attached: r.attached,
+            windows: r.windows,
+        });
+        match out.last_mut() {
+            Some(vm) if vm.hostname == r.hostname => vm.sessions.extend(session),
+            _ => out.push(VmRow {
+                hostname: r.hostname,
+                status: r.status,
+                ip: r.ip,
+                vm_label: r.vm_label,
+                provider: r.provider,
+                user: r.user,
+                port: r.port,
+                error: r.error,
+                tags: r.tags,
+                resource_group: r.resource_group,
+                subscription: r.subscription,
+                private_ip: r.private_ip,
+                public_ip: r.public_ip,
+                sessions: session.into_iter().collect(),
+            }),
+        }
+    }
+    out
+}
 
 /// Runs `azlin list`.
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
@@ -57,6 +119,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         crate::diag::no_progress();
     }
     let inventory = ctx.inventory_for_list(args.refresh, args.all_subscriptions)?;
+    let checked = inventory.vms.len();
     let vms: Vec<&Vm> = inventory
         .vms
         .iter()
@@ -144,7 +207,21 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             }
         }
     }
-    render(ctx, args, &rows)?;
+    if vms.is_empty() && !tags.is_empty() {
+        // Not "no VMs": there are some, just none with that tag.
+        let wanted: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        eprintln!(
+            "No VM has the tag {} ({checked} VMs checked{}).",
+            azlin_core::text::escape(&wanted.join(" and ")),
+            if args.all {
+                ""
+            } else {
+                ", running ones only; --all includes stopped VMs"
+            }
+        );
+    }
+    let no_rows = rows.is_empty();
+    render(ctx, args, rows, checked)?;
     if !probed.is_empty() {
         crate::commands::ssh_config::auto_sync(ctx);
     }
@@ -158,7 +235,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             ));
             return Ok(1);
         }
-        None if rows.is_empty() || ctx.verbose > 0 => eprintln!("{AZURE_OFF}"),
+        None if no_rows || ctx.verbose > 0 => eprintln!("{AZURE_OFF}"),
         _ => {}
     }
     if unreachable > 0 {
@@ -185,7 +262,30 @@ fn dash(v: &Option<impl ToString>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
+/// Whether rows are sessions: everywhere except the terminal table and `--vms`, so a
+/// script reading the listing acts only on sessions that exist (`--no-tmux` probes none,
+/// so its rows are VMs; JSON and CSV keep a row for a VM that could not be read).
+fn rows_are_sessions(ctx: &Context, args: &ListArgs) -> bool {
+    let terminal = args.format == RowFormat::Table && ctx.stdout_look().tty;
+    !terminal && !args.vms && !args.no_tmux
+}
+
+fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) -> Result<()> {
+    if args.vms {
+        return render_vms(ctx, args, vm_rows(rows), checked);
+    }
+    if rows_are_sessions(ctx, args) {
+        let vms = rows.len();
+        // A VM that could not be read stays a row for programs (JSON, CSV: status and
+        // `error` say why, and the exit status is 1); a pipe read by `while read` gets
+        // sessions only, the warning is on stderr.
+        let keep_failed = args.format != RowFormat::Table;
+        rows.retain(|r| r.session.is_some() || (keep_failed && r.error.is_some()));
+        if rows.is_empty() && vms > 0 && args.format == RowFormat::Table && !ctx.quiet {
+            // Rows are sessions here: say why there are none rather than print nothing.
+            eprintln!("No tmux sessions on the VMs listed (`azlin list --vms` shows the VMs).");
+        }
+    }
     match args.format {
         RowFormat::Json => output::print_json(&rows),
         RowFormat::Csv => {
@@ -228,9 +328,12 @@ fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
         }
         RowFormat::Table => {
             if rows.is_empty() {
-                eprintln!("No VMs.");
+                if checked == 0 {
+                    eprintln!("No VMs.");
+                }
                 return Ok(());
             }
+            let look = ctx.stdout_look();
             let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP", "SESSION NAME"];
             if args.wide {
                 header.extend(["USER", "PORT", "WINDOWS", "ATTACHED", "PROVIDER"]);
@@ -238,9 +341,23 @@ fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
+                    let session = match (&r.session, &r.error) {
+                        (Some(s), _) => s.clone(),
+                        // Only a person sees this row: a VM that answered with none.
+                        (None, None) if r.status == "Running" && !args.no_tmux => {
+                            "(no sessions)".into()
+                        }
+                        (None, _) => "-".into(),
+                    };
+                    // On a terminal an attached session is marked, so a person need not
+                    // ask for --wide to see it; in a pipe the cell stays a name.
+                    let session = match r.attached {
+                        Some(true) if look.tty && !args.wide => format!("{session} *"),
+                        _ => session,
+                    };
                     let mut c = vec![
                         r.hostname.clone(),
-                        dash(&r.session),
+                        session,
                         r.status.clone(),
                         dash(&r.ip),
                         dash(&r.session_name),
@@ -255,21 +372,84 @@ fn render(ctx: &Context, args: &ListArgs, rows: &[Row]) -> Result<()> {
                                 .unwrap_or_else(|| "-".into()),
                             r.provider.clone(),
                         ]);
-                    } else if !ctx.stdout_look().tty {
-                        // In a pipe there is no width to fit: cut long cells so columns
-                        // stay readable. On a terminal the table fits itself.
-                        for cell in &mut c {
-                            *cell = output::truncate(cell, NARROW_MAX);
-                        }
                     }
                     c
                 })
                 .collect();
-            // Status is the third column (HOSTNAME, SESSION, STATUS).
-            let look = ctx.stdout_look();
+            // Status is the third column (HOSTNAME, SESSION, STATUS); the names are kept
+            // whole and the label and IP give way at 80 columns.
             print!(
                 "{}",
-                output::table(look, &header, &cells, args.wide, Some(2))
+                output::table(look, &header, &cells, args.wide, Some(2), &[0, 1])
+            );
+            if look.tty && !args.wide && rows.iter().any(|r| r.attached == Some(true)) {
+                println!("* attached");
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `list --vms`: one row (one JSON object) per VM, its sessions as a list.
+fn render_vms(ctx: &Context, args: &ListArgs, vms: Vec<VmRow>, checked: usize) -> Result<()> {
+    let names = |vm: &VmRow| -> String {
+        let s: Vec<&str> = vm.sessions.iter().map(|s| s.session.as_str()).collect();
+        s.join(" ")
+    };
+    match args.format {
+        RowFormat::Json => output::print_json(&vms),
+        RowFormat::Csv => {
+            let header = [
+                "hostname", "status", "ip", "vm_label", "sessions", "provider", "user", "port",
+            ];
+            let cells: Vec<Vec<String>> = vms
+                .iter()
+                .map(|vm| {
+                    vec![
+                        vm.hostname.clone(),
+                        vm.status.clone(),
+                        vm.ip.clone().unwrap_or_default(),
+                        vm.vm_label.clone().unwrap_or_default(),
+                        names(vm),
+                        vm.provider.clone(),
+                        vm.user.clone().unwrap_or_default(),
+                        vm.port.to_string(),
+                    ]
+                })
+                .collect();
+            print!("{}", output::csv(&header, &cells));
+            Ok(())
+        }
+        RowFormat::Table => {
+            if vms.is_empty() {
+                if checked == 0 {
+                    eprintln!("No VMs.");
+                }
+                return Ok(());
+            }
+            let cells: Vec<Vec<String>> = vms
+                .iter()
+                .map(|vm| {
+                    vec![
+                        vm.hostname.clone(),
+                        vm.status.clone(),
+                        dash(&vm.ip),
+                        dash(&vm.vm_label),
+                        vm.sessions.len().to_string(),
+                        names(vm),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                output::table(
+                    ctx.stdout_look(),
+                    &["HOSTNAME", "STATUS", "IP", "LABEL", "N", "SESSIONS"],
+                    &cells,
+                    args.wide,
+                    Some(1),
+                    &[0],
+                )
             );
             Ok(())
         }

@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, cmd: &TagCommand) -> Result<u8> {
             let tags = tags::list_tags(paths, config, &ctx.load_options(args.refresh), &args.vm)?;
             match args.format {
                 InfoFormat::Json => output::print_json(&tags)?,
-                InfoFormat::Text => print_tags(&tags),
+                InfoFormat::Text => print_tags(&args.vm, &tags),
             }
         }
         TagCommand::Add(args) => {
@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, cmd: &TagCommand) -> Result<u8> {
                 parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
             let after = tags::add_tags(paths, config, &ctx.load_options(false), &args.vm, &new)?;
             if !ctx.quiet {
-                print_tags(&after);
+                print_tags(&args.vm, &after);
             }
         }
         TagCommand::Remove(args) => {
@@ -39,20 +39,22 @@ pub fn run(ctx: &Context, cmd: &TagCommand) -> Result<u8> {
                 &args.keys,
             )?;
             if !ctx.quiet {
-                print_tags(&after);
+                print_tags(&args.vm, &after);
             }
         }
     }
     Ok(0)
 }
 
-fn print_tags(tags: &BTreeMap<String, String>) {
+/// The guide's form: `  key: value` lines (the label is the `azlin_session` tag).
+fn print_tags(vm: &str, tags: &BTreeMap<String, String>) {
+    println!("Tags for {}:", Escaped(vm));
     if tags.is_empty() {
-        eprintln!("(no tags)");
+        println!("  (no tags)");
     }
     // Tags are provider data: a key or value may hold anything (README, "Text from VMs
     // and providers").
     for (k, v) in tags {
-        println!("{}={}", Escaped(k), Escaped(v));
+        println!("  {}: {}", Escaped(k), Escaped(v));
     }
 }

@@ -142,10 +142,10 @@ pub fn valid_name(arg: &OsStr) -> Option<&str> {
 
 /// The "did you mean" list: names among `known` within a few edits of `typed`.
 ///
-/// The limit is 3 edits, but never the whole word: `x` suggests nothing rather than
-/// every two-letter command.
+/// Only close ones: one edit per four characters typed, at least one and at most two (a
+/// swap of neighbours is one), so `lsit` suggests `list` alone and `version` no `session`.
 pub fn suggestions<'n>(typed: &str, known: impl IntoIterator<Item = &'n str>) -> Vec<String> {
-    let limit = typed.chars().count().saturating_sub(1).clamp(1, 3);
+    let limit = (typed.chars().count() / 4).clamp(1, 2);
     crate::resolve::closest_within(typed, known, limit)
 }
 
@@ -280,6 +280,11 @@ mod tests {
         assert_eq!(suggestions("resolv", known), ["resolve"]);
         assert!(suggestions("x", known).is_empty());
         assert!(suggestions("zzzzzzzz", known).is_empty());
+        // Only close candidates: a swap is one edit, and far words are left out.
+        let builtins = ["list", "host", "ssh", "session", "version"];
+        assert_eq!(suggestions("lsit", builtins), ["list"]);
+        assert_eq!(suggestions("verison", builtins), ["version"]);
+        assert!(!suggestions("version", ["session"]).contains(&"session".to_string()));
     }
 
     #[test]

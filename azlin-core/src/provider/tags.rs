@@ -27,6 +27,23 @@ pub enum TagError {
     /// A key given to `tag remove` that is not valid.
     #[error("tag key `{}` {rule}", Escaped(.0), rule = super::local::TAG_KEY_RULE)]
     BadKey(String),
+    /// A label that is already another VM's name or label: the name would then mean two
+    /// VMs.
+    #[error(
+        "label `{}` for `{}` is already {what} `{}`: `{}` would then name two VMs; \
+         choose another label (or clear the other one with `azlin session {} --clear`)",
+        Escaped(.label), Escaped(.vm), Escaped(.other), Escaped(.label), Escaped(.other)
+    )]
+    LabelTaken {
+        /// The label asked for.
+        label: String,
+        /// The VM it was for.
+        vm: String,
+        /// The VM that has that name or label already.
+        other: String,
+        /// "the name of VM" or "the label of VM".
+        what: &'static str,
+    },
 }
 
 fn suggest(s: &[String]) -> String {
@@ -40,7 +57,7 @@ fn suggest(s: &[String]) -> String {
 impl TagError {
     /// Whether the error is the user's input (exit 2).
     pub fn is_usage(&self) -> bool {
-        matches!(self, TagError::BadKey(_))
+        matches!(self, TagError::BadKey(_) | TagError::LabelTaken { .. })
     }
 }
 
@@ -61,9 +78,45 @@ pub fn list_tags(
     name::validate_vm_name(vm)?;
     let loaded = load_inventory_for(paths, config, options, vm)?;
     match loaded.inventory.vm(vm) {
-        Some(v) => Ok(v.tags.clone()),
+        Some(v) => Ok(with_label(v)),
         None => Err(no_such_vm(&loaded.inventory, vm).into()),
     }
+}
+
+/// A VM's tags with its label as the `azlin_session` tag: for Azure it is that tag already;
+/// for a local host it is `label` in hosts.toml, so both providers show one value.
+fn with_label(vm: &crate::inventory::Vm) -> BTreeMap<String, String> {
+    let mut tags = vm.tags.clone();
+    if vm.provider == ProviderKind::Local {
+        tags.remove(record::LABEL_TAG);
+        if let Some(l) = &vm.label {
+            tags.insert(record::LABEL_TAG.to_string(), l.clone());
+        }
+    }
+    tags
+}
+
+/// Refuses `label` for `vm` when it is already another VM's name or label.
+fn check_label_free(
+    inventory: &crate::inventory::Inventory,
+    vm: &str,
+    label: &str,
+) -> Result<(), TagError> {
+    let taken = |what, other: &str| TagError::LabelTaken {
+        label: label.to_string(),
+        vm: vm.to_string(),
+        other: other.to_string(),
+        what,
+    };
+    for other in inventory.vms.iter().filter(|v| v.name != vm) {
+        if other.name == label {
+            return Err(taken("the name of VM", &other.name));
+        }
+        if other.label.as_deref() == Some(label) {
+            return Err(taken("the label of VM", &other.name));
+        }
+    }
+    Ok(())
 }
 
 /// Adds (or replaces) tags on VM `vm`; its tags afterwards.
@@ -120,6 +173,26 @@ fn change(
     let Some(found) = loaded.inventory.vm(vm) else {
         return Err(no_such_vm(&loaded.inventory, vm).into());
     };
+    // The `azlin_session` tag is the label, for both providers: the same rules apply
+    // whichever command sets it.
+    let change = match change {
+        Change::Add(t) => match t.get(record::LABEL_TAG) {
+            Some(l) => {
+                name::validate_label(l)?;
+                Change::Add(t)
+            }
+            None => Change::Add(t),
+        },
+        other => other,
+    };
+    let new_label = match &change {
+        Change::Add(t) => t.get(record::LABEL_TAG).map(String::as_str),
+        Change::Label(l) => *l,
+        Change::Remove(_) => None,
+    };
+    if let Some(l) = new_label {
+        check_label_free(&loaded.inventory, vm, l)?;
+    }
     match found.provider {
         ProviderKind::Local => change_local(paths, vm, change),
         ProviderKind::Azure => {
@@ -190,14 +263,30 @@ fn change_local(
         }
         .into());
     };
+    // A local host's label is its `azlin_session` tag: one value, kept in `label`.
     match change {
-        Change::Add(t) => host
-            .tags
-            .extend(t.iter().map(|(k, v)| (k.clone(), v.clone()))),
-        Change::Remove(keys) => host.tags.retain(|k, _| !keys.contains(k)),
+        Change::Add(t) => {
+            for (k, v) in t {
+                if k == record::LABEL_TAG {
+                    host.label = Some(v.clone());
+                } else {
+                    host.tags.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Change::Remove(keys) => {
+            if keys.iter().any(|k| k == record::LABEL_TAG) {
+                host.label = None;
+            }
+            host.tags.retain(|k, _| !keys.contains(k));
+        }
         Change::Label(l) => host.label = l.map(str::to_string),
     }
-    let tags = host.tags.clone();
+    let mut tags = host.tags.clone();
+    tags.remove(record::LABEL_TAG);
+    if let Some(l) = &host.label {
+        tags.insert(record::LABEL_TAG.to_string(), l.clone());
+    }
     file.save(&path)?;
     Ok(tags)
 }
