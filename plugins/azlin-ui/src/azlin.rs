@@ -1,5 +1,5 @@
 //! Talking to azlin through its public command line, the only way this plugin reaches
-//! VMs: `list --all --format json`, `peek --format json`, and the commands behind the
+//! VMs: `list --all --vms --format json`, `peek --format json`, and the commands behind the
 //! keys (`connect`, `ssh --tmux-session`, `session`, `send`, `disconnect`, `kill`,
 //! `code`). Output is read with a bound, and azlin's stderr is captured (it would
 //! otherwise write over the screen).
@@ -172,10 +172,11 @@ impl Azlin {
         })
     }
 
-    /// `azlin list --all --format json`: every VM (stopped ones too) and its sessions.
+    /// `azlin list --all --vms --format json`: every VM (stopped ones and those without
+    /// sessions too), each with its sessions.
     /// The flag says whether azlin reported a failure (an unreachable VM is still a row).
     pub fn list(&self) -> Result<(Vec<Row>, bool), String> {
-        let out = self.capture(self.command(&["list", "--all", "--format", "json"]))?;
+        let out = self.capture(self.command(&["list", "--all", "--vms", "--format", "json"]))?;
         match fleet::parse_list(&out.stdout) {
             Ok(rows) => Ok((rows, !out.status.success())),
             Err(_) if !out.status.success() => Err(out.message()),
