@@ -9,8 +9,6 @@
 use std::time::{Duration, Instant};
 
 use crate::support::Home;
-use crate::support::fleet::Fleet;
-use crate::support::relay::Relay;
 use crate::support::terminal::Terminal;
 
 #[test]
@@ -21,25 +19,10 @@ fn bench_reconnect() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     let home = Home::new();
-    let fleet = Fleet::start(&home, &["myvm"]);
-    home.ok(&["ssh", "myvm", "--tmux-session", "dev"]);
-    let relay = Relay::start(fleet.vm("myvm").port);
-    home.ok(&[
-        "host",
-        "add",
-        "flaky",
-        "--address",
-        "127.0.0.1",
-        "--port",
-        &relay.port().to_string(),
-        "--user",
-        fleet.user(),
-        "--identity-file",
-        &fleet.key().to_string_lossy(),
-    ]);
+    let (fleet, relay) = crate::sessions_reconnect::flaky(&home);
     let vm = fleet.vm("myvm");
     let term = Terminal::azlin(&home, "connect flaky:dev");
-    assert!(term.wait_for(Duration::from_secs(60), || vm.attached("dev") >= 1));
+    crate::sessions_reconnect::attached_within(&term, vm, Duration::from_secs(60));
     let mut reattach_ms = Vec::new();
     let mut step_s = Vec::new();
     for _ in 0..runs {

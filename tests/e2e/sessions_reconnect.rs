@@ -11,7 +11,7 @@ use crate::support::terminal::Terminal;
 
 /// A fleet with `myvm` (session `dev`, created through azlin) and the host `flaky`: the
 /// same sshd, reached through a relay the test can break.
-fn flaky(home: &Home) -> (Fleet, Relay) {
+pub(crate) fn flaky(home: &Home) -> (Fleet, Relay) {
     let fleet = Fleet::start(home, &["myvm", "other"]);
     home.ok(&["ssh", "myvm", "--tmux-session", "dev"]);
     let relay = Relay::start(fleet.vm("myvm").port);
@@ -31,7 +31,15 @@ fn flaky(home: &Home) -> (Fleet, Relay) {
     (fleet, relay)
 }
 
-fn attached_within(term: &Terminal, vm: &FakeVm, timeout: Duration) {
+/// [`flaky`], with `azlin connect flaky:dev` attached in a real terminal.
+fn connected(home: &Home) -> (Fleet, Relay, Terminal) {
+    let (fleet, relay) = flaky(home);
+    let term = Terminal::azlin(home, "connect flaky:dev");
+    attached_within(&term, fleet.vm("myvm"), Duration::from_secs(60));
+    (fleet, relay, term)
+}
+
+pub(crate) fn attached_within(term: &Terminal, vm: &FakeVm, timeout: Duration) {
     let ok = term.wait_for(timeout, || vm.attached("dev") >= 1);
     assert!(ok, "not attached; the terminal shows:\n{}", term.screen());
 }
@@ -44,10 +52,8 @@ fn pane_shows(vm: &FakeVm, text: &str) -> bool {
 #[test]
 fn a_cut_connection_is_reattached_and_typing_lands_in_the_session() {
     let home = Home::new();
-    let (fleet, relay) = flaky(&home);
+    let (fleet, relay, term) = connected(&home);
     let vm = fleet.vm("myvm");
-    let term = Terminal::azlin(&home, "connect flaky:dev");
-    attached_within(&term, vm, Duration::from_secs(60));
 
     // Every connection reset, new ones refused for 5 s.
     relay.cut();
@@ -115,10 +121,8 @@ fn ctrl_c_while_reconnecting_stops_at_once_with_130() {
 #[test]
 fn the_end_of_the_session_ends_azlin_without_a_retry() {
     let home = Home::new();
-    let (fleet, _relay) = flaky(&home);
+    let (fleet, _relay, term) = connected(&home);
     let vm = fleet.vm("myvm");
-    let term = Terminal::azlin(&home, "connect flaky:dev");
-    attached_within(&term, vm, Duration::from_secs(60));
     let out = vm.tmux(&["kill-session", "-t", "=dev"]);
     assert!(out.status.success());
     term.expect_text(Duration::from_secs(30), "azlin-exited-0");
@@ -128,10 +132,7 @@ fn the_end_of_the_session_ends_azlin_without_a_retry() {
 #[test]
 fn a_changed_host_key_after_a_loss_ends_azlin_without_a_retry() {
     let home = Home::new();
-    let (fleet, relay) = flaky(&home);
-    let vm = fleet.vm("myvm");
-    let term = Terminal::azlin(&home, "connect flaky:dev");
-    attached_within(&term, vm, Duration::from_secs(60));
+    let (fleet, relay, term) = connected(&home);
     // The address now leads to another host (its own host key).
     relay.cut();
     relay.retarget(fleet.vm("other").port);
