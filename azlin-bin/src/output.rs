@@ -55,6 +55,24 @@ pub fn message(text: &str) -> String {
     escape_message(&azlin_core::diag::redact_urls(text)).into_owned()
 }
 
+/// The lines under a "failed:" summary of a multi-target command: each target (its
+/// compound name, or a VM's) and why, aligned, two spaces in; a reason of several lines
+/// is indented under its target. Both are shown as [`message`] shows text.
+pub fn failure_lines(failed: &[(String, String)]) -> String {
+    let width = failed
+        .iter()
+        .map(|(what, _)| escape(what).chars().count())
+        .max()
+        .unwrap_or(0);
+    failed
+        .iter()
+        .map(|(what, why)| {
+            let why = message(why).replace('\n', "\n    ");
+            format!("  {:<width$}  {why}\n", escape(what))
+        })
+        .collect()
+}
+
 /// A table cell, by the escaping rule.
 fn cell(text: &str) -> Cow<'_, str> {
     escape(text)

@@ -331,10 +331,6 @@ fn many(
         targets.len() - failed.len(),
         targets.len()
     );
-    let width = failed.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
-    for (compound, why) in &failed {
-        let why = crate::output::message(why).replace('\n', "\n    ");
-        eprintln!("  {compound:<width$}  {why}");
-    }
+    eprint!("{}", crate::output::failure_lines(&failed));
     Ok(1)
 }

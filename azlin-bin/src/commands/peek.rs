@@ -249,11 +249,5 @@ fn report_failures(failed: &[(String, String)]) {
         return;
     }
     eprintln!("peek: could not read {} of them:", failed.len());
-    for (what, why) in failed {
-        eprintln!(
-            "  {}  {}",
-            azlin_core::text::escape(what),
-            azlin_core::text::escape_message(&why.replace('\n', "\n    "))
-        );
-    }
+    eprint!("{}", crate::output::failure_lines(failed));
 }

@@ -43,10 +43,10 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<u8> {
     if let [Err(why)] = results.as_slice() {
         anyhow::bail!("{why}");
     }
-    let failed: Vec<(String, &String)> = targets
+    let failed: Vec<(String, String)> = targets
         .iter()
-        .zip(&results)
-        .filter_map(|(t, r)| r.as_ref().err().map(|why| (t.compound(), why)))
+        .zip(results)
+        .filter_map(|(t, r)| r.err().map(|why| (t.compound(), why)))
         .collect();
     if failed.is_empty() {
         return Ok(0);
@@ -56,12 +56,6 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<u8> {
         targets.len() - failed.len(),
         targets.len()
     );
-    for (compound, why) in failed {
-        eprintln!(
-            "  {}  {}",
-            azlin_core::text::escape(&compound),
-            azlin_core::text::escape_message(&why.replace('\n', "\n    "))
-        );
-    }
+    eprint!("{}", crate::output::failure_lines(&failed));
     Ok(1)
 }
