@@ -82,7 +82,6 @@ pub fn scan(args: &[OsString]) -> Option<Early> {
     let mut i = 0;
     while let Some(arg) = args.get(i) {
         let text = arg.to_str()?;
-        i += 1;
         if !text.starts_with('-') {
             let name = plugin::valid_name(arg)?;
             if BUILTINS.contains(&name) || (global.verbose > 0 && global.quiet) {
@@ -91,44 +90,93 @@ pub fn scan(args: &[OsString]) -> Option<Early> {
             return Some(Early::Plugin {
                 global,
                 name: arg.clone(),
-                args: args[i..].to_vec(),
+                args: args[i + 1..].to_vec(),
             });
         }
-        match text {
-            "--verbose" => global.verbose = global.verbose.checked_add(1)?,
-            "--quiet" | "-q" => set_once(&mut global.quiet)?,
-            "--no-color" => set_once(&mut global.no_color)?,
-            "--resource-group" | "--rg" => {
-                let value = value(args.get(i))?;
-                i += 1;
-                set_value(&mut global.resource_group, value)?;
-            }
-            "--subscription" => {
-                let value = value(args.get(i))?;
-                i += 1;
-                set_value(&mut global.subscription, value)?;
-            }
-            _ => {
-                if let Some(value) = text
-                    .strip_prefix("--resource-group=")
-                    .or_else(|| text.strip_prefix("--rg="))
-                {
-                    set_value(&mut global.resource_group, checked(value)?)?;
-                } else if let Some(value) = text.strip_prefix("--subscription=") {
-                    set_value(&mut global.subscription, checked(value)?)?;
-                } else {
-                    // `-v`, `-vv`…: a cluster of `v` only; any other short option or
-                    // cluster (`-qv`, `-h`) is clap's to parse.
-                    let vs = text.strip_prefix('-').filter(|s| {
-                        !s.is_empty() && !s.starts_with('-') && s.bytes().all(|b| b == b'v')
-                    })?;
-                    let count = u8::try_from(vs.len()).ok()?;
-                    global.verbose = global.verbose.checked_add(count)?;
-                }
-            }
+        let (option, taken) = global_at(args, i)?;
+        i += taken;
+        match option {
+            Global::Verbose(count) => global.verbose = global.verbose.checked_add(count)?,
+            Global::Quiet => set_once(&mut global.quiet)?,
+            Global::NoColor => set_once(&mut global.no_color)?,
+            Global::ResourceGroup(value) => set_value(&mut global.resource_group, value)?,
+            Global::Subscription(value) => set_value(&mut global.subscription, value)?,
+            // `-qv` and the like are clap's to parse.
+            Global::Flags => return None,
         }
     }
     None
+}
+
+/// Whether this command line asks for azlin's own help (`azlin`, `azlin -h`,
+/// `azlin -v --help`), the only case where the plugin section of the help is worth
+/// computing: global options (read as [`scan`] reads them), then `-h`/`--help` or
+/// nothing. Being wrong only adds or leaves out that section; clap still parses.
+pub fn wants_top_help(args: &[OsString]) -> bool {
+    let args = args.get(1..).unwrap_or_default();
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        if arg == "-h" || arg == "--help" {
+            return true;
+        }
+        match global_at(args, i) {
+            Some((_, taken)) => i += taken,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// A global option as the fast path reads it.
+enum Global<'a> {
+    /// `-v`, `-vv`… or `--verbose`: how many.
+    Verbose(u8),
+    /// `-q`, `--quiet`.
+    Quiet,
+    /// `--no-color`.
+    NoColor,
+    /// `--rg VALUE`, `--resource-group=VALUE`…
+    ResourceGroup(&'a str),
+    /// `--subscription VALUE`, `--subscription=VALUE`.
+    Subscription(&'a str),
+    /// A cluster of short global flags other than only `v`s (`-qv`, `-vq`).
+    Flags,
+}
+
+/// The global option at `args[i]` and how many arguments it takes (1, or 2 for an
+/// option with its value apart); `None` when it is none, written in a way the fast path
+/// does not take (a missing, empty or dash-led value), or not UTF-8.
+fn global_at(args: &[OsString], i: usize) -> Option<(Global<'_>, usize)> {
+    let text = args.get(i)?.to_str()?;
+    // `--rg VALUE`: the value is the next argument.
+    let separate = || value(args.get(i + 1));
+    match text {
+        "--verbose" => return Some((Global::Verbose(1), 1)),
+        "--quiet" | "-q" => return Some((Global::Quiet, 1)),
+        "--no-color" => return Some((Global::NoColor, 1)),
+        "--resource-group" | "--rg" => return Some((Global::ResourceGroup(separate()?), 2)),
+        "--subscription" => return Some((Global::Subscription(separate()?), 2)),
+        _ => {}
+    }
+    if let Some(value) = text
+        .strip_prefix("--resource-group=")
+        .or_else(|| text.strip_prefix("--rg="))
+    {
+        return Some((Global::ResourceGroup(checked(value)?), 1));
+    }
+    if let Some(value) = text.strip_prefix("--subscription=") {
+        return Some((Global::Subscription(checked(value)?), 1));
+    }
+    let shorts = text
+        .strip_prefix('-')
+        .filter(|s| !s.is_empty() && !s.starts_with('-'))?;
+    if shorts.bytes().all(|b| b == b'v') {
+        return Some((Global::Verbose(u8::try_from(shorts.len()).ok()?), 1));
+    }
+    shorts
+        .bytes()
+        .all(|b| matches!(b, b'v' | b'q'))
+        .then_some((Global::Flags, 1))
 }
 
 /// Sets a flag; a repeated flag is clap's to judge.
@@ -269,5 +317,36 @@ mod tests {
             panic!("not scanned as a plugin");
         };
         assert_eq!(args, [bad]);
+    }
+
+    fn wants(args: &[&str]) -> bool {
+        let argv: Vec<OsString> = std::iter::once("azlin")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect();
+        wants_top_help(&argv)
+    }
+
+    #[test]
+    fn only_azlins_own_help_lists_plugins() {
+        for yes in [
+            &[][..],
+            &["--help"],
+            &["-h"],
+            &["-vq", "--help"],
+            &["--rg", "x", "-h"],
+            &["--subscription=s", "--no-color", "--help"],
+        ] {
+            assert!(wants(yes), "{yes:?}");
+        }
+        for no in [
+            &["--version"][..],
+            &["-V"],
+            &["list"],
+            &["foo", "--help"],
+            &["host", "--help"],
+        ] {
+            assert!(!wants(no), "{no:?}");
+        }
     }
 }

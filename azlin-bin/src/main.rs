@@ -1,7 +1,4 @@
 //! The `azlin` binary: parses the command line, runs one command, renders errors once.
-// On Linux with glibc azlin defines C's `main` itself, so that a plugin dispatch skips
-// std's start-up work (see `start`); unit tests keep the test harness's `main`.
-#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
 mod cli;
 mod commands;
@@ -10,7 +7,6 @@ mod diag;
 mod fast_path;
 mod handoff;
 mod output;
-mod start;
 
 use std::ffi::OsString;
 
@@ -19,29 +15,6 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::cli::{Cli, Command};
 use crate::context::Context;
 
-/// The process entry point on Linux with glibc: what std's start-up would have done that
-/// azlin needs, then the start-up fast paths, then clap and the command (see `start`).
-#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
-#[unsafe(no_mangle)]
-extern "C" fn main(
-    _argc: std::ffi::c_int,
-    _argv: *const *const std::ffi::c_char,
-) -> std::ffi::c_int {
-    start::runtime();
-    // As std's `main` would: a panic (already reported by the hook; `println!` to a full
-    // disk is one) exits with 101 instead of unwinding out of a C function, which aborts.
-    let code = std::panic::catch_unwind(|| {
-        // Std reads argv through glibc's start-up hook (`.init_array`, a glibc extension;
-        // on other C libraries only std's own `main` records it), so `args_os` works here.
-        let args: Vec<OsString> = std::env::args_os().collect();
-        early(&args).unwrap_or_else(|| command_line(args))
-    })
-    .unwrap_or(101);
-    // `exit` flushes std's buffered stdout first.
-    std::process::exit(code.into())
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
 fn main() -> std::process::ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     std::process::ExitCode::from(early(&args).unwrap_or_else(|| command_line(args)))
@@ -52,7 +25,7 @@ fn command_line(args: Vec<OsString>) -> u8 {
     let mut command = Cli::command();
     // Listing plugins reads directories: only for azlin's own help, never on the path of
     // a command (or of `--version`).
-    if commands::help::wants_top_help(&args) {
+    if fast_path::wants_top_help(&args) {
         command = commands::help::with_plugins(command);
     }
     let matches = match command.try_get_matches_from_mut(args.clone()) {

@@ -31,36 +31,6 @@ pub fn run(global: &GlobalArgs, args: &HelpArgs) -> Result<u8> {
     plugin::dispatch(global, first, vec!["--help".into()])
 }
 
-/// Whether this command line asks for azlin's own help (`azlin`, `azlin -h`,
-/// `azlin -v --help`), the only case where the plugin section is worth computing.
-pub fn wants_top_help(args: &[OsString]) -> bool {
-    let mut rest = args.iter().skip(1).map(OsString::as_os_str);
-    while let Some(arg) = rest.next() {
-        let Some(a) = arg.to_str() else { return false };
-        match a {
-            "-h" | "--help" => return true,
-            "--subscription" | "--resource-group" | "--rg" => {
-                rest.next();
-            }
-            "--verbose" | "--quiet" | "--no-color" => {}
-            _ if a.starts_with("--subscription=")
-                || a.starts_with("--resource-group=")
-                || a.starts_with("--rg=") => {}
-            _ if is_short_global_cluster(a) => {}
-            _ => return false,
-        }
-    }
-    true
-}
-
-/// `-v`, `-vv`, `-q`: short global flags, possibly clustered.
-fn is_short_global_cluster(arg: &str) -> bool {
-    arg.len() > 1
-        && arg.starts_with('-')
-        && !arg.starts_with("--")
-        && arg[1..].chars().all(|c| matches!(c, 'v' | 'q'))
-}
-
 /// azlin's command definition with the plugins found listed after the built-ins.
 pub fn with_plugins(cmd: clap::Command) -> clap::Command {
     let section = match plugin::discover() {
@@ -86,40 +56,4 @@ pub fn with_plugins(cmd: clap::Command) -> clap::Command {
             .to_string(),
     };
     cmd.after_help(section)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn wants(args: &[&str]) -> bool {
-        let argv: Vec<OsString> = std::iter::once("azlin")
-            .chain(args.iter().copied())
-            .map(OsString::from)
-            .collect();
-        wants_top_help(&argv)
-    }
-
-    #[test]
-    fn only_azlins_own_help_lists_plugins() {
-        for yes in [
-            &[][..],
-            &["--help"],
-            &["-h"],
-            &["-vq", "--help"],
-            &["--rg", "x", "-h"],
-            &["--subscription=s", "--no-color", "--help"],
-        ] {
-            assert!(wants(yes), "{yes:?}");
-        }
-        for no in [
-            &["--version"][..],
-            &["-V"],
-            &["list"],
-            &["foo", "--help"],
-            &["host", "--help"],
-        ] {
-            assert!(!wants(no), "{no:?}");
-        }
-    }
 }
