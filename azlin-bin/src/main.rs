@@ -122,8 +122,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::External(argv) => return commands::plugin::external(&cli.global, argv),
         Command::Plugin(cmd) => return commands::plugin::run(&cli.global, cmd),
         Command::Help(args) => return commands::help::run(&cli.global, &args),
-        Command::Completions(args) => return commands::completions::run(&args),
-        Command::Complete(args) => return commands::complete::run(&args),
+        Command::Completions(args) => return commands::completions::script::run(&args),
+        Command::Complete(args) => return commands::completions::candidates::run(&args),
         Command::Man(args) => return commands::man::run(&args),
         other => other,
     };
@@ -139,9 +139,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Send(args) => commands::send::run(&ctx, &args),
         Command::Wait(args) => commands::wait::run(&ctx, &args),
         Command::Code(args) => commands::code::run(&ctx, &args),
-        Command::Disconnect(args) => commands::session_ops::disconnect(&ctx, &args),
-        Command::Kill(args) => commands::session_ops::kill(&ctx, &args),
-        Command::Session(args) => commands::session::run(&ctx, &args),
+        Command::Disconnect(args) => commands::session::disconnect::run(&ctx, &args),
+        Command::Kill(args) => commands::session::kill::run(&ctx, &args),
+        Command::Session(args) => commands::session::label::run(&ctx, &args),
         Command::Tag(cmd) => commands::tag::run(&ctx, &cmd),
         Command::SshConfig(args) => commands::ssh_config::run(&ctx, &args),
         Command::External(_)

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::config::Paths;
 use crate::inventory::load_session_cache;
 use crate::name;
-use crate::plugin::helper::{HelperFailure, run_helper};
+use crate::paths::Paths;
 use crate::plugin::{COMPLETE_PREFIX, SearchPath};
+use crate::process::{self, Bounds, NoAnswer};
 use crate::provider::azure::cache::AzureCache;
 use crate::provider::local::HostsFile;
 
@@ -24,7 +24,7 @@ use crate::provider::local::HostsFile;
 pub const COMPLETER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// More output than any list of candidates needs; the rest is not read.
-const MAX_COMPLETER_OUTPUT: u64 = 1024 * 1024;
+const MAX_COMPLETER_OUTPUT: usize = 1024 * 1024;
 
 /// Which names an argument takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +116,14 @@ pub enum CompleterError {
         /// The limit.
         timeout: Duration,
     },
+    /// It printed more than a completion list may hold (it was stopped).
+    #[error("{} printed more than {limit} bytes; it was stopped", path.display())]
+    TooMuchOutput {
+        /// The completer.
+        path: PathBuf,
+        /// The bound, bytes.
+        limit: usize,
+    },
     /// It exited unsuccessfully.
     #[error("{} failed ({status})", path.display())]
     Failed {
@@ -139,16 +147,25 @@ pub fn run_completer(
     cmd.arg("--")
         .args(words)
         .envs(env.iter().map(|(k, v)| (k, v)));
-    let output = run_helper(cmd, timeout, MAX_COMPLETER_OUTPUT).map_err(|f| match f {
-        HelperFailure::Spawn(source) | HelperFailure::Read(source) => CompleterError::Spawn {
+    let bounds = Bounds {
+        total: Some(timeout),
+        max_output: Some(MAX_COMPLETER_OUTPUT),
+        ..Bounds::default()
+    };
+    let output = process::answer(cmd, bounds).map_err(|f| match f {
+        NoAnswer::Spawn(source) => CompleterError::Spawn {
             path: path.to_path_buf(),
             source,
         },
-        HelperFailure::TimedOut => CompleterError::TimedOut {
+        NoAnswer::TimedOut | NoAnswer::Interrupted(_) => CompleterError::TimedOut {
             path: path.to_path_buf(),
             timeout,
         },
-        HelperFailure::Failed(status) => CompleterError::Failed {
+        NoAnswer::TooMuchOutput => CompleterError::TooMuchOutput {
+            path: path.to_path_buf(),
+            limit: MAX_COMPLETER_OUTPUT,
+        },
+        NoAnswer::Failed(status) => CompleterError::Failed {
             path: path.to_path_buf(),
             status,
         },

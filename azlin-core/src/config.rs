@@ -1,79 +1,18 @@
-//! Where azlin keeps its files, and `config.toml`.
+//! `config.toml`: azlin's settings and their defaults.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::name;
 
-/// Every path azlin reads or writes, derived once from `$AZLIN_HOME` and `$HOME`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Paths {
-    /// `$AZLIN_HOME`, default `~/.azlin`.
-    pub azlin_home: PathBuf,
-    /// The user's home directory (`$HOME`), where `~/.ssh` lives.
-    pub home: PathBuf,
-}
-
-impl Paths {
-    /// Reads `AZLIN_HOME` and `HOME` from the environment.
-    pub fn from_env() -> Result<Paths, ConfigError> {
-        let home = dirs::home_dir().ok_or(ConfigError::NoHome)?;
-        let azlin_home = match std::env::var_os("AZLIN_HOME") {
-            Some(h) if !h.is_empty() => PathBuf::from(h),
-            _ => home.join(".azlin"),
-        };
-        Ok(Paths { azlin_home, home })
-    }
-
-    /// `config.toml`.
-    pub fn config_file(&self) -> PathBuf {
-        self.azlin_home.join("config.toml")
-    }
-    /// `hosts.toml`, the local inventory.
-    pub fn hosts_file(&self) -> PathBuf {
-        self.azlin_home.join("hosts.toml")
-    }
-    /// `cache/`.
-    pub fn cache_dir(&self) -> PathBuf {
-        self.azlin_home.join("cache")
-    }
-    /// `cache/sessions.json`, the session cache.
-    pub fn sessions_cache(&self) -> PathBuf {
-        self.cache_dir().join("sessions.json")
-    }
-    /// `cache/azure.json`, the last Azure listing.
-    pub fn azure_cache(&self) -> PathBuf {
-        self.cache_dir().join("azure.json")
-    }
-    /// `known_hosts`, azlin's own host-key store.
-    pub fn known_hosts(&self) -> PathBuf {
-        self.azlin_home.join("known_hosts")
-    }
-    /// `plugins/`.
-    pub fn plugins_dir(&self) -> PathBuf {
-        self.azlin_home.join("plugins")
-    }
-    /// `templates/`, overrides of the embedded templates.
-    pub fn templates_dir(&self) -> PathBuf {
-        self.azlin_home.join("templates")
-    }
-    /// `~/.ssh`.
-    pub fn ssh_dir(&self) -> PathBuf {
-        self.home.join(".ssh")
-    }
-    /// The lock file that serialises writers of azlin's own files.
-    pub fn lock_file(&self) -> PathBuf {
-        self.azlin_home.join(".lock")
-    }
-}
+/// How long an Azure listing stays fresh in the cache unless `[azure] cache_ttl` says.
+pub const DEFAULT_AZURE_CACHE_TTL: Duration = Duration::from_secs(600);
 
 /// A problem with the configuration files.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// No home directory could be determined.
-    #[error("cannot find your home directory: set HOME (or AZLIN_HOME for azlin's own files)")]
-    NoHome,
     /// The file exists but cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -168,11 +107,11 @@ impl Config {
     }
 
     /// How long an Azure listing stays fresh in the cache.
-    pub fn azure_cache_ttl(&self) -> std::time::Duration {
+    pub fn azure_cache_ttl(&self) -> Duration {
         self.azure
             .cache_ttl
-            .map(std::time::Duration::from_secs)
-            .unwrap_or(crate::provider::azure::cache::DEFAULT_TTL)
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_AZURE_CACHE_TTL)
     }
 
     /// Whether an interactive `connect` reattaches by itself after a lost connection.

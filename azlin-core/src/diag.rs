@@ -37,28 +37,9 @@ const SHOWN_QUERY: &[&str] = &["api-version", "$filter", "$expand", "$top", "sta
 pub fn command_line(cmd: &Command) -> String {
     std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
-        .map(|w| quote_word(&w.to_string_lossy()))
+        .map(|w| crate::quote::shell_quote_visible(&w.to_string_lossy()))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn quote_word(word: &str) -> String {
-    if !word.chars().any(char::is_control) {
-        return crate::ssh::shell_quote(word);
-    }
-    let mut out = String::from("$'");
-    for c in word.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// One external command being timed for the log; inert when nothing listens.

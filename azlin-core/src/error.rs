@@ -3,6 +3,7 @@
 use crate::config::ConfigError;
 use crate::inventory::NameClash;
 use crate::name::NameError;
+use crate::paths::NoHome;
 use crate::plugin::PluginError;
 use crate::provider::azure::AzureError;
 use crate::provider::local::LocalError;
@@ -29,6 +30,9 @@ pub enum Error {
     /// Resolution failed.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// No home directory.
+    #[error(transparent)]
+    NoHome(#[from] NoHome),
     /// Configuration files.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -73,7 +77,8 @@ impl Error {
             Error::Local(e) => e.is_usage(),
             Error::Azure(e) => e.is_usage(),
             Error::Tag(e) => e.is_usage(),
-            Error::Config(_)
+            Error::NoHome(_)
+            | Error::Config(_)
             | Error::NameClash(_)
             | Error::Remote(_)
             | Error::SshConfig(_)

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Paths;
+use crate::paths::Paths;
 use crate::persist;
 use crate::ssh::SshTarget;
 
@@ -124,6 +124,30 @@ pub struct ConnectDefaults {
 }
 
 impl Vm {
+    /// A running VM called `name` from `provider`, its id the name, reached on port 22 at
+    /// no address yet, with nothing else set: the start of a record built field by field.
+    pub fn new(name: &str, provider: ProviderKind) -> Vm {
+        Vm {
+            name: name.to_string(),
+            provider,
+            id: name.to_string(),
+            address: None,
+            port: 22,
+            user: None,
+            identity_file: None,
+            proxy_jump: None,
+            label: None,
+            tags: BTreeMap::new(),
+            power: PowerState::Running,
+        }
+    }
+
+    /// The VM at `address`.
+    pub fn at(mut self, address: &str) -> Vm {
+        self.address = Some(address.to_string());
+        self
+    }
+
     /// Whether the VM has every `(key, value)` tag (`--tag K=V`, repeatable).
     pub fn has_tags(&self, tags: &[(String, String)]) -> bool {
         tags.iter().all(|(k, v)| self.tags.get(k) == Some(v))
@@ -164,6 +188,19 @@ pub struct SessionInfo {
     pub label: Option<String>,
 }
 
+impl SessionInfo {
+    /// A detached session called `name` with one window and no label, as `tmux
+    /// new-session -d` makes it.
+    pub fn new(name: &str) -> SessionInfo {
+        SessionInfo {
+            name: name.to_string(),
+            attached: false,
+            windows: 1,
+            label: None,
+        }
+    }
+}
+
 /// What one probe of one VM found.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct VmSessions {
@@ -193,10 +230,7 @@ impl SessionCache {
     /// Loads the cache. A missing or unreadable cache is empty: it is only a cache, and
     /// the next probe rewrites it.
     pub fn load(path: &Path) -> SessionCache {
-        std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+        crate::cache_file::read_or_default(path)
     }
 
     /// Writes the cache atomically.
@@ -308,19 +342,7 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn vm(name: &str) -> Vm {
-        Vm {
-            name: name.into(),
-            provider: ProviderKind::Local,
-            id: name.into(),
-            address: Some("127.0.0.1".into()),
-            port: 22,
-            user: None,
-            identity_file: None,
-            proxy_jump: None,
-            label: None,
-            tags: BTreeMap::new(),
-            power: PowerState::Running,
-        }
+        Vm::new(name, ProviderKind::Local).at("127.0.0.1")
     }
 
     #[test]
@@ -340,10 +362,9 @@ pub(crate) mod tests {
         c.record(
             "myvm",
             vec![SessionInfo {
-                name: "dev".into(),
                 attached: true,
                 windows: 2,
-                label: None,
+                ..SessionInfo::new("dev")
             }],
         );
         c.save(&path).unwrap();

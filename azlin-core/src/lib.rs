@@ -11,23 +11,30 @@
 //! files), [`diag`] (what `-v` logs), [`text`] (how outside text is shown), [`duration`]
 //! (durations as users write them).
 
+pub mod cache_file;
 pub mod complete;
 pub mod config;
 pub mod diag;
 pub mod duration;
-pub mod fleet;
+pub mod fingerprint;
 pub mod interrupt;
 pub mod inventory;
 pub mod name;
 pub mod pane;
+pub mod parallel;
+pub mod paths;
 pub mod persist;
 pub mod plugin;
+pub mod process;
 pub mod provider;
+pub mod quote;
 pub mod reconnect;
 pub mod remote;
 pub mod resolve;
+pub mod run;
 pub mod ssh;
 pub mod ssh_config;
+pub mod suggest;
 pub mod text;
 pub mod tmux;
 

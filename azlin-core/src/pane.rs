@@ -9,8 +9,9 @@
 
 use std::time::Duration;
 
+use crate::quote::shell_quote;
 use crate::remote::{self, RemoteError, Settings};
-use crate::ssh::{SshTarget, shell_quote};
+use crate::ssh::SshTarget;
 use crate::tmux::{self, Need};
 
 /// The first word of the header line azlin asks tmux for before the pane's lines.
@@ -261,7 +262,7 @@ pub fn send_command(session: &str, keys: &Keys) -> String {
         }
         Keys::Named(names) => format!(
             "tmux send-keys -t {target} -- {}",
-            crate::ssh::shell_join(names)
+            crate::quote::shell_join(names)
         ),
     }
 }

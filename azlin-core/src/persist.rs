@@ -89,7 +89,7 @@ pub fn write_atomic_all(files: &[FileWrite<'_>]) -> io::Result<()> {
     // Creating the temporaries is most of the work (the file system's inode allocation):
     // spread it over the cores. On an error, the temporaries already made are dropped,
     // which deletes them.
-    let staged = crate::fleet::fan_out(files, parallelism(), |(path, bytes, mode)| {
+    let staged = crate::parallel::fan_out(files, parallelism(), |(path, bytes, mode)| {
         stage(path, bytes, *mode)
     })
     .into_iter()

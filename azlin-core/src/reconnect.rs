@@ -167,7 +167,7 @@ impl ConnectedMarker {
             ("PermitLocalCommand".into(), "yes".into()),
             (
                 "LocalCommand".into(),
-                format!("true > {}", crate::ssh::shell_quote(&path)),
+                format!("true > {}", crate::quote::shell_quote(&path)),
             ),
         ]
     }

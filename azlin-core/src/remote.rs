@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::fleet::{self, Finished, Stopped};
 use crate::inventory::{Inventory, SessionCache, SessionInfo, Vm};
 use crate::name::{self, MAX_SESSION_LEN};
+use crate::process::{self, Finished, Stopped};
 use crate::ssh::{Invocation, SshTarget};
 use crate::text::{Escaped, shortened};
 use crate::tmux::{self, Guard, GuardFailure, Listing, Need};
@@ -47,7 +47,7 @@ impl Settings {
             connect_timeout,
             probe_timeout: Duration::from_secs(u64::from(connect_timeout)) + PROBE_MARGIN,
             // Probes are short: every VM at once (commands that run more set their own).
-            jobs: fleet::ALL_AT_ONCE,
+            jobs: crate::parallel::ALL_AT_ONCE,
             control_dir,
             keepalive: true,
         }
@@ -183,24 +183,69 @@ fn no_such_session(vm: &str, session: &str, existing: &[String]) -> String {
         .map(String::as_str)
         .filter(|s| name::validate_session_name(s).is_ok())
         .collect();
-    no_such_session_among(vm, session, &names)
+    MissingSession::new(vm, session).with(&names)
 }
 
-fn no_such_session_among(vm: &str, session: &str, names: &[&str]) -> String {
-    let (vm, session) = (Escaped(vm), Escaped(session));
-    let there = if names.is_empty() {
-        format!("`{vm}` has no tmux sessions azlin can address")
-    } else {
-        let names: Vec<String> = names.iter().map(|s| format!("{vm}:{s}")).collect();
+/// The parts of the message about a missing session, so that the one message is put
+/// together in Rust from the names a probe found ([`MissingSession::with`]) and, by
+/// [`check_saying`], on the VM from the names tmux lists there.
+struct MissingSession {
+    /// The VM, escaped.
+    vm: String,
+    /// The session asked for, escaped.
+    session: String,
+}
+
+impl MissingSession {
+    fn new(vm: &str, session: &str) -> MissingSession {
+        MissingSession {
+            vm: Escaped(vm).to_string(),
+            session: Escaped(session).to_string(),
+        }
+    }
+
+    /// The start of the message when the VM has sessions azlin can address; the names
+    /// follow, each after [`MissingSession::before_name`].
+    fn head(&self) -> String {
+        let (vm, session) = (&self.vm, &self.session);
+        format!("no tmux session `{session}` on `{vm}`; the sessions on `{vm}` are:")
+    }
+
+    /// What precedes each name in the list: one `vm:session` a line, as
+    /// [`crate::suggest::one_per_line`] shows choices.
+    fn before_name(&self) -> String {
+        format!("\n  {}:", self.vm)
+    }
+
+    /// The start of the message when the VM has no session azlin can address.
+    fn head_without_sessions(&self) -> String {
+        let (vm, session) = (&self.vm, &self.session);
         format!(
-            "the sessions on `{vm}` are:{}",
-            crate::resolve::one_per_line(&names)
+            "no tmux session `{session}` on `{vm}`; `{vm}` has no tmux sessions azlin can address"
         )
-    };
-    format!(
-        "no tmux session `{session}` on `{vm}`; {there}\n\
-         create it with `azlin ssh {vm} --tmux-session {session}` (or `azlin exec --create`)"
-    )
+    }
+
+    /// The end of the message: how to create the session.
+    fn tail(&self) -> String {
+        let (vm, session) = (&self.vm, &self.session);
+        format!(
+            "\ncreate it with `azlin ssh {vm} --tmux-session {session}` (or `azlin exec --create`)"
+        )
+    }
+
+    /// The whole message, with `names` (sessions azlin can address) as the list.
+    fn with(&self, names: &[&str]) -> String {
+        if names.is_empty() {
+            return format!("{}{}", self.head_without_sessions(), self.tail());
+        }
+        let mut text = self.head();
+        for n in names {
+            text.push_str(&self.before_name());
+            text.push_str(&Escaped(n).to_string());
+        }
+        text.push_str(&self.tail());
+        text
+    }
 }
 
 /// The ssh target of `vm`, or why there is none.
@@ -236,13 +281,13 @@ pub fn run(
         &settings.invocation(),
         Some(&crate::ssh::announced(command)),
     );
-    let bounds = fleet::Bounds {
+    let bounds = process::Bounds {
         first_output: Some(settings.first_output()),
         total: Some(settings.probe_timeout),
         max_output: Some(MAX_ANSWER),
     };
     let mut done =
-        fleet::run_limited(cmd, None, bounds, None).map_err(|source| RemoteError::Spawn {
+        process::run_limited(cmd, None, bounds, None).map_err(|source| RemoteError::Spawn {
             client: crate::ssh::client().to_string_lossy().into_owned(),
             source,
         })?;
@@ -390,31 +435,8 @@ pub fn addressable(session: &SessionInfo) -> bool {
     name::validate_session_name(&session.name).is_ok()
 }
 
-/// Probes every VM of `vms` concurrently; results keep their order.
-pub fn probe_all(
-    vms: &[&Vm],
-    defaults: &crate::inventory::ConnectDefaults,
-    settings: &Settings,
-) -> Vec<Result<Vec<SessionInfo>, RemoteError>> {
-    probe_all_observed(vms, defaults, settings, &|_| {})
-}
-
 /// What one probe found: the VM's sessions, or why there are none.
 pub type Probe = Result<Vec<SessionInfo>, RemoteError>;
-
-/// [`probe_all`], calling `on_done` as each probe ends (for a progress indicator).
-pub fn probe_all_observed(
-    vms: &[&Vm],
-    defaults: &crate::inventory::ConnectDefaults,
-    settings: &Settings,
-    on_done: &(dyn Fn(&Probe) + Sync),
-) -> Vec<Probe> {
-    fleet::fan_out(vms, settings.jobs, |vm| {
-        let result = target_of(vm, defaults).and_then(|t| probe(&t, settings));
-        on_done(&result);
-        result
-    })
-}
 
 /// Records successful probes in `cache` (failed ones keep what was known), and, given
 /// the whole inventory, forgets VMs no longer in it. Pass `None` when the inventory may
@@ -487,39 +509,35 @@ pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str)
 }
 
 /// Shell lines that check `session` before a command that replaces azlin (one target,
-/// whose output azlin never sees): on failure they print azlin's own error message,
-/// rendered here with the sessions the VM lists put in, and exit 1 as azlin would.
+/// whose output azlin never sees): on failure they print azlin's own error message and
+/// exit 1 as azlin would. The message's parts ([`MissingSession`]) travel as quoted
+/// words; the shell only adds the names tmux lists that azlin can address (the rule of
+/// `name::validate_session_name`, so nothing the VM sends reaches the terminal).
 pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
-    // Text no VM or session name holds (and that escaping keeps) stands for the list,
-    // filled in on the VM.
-    const HOLE: &str = "<azlin-session-list>";
-    let none = format!("error: {}", no_such_session_among(vm, session, &[]));
-    let some = format!("error: {}", no_such_session_among(vm, session, &[HOLE]));
-    let (before, after) = some.split_once(HOLE).unwrap_or((&some, ""));
-    let q = crate::ssh::shell_quote;
+    let q = crate::quote::shell_quote;
     let say = |msg: &str| format!("printf '%s\\n' {} >&2; exit 1", q(msg));
+    let message = MissingSession::new(vm, session);
+    let error = |text: String| format!("error: {text}");
+    let addressable = format!("^[A-Za-z0-9_][A-Za-z0-9_-]{{0,{}}}$", MAX_SESSION_LEN - 1);
     tmux::check_session(
         session,
         need,
         &tmux::OnFailure {
-            no_tmux: say(&format!(
-                "error: {}",
-                RemoteError::NoTmux { vm: vm.to_string() }
+            no_tmux: say(&error(
+                RemoteError::NoTmux { vm: vm.to_string() }.to_string(),
             )),
             missing: format!(
                 "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
-                 LC_ALL=C awk -v s={} 'length($0) <= {MAX_SESSION_LEN} && \
-                 /^[A-Za-z0-9_-]+$/ {{ if (n++) printf \"%s\",s; printf \"%s\",$0 }}'); \
-                 if [ -n \"$azlin_l\" ]; then printf '%s%s%s\\n' {} \"$azlin_l\" {} >&2; \
-                 else printf '%s\\n' {} >&2; fi; exit 1",
-                // Only names azlin can address (as `no_such_session` offers), so nothing
-                // the VM sends reaches the terminal. Between two names: what
-                // `resolve::one_per_line` puts there, with awk's `\n` for the newline (VM
-                // names hold no backslash).
-                q(&format!("\\n  {}:", Escaped(vm))),
-                q(before),
-                q(after),
-                q(&none)
+                 LC_ALL=C grep -E {}); \
+                 if [ -n \"$azlin_l\" ]; then {{ printf '%s' {}; \
+                 for azlin_s in $azlin_l; do printf '%s%s' {} \"$azlin_s\"; done; \
+                 printf '%s\\n' {}; }} >&2; else printf '%s%s\\n' {} {} >&2; fi; exit 1",
+                q(&addressable),
+                q(&error(message.head())),
+                q(&message.before_name()),
+                q(&message.tail()),
+                q(&error(message.head_without_sessions())),
+                q(&message.tail()),
             ),
             not_created: "exit 1".to_string(),
         },
@@ -577,7 +595,7 @@ pub fn session_op(
 ) -> Result<Vec<SessionInfo>, RemoteError> {
     let script = format!(
         "{{ {command}\n}} || exit $?\ntmux list-sessions -F {} 2>/dev/null; exit 0",
-        crate::ssh::shell_quote(tmux::LIST_FORMAT)
+        crate::quote::shell_quote(tmux::LIST_FORMAT)
     );
     let done = guarded(
         target,
@@ -608,12 +626,7 @@ mod tests {
     use crate::inventory::tests::vm;
 
     fn session(name: &str) -> SessionInfo {
-        SessionInfo {
-            name: name.into(),
-            attached: false,
-            windows: 1,
-            label: None,
-        }
+        SessionInfo::new(name)
     }
 
     #[test]
@@ -658,5 +671,46 @@ mod tests {
         .to_string();
         assert!(msg.contains("no tmux session `x` on `myvm`"), "{msg}");
         assert!(msg.contains(":\n  myvm:dev\n  myvm:main\n"), "{msg}");
+    }
+
+    /// The VM side of [`check_saying`] says the very message azlin says itself: run by
+    /// a real shell, with a `tmux` on PATH that lists sessions and knows none of them.
+    #[cfg(unix)]
+    #[test]
+    fn the_message_said_on_the_vm_is_azlins_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let tmux = dir.path().join("tmux");
+        for (listed, offered) in [
+            ("dev\nb c\n-x\nmain\n", vec!["dev", "main"]),
+            ("b c\n", vec![]),
+        ] {
+            std::fs::write(
+                &tmux,
+                format!("#!/bin/sh\n[ \"$1\" = list-sessions ] && printf '{listed}'\nexit 1\n"),
+            )
+            .unwrap();
+            std::fs::set_permissions(&tmux, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let script = check_saying("my\u{1b}vm", "nope", Need::Existing);
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&script)
+                .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1));
+            let said = String::from_utf8(out.stderr).unwrap();
+            // Rust's message from the same listing (it filters the names itself).
+            let existing: Vec<String> = listed.lines().map(String::from).collect();
+            let ours = format!(
+                "error: {}\n",
+                no_such_session("my\u{1b}vm", "nope", &existing)
+            );
+            for name in &offered {
+                assert!(ours.contains(&format!("my\\evm:{name}\n")), "{ours}");
+            }
+            assert_eq!(said, ours);
+            assert!(said.contains("\\e"), "{said}");
+        }
     }
 }

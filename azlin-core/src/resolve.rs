@@ -14,6 +14,7 @@ use std::fmt;
 
 use crate::inventory::{Inventory, SessionInfo, Vm};
 use crate::name::{self, Identifier, NameError};
+use crate::suggest::{closest, did_you_mean};
 use crate::text::Escaped;
 
 /// How an identifier reached its target.
@@ -104,14 +105,11 @@ impl ResolveError {
 }
 
 fn not_found_message(input: &str, suggestions: &[String]) -> String {
-    let mut msg = format!("no VM or session matches `{}`", Escaped(input));
-    if suggestions.is_empty() {
-        msg.push_str(": see `azlin list` for the names azlin knows");
-    } else {
-        msg.push_str("; did you mean:");
-        msg.push_str(&one_per_line(suggestions));
-    }
-    msg
+    format!(
+        "no VM or session matches `{}`{}",
+        Escaped(input),
+        did_you_mean(suggestions, ": see `azlin list` for the names azlin knows")
+    )
 }
 
 fn ambiguous_message(input: &str, candidates: &[(String, MatchedBy)]) -> String {
@@ -126,44 +124,6 @@ fn ambiguous_message(input: &str, candidates: &[(String, MatchedBy)]) -> String 
     }
     msg.push_str("\nname one of them in full as `vm:session`");
     msg
-}
-
-/// Choices for an error message, one per line, each on a new line indented by two
-/// spaces, so that the reader can copy one (`; did you mean:` + this); each shown by the
-/// rule of [`crate::text`], so that no name can start a line of its own.
-pub fn one_per_line<S: AsRef<str>>(names: &[S]) -> String {
-    names
-        .iter()
-        .map(|n| format!("\n  {}", Escaped(n.as_ref())))
-        .collect()
-}
-
-/// Up to three names close to `input` by edit distance, closest first.
-pub fn closest<'n>(input: &str, names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
-    let limit = (input.chars().count() / 3).clamp(1, 3);
-    closest_within(input, names, limit)
-}
-
-/// Up to three names within `limit` edits of `input` (or equal to it but for case),
-/// closest first; a swap of two neighbours is one edit (optimal string alignment), so
-/// `mvym` finds `myvm`. [`closest`] picks the limit from the input's length.
-pub fn closest_within<'n>(
-    input: &str,
-    names: impl IntoIterator<Item = &'n str>,
-    limit: usize,
-) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = names
-        .into_iter()
-        .map(|n| (strsim::osa_distance(input, n), n))
-        .filter(|(d, n)| *d <= limit || n.eq_ignore_ascii_case(input))
-        .collect();
-    scored.sort();
-    scored.dedup_by(|a, b| a.1 == b.1);
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, n)| n.to_string())
-        .collect()
 }
 
 /// Resolves `input` against the inventory. `default_session` is used when the input names
@@ -363,35 +323,16 @@ fn bare_suggestions(inventory: &Inventory, word: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{PowerState, ProviderKind, SessionCache};
-    use std::collections::BTreeMap;
+    use crate::inventory::{ProviderKind, SessionCache};
 
     fn vm(name: &str, ip: &str, label: Option<&str>) -> Vm {
-        Vm {
-            name: name.into(),
-            provider: ProviderKind::Local,
-            id: name.into(),
-            address: Some(ip.into()),
-            port: 22,
-            user: None,
-            identity_file: None,
-            proxy_jump: None,
-            label: label.map(Into::into),
-            tags: BTreeMap::new(),
-            power: PowerState::Running,
-        }
+        let mut vm = Vm::new(name, ProviderKind::Local).at(ip);
+        vm.label = label.map(Into::into);
+        vm
     }
 
     fn sessions(names: &[&str]) -> Vec<SessionInfo> {
-        names
-            .iter()
-            .map(|n| SessionInfo {
-                name: n.to_string(),
-                attached: false,
-                windows: 1,
-                label: None,
-            })
-            .collect()
+        names.iter().map(|n| SessionInfo::new(n)).collect()
     }
 
     /// The guides' fleet plus the awkward cases: a VM named like a session, a labelled
@@ -563,14 +504,5 @@ mod tests {
         assert!(msg.contains("\n  prodvm:main"), "{msg}");
         let msg = resolve("myvn", &inv, "azlin").unwrap_err().to_string();
         assert!(msg.contains("did you mean:\n  myvm"), "{msg}");
-    }
-
-    #[test]
-    fn closest_is_bounded() {
-        assert_eq!(closest("myvn", ["myvm", "other"]), vec!["myvm"]);
-        // A swap of two neighbours is one edit (optimal string alignment).
-        assert_eq!(closest("mvym", ["myvm", "other"]), vec!["myvm"]);
-        assert_eq!(closest("dve", ["dev", "main"]), vec!["dev"]);
-        assert!(closest("x", ["myvm"]).is_empty());
     }
 }

@@ -652,7 +652,7 @@ impl SshTarget {
     /// The arguments of an ssh process to this target (everything after the client's
     /// name): one `-o` per connection option, then the invocation's options, then the
     /// destination and, when given, the remote command as ONE string (already quoted by
-    /// the caller, see [`shell_quote`]), so the remote shell parses it exactly once.
+    /// the caller, see [`crate::quote::shell_quote`]), so the remote shell parses it exactly once.
     pub fn argv(&self, how: &Invocation, remote_command: Option<&str>) -> Vec<OsString> {
         let mut args: Vec<OsString> = Vec::new();
         let mut opt = |k: &str, v: &str| {
@@ -723,20 +723,6 @@ impl SshTarget {
     }
 }
 
-/// Quotes `word` for a POSIX shell, only when it needs it: `it's` → `'it'\''s'`.
-pub fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word.chars().all(|c| {
-            c.is_ascii_alphanumeric()
-                || matches!(c, '_' | '-' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '%')
-        });
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 /// The remote command line of `CMD…` given after `--` (exec, connect, ssh): one word is a
 /// command line as it is (`-- "cd app && make"`, as plain ssh and `exec ID "CMD"` take
 /// it); several words are an argv, each word quoted once, so `-- printf %s "a b"` is never
@@ -744,17 +730,8 @@ pub fn shell_quote(word: &str) -> String {
 pub fn command_line<S: AsRef<str>>(words: &[S]) -> String {
     match words {
         [line] => line.as_ref().to_string(),
-        words => shell_join(words),
+        words => crate::quote::shell_join(words),
     }
-}
-
-/// Joins command words into one shell command line, each word quoted once.
-pub fn shell_join<S: AsRef<str>>(words: &[S]) -> String {
-    words
-        .iter()
-        .map(|w| shell_quote(w.as_ref()))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]
@@ -1014,27 +991,5 @@ mod tests {
             assert_eq!(field("identityfile "), [escape_percent(path)], "{key}");
             assert_eq!(field("userknownhostsfile "), [path.to_string()], "{known}");
         }
-    }
-
-    #[test]
-    fn shell_quoting_round_trips_through_sh() {
-        let words = [
-            "plain",
-            "two words",
-            "it's",
-            "$HOME",
-            "`x`",
-            "",
-            "a\nb",
-            "-n",
-            "*",
-        ];
-        let line = format!("printf '%s\\n' {}", shell_join(&words));
-        let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
-        let got = String::from_utf8(out.stdout).unwrap();
-        let want: String = words.iter().map(|w| format!("{w}\n")).collect();
-        assert_eq!(got, want, "{line}");
-        assert_eq!(shell_quote("dev"), "dev");
-        assert_eq!(shell_quote("a b"), "'a b'");
     }
 }

@@ -4,7 +4,7 @@
 //! form so that `dev` never matches `dev2` by prefix.
 
 use crate::inventory::SessionInfo;
-use crate::ssh::shell_quote;
+use crate::quote::shell_quote;
 use crate::text::shortened;
 
 /// The record `list-sessions` prints for each session, one field after another, each

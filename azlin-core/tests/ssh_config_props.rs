@@ -8,10 +8,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use azlin_core::config::Paths;
 use azlin_core::inventory::{
     ConnectDefaults, Inventory, PowerState, ProviderKind, SessionCache, SessionInfo, Vm,
 };
+use azlin_core::paths::Paths;
 use azlin_core::ssh_config::{self, Options};
 use proptest::prelude::*;
 
@@ -155,9 +155,7 @@ proptest! {
             if list.iter().any(|v: &Vm| v.name == vm.name) {
                 continue;
             }
-            cache.record(&vm.name, sessions.into_iter().map(|name| SessionInfo {
-                name, attached: false, windows: 1, label: None,
-            }).collect());
+            cache.record(&vm.name, sessions.iter().map(|name| SessionInfo::new(name)).collect());
             list.push(vm);
         }
         // The key paths as given (hostile ones included), by plain alias.

@@ -6,20 +6,50 @@ use std::process::Command;
 
 use anyhow::Result;
 use azlin_core::pane;
-use azlin_core::ssh::shell_join;
+use azlin_core::quote::shell_join;
 use azlin_core::ssh_config;
 use azlin_core::tmux::Need;
+use clap::Args;
 
-use crate::cli::CodeArgs;
+use crate::cli::RemoteArgs;
 use crate::commands::ssh_config::auto_sync;
 use crate::context::Context;
+
+pub const CODE_HELP: &str = "\
+Runs `EDITOR --remote ssh-remote+<vm alias> <pane directory>`, the way VS Code's
+Remote-SSH opens a folder on a host of ~/.ssh/config, after bringing the generated ssh
+config up to date (run `azlin ssh-config` once first). The folder is the active pane's
+directory of the session (the home directory when the default session does not exist).
+--editor takes any editor with VS Code's command line (code, code-insiders, cursor) or a path.
+
+Examples:
+  azlin code myvm:dev
+  azlin code myvm:dev --editor cursor
+  azlin code myvm:dev --print          # show the command instead of running it";
+
+/// `azlin code`.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// The session whose pane directory to open: `vm:session`, `vm`, a session name…
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The editor: code, code-insiders, cursor, or a path to one
+    #[arg(long, value_name = "EDITOR", default_value = "code")]
+    pub editor: String,
+    /// Print the editor's command line instead of running it
+    #[arg(long)]
+    pub print: bool,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
 
 /// Runs `azlin code`.
 pub fn run(ctx: &Context, args: &CodeArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
-    let target = ctx.resolve(&args.id, &settings)?;
+    let target = ctx.run.resolve(&args.id, &settings)?;
     let alias = target.vm.name.to_ascii_lowercase();
-    if let Some(why) = ssh_config::plain_alias_refused(&ctx.paths, &target.vm.name) {
+    if let Some(why) = ssh_config::plain_alias_refused(&ctx.run.paths, &target.vm.name) {
         // `ssh-remote+github.com` would open the real github.com, not this VM.
         anyhow::bail!(
             "VS Code cannot be sent to VM `{}`: azlin writes no plain ssh alias for it ({why}); \
@@ -27,7 +57,7 @@ pub fn run(ctx: &Context, args: &CodeArgs) -> Result<u8> {
             azlin_core::text::escape(&target.vm.name)
         );
     }
-    let ssh = ctx.ssh_target(&target.vm)?;
+    let ssh = ctx.run.ssh_target(&target.vm)?;
     // A named session must exist; a defaulted one that does not opens the home directory.
     let need = target.session_explicit.then_some(Need::Existing);
     let dir =
@@ -38,7 +68,7 @@ pub fn run(ctx: &Context, args: &CodeArgs) -> Result<u8> {
         format!("ssh-remote+{alias}"),
         dir,
     ];
-    if !ssh_config::is_enabled(&ctx.paths) {
+    if !ssh_config::is_enabled(&ctx.run.paths) {
         // VS Code finds hosts in ~/.ssh/config; azlin edits it only once asked to.
         if !args.print {
             anyhow::bail!(

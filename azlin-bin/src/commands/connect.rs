@@ -9,13 +9,102 @@ use anyhow::{Context as _, Result};
 use azlin_core::name::validate_session_name;
 use azlin_core::reconnect::{self, Backoff, ConnectedMarker, Ended};
 use azlin_core::remote::{self, Settings};
+use azlin_core::run::Resolved;
 use azlin_core::ssh::{Invocation, SshTarget, Tty, command_line};
 use azlin_core::tmux::{self, Need};
+use clap::Args;
 
-use crate::cli::{ConnectArgs, ReconnectArgs, SshArgs};
+use crate::cli::{RemoteArgs, duration};
 use crate::commands::ssh_config;
-use crate::context::{Context, Resolved, UsageError};
+use crate::context::{Context, UsageError};
 use crate::handoff;
+
+pub const SSH_HELP: &str = "\
+A session that does not exist yet is created (`created new session …` on stderr).
+Without a terminal (scripts, CI), or with --detach, the session is created detached and
+azlin returns, saying how to attach. At a
+terminal azlin stays the parent of ssh and attaches again by itself after a lost
+connection (keepalives notice a dead link within about 45 s; retries 1 s … 30 s apart);
+it stops on a detach, the session's end, or a failure no retry fixes (--no-reconnect:
+azlin becomes ssh).
+
+Examples:
+  azlin ssh myvm                          # session `azlin`
+  azlin ssh myvm --tmux-session feature-auth
+  azlin ssh myvm --tmux-session build --detach   # create it, do not attach
+  azlin ssh myvm -- df -h                 # a command instead of tmux";
+
+pub const CONNECT_HELP: &str = "\
+A named session that does not exist is created (`created new session …` on stderr),
+unless one of a close name exists: then azlin refuses with `did you mean myvm:dev?`, in
+case of a typo (--create makes it anyway). Without a terminal azlin makes sure the session
+runs and says how to attach. At a terminal azlin stays the parent of ssh and attaches again by itself after a lost
+connection, showing one status line while it waits (1 s, 2 s, 4 s … up to 30 s); it stops
+on a detach (C-b d), when the session ends, on a failure no retry fixes (authentication,
+host key, unknown host), after --reconnect-for (default 1h), or on Ctrl-C (exit 130).
+
+Examples:
+  azlin connect myvm:dev      # exact
+  azlin connect dev           # the one VM that has session `dev`
+  azlin connect my-project    # a VM label
+  azlin connect myvm -- uptime";
+
+/// `azlin ssh`.
+#[derive(Debug, Args)]
+pub struct SshArgs {
+    /// The VM (name, label or IP; `vm:session` works too)
+    #[arg(value_name = "VM")]
+    pub vm: String,
+    /// The tmux session to attach to or create (default: `azlin`)
+    #[arg(long, value_name = "S")]
+    pub tmux_session: Option<String>,
+    /// Create the session if needed and return without attaching (for scripts that set up
+    /// several sessions)
+    #[arg(long)]
+    pub detach: bool,
+    /// How a lost connection is handled.
+    #[command(flatten)]
+    pub reconnect: ReconnectArgs,
+    /// A command to run instead of tmux (one word: a command line; several: words)
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// Whether and how long an interactive attach reattaches after a lost connection.
+#[derive(Debug, Clone, Args)]
+pub struct ReconnectArgs {
+    /// Hand the terminal to ssh and end with it (no reattaching after a lost connection)
+    #[arg(long)]
+    pub no_reconnect: bool,
+    /// Keep trying to reattach for this long after a loss [default: 1h, or
+    /// connect.reconnect_for in config.toml]
+    #[arg(long, value_name = "DUR", value_parser = duration, conflicts_with = "no_reconnect")]
+    pub reconnect_for: Option<std::time::Duration>,
+}
+
+/// `azlin connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Create the named session even when one of a close name exists (without it azlin
+    /// refuses, in case the name is a typo)
+    #[arg(long)]
+    pub create: bool,
+    /// How a lost connection is handled.
+    #[command(flatten)]
+    pub reconnect: ReconnectArgs,
+    /// A command to run instead of tmux (one word: a command line; several: words)
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
 
 /// Runs `azlin ssh`.
 pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
@@ -23,7 +112,7 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
         validate_session_name(s).map_err(azlin_core::Error::from)?;
     }
     let settings = ctx.remote_settings(&args.remote);
-    let mut target = ctx.resolve(&args.vm, &settings)?;
+    let mut target = ctx.run.resolve(&args.vm, &settings)?;
     if let Some(s) = &args.tmux_session {
         target.session = s.clone();
         target.session_explicit = true;
@@ -42,7 +131,7 @@ pub fn run_ssh(ctx: &Context, args: &SshArgs) -> Result<u8> {
 /// Runs `azlin connect`.
 pub fn run_connect(ctx: &Context, args: &ConnectArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&args.remote);
-    let target = ctx.resolve(&args.id, &settings)?;
+    let target = ctx.run.resolve(&args.id, &settings)?;
     let how = How {
         resync: false,
         refuse_close: !args.create,
@@ -73,7 +162,7 @@ fn session_exists(
     refuse_close: bool,
 ) -> Result<Option<bool>> {
     let probed = remote::probe(ssh, settings);
-    ctx.record_probe(&target.vm, &probed);
+    ctx.run.record_probe(&target.vm, &probed);
     let Ok(sessions) = probed else {
         return Ok(None);
     };
@@ -86,7 +175,7 @@ fn session_exists(
         return Ok(Some(true));
     }
     if refuse_close && target.session_explicit {
-        let close = azlin_core::resolve::closest(&target.session, names.iter().copied());
+        let close = azlin_core::suggest::closest(&target.session, names.iter().copied());
         if let Some(near) = close.first() {
             let near = azlin_core::name::compound(&target.vm.name, near);
             return Err(UsageError(format!(
@@ -115,7 +204,7 @@ fn open(
     reconnect: &ReconnectArgs,
 ) -> Result<u8> {
     let resync = how.resync;
-    let ssh = ctx.ssh_target(&target.vm)?;
+    let ssh = ctx.run.ssh_target(&target.vm)?;
     let interactive = handoff::at_terminal() && !how.detach;
     if !command.is_empty() {
         let how = if interactive {
@@ -133,7 +222,7 @@ fn open(
         }
         if resync {
             // ssh replaces azlin, so nothing runs after it: make the session known first.
-            ctx.note_session(&target.vm, &target.session);
+            ctx.run.note_session(&target.vm, &target.session);
             ssh_config::auto_sync(ctx);
         }
         if let Some(keep_trying) = reconnect_for(ctx, reconnect) {
@@ -145,9 +234,8 @@ fn open(
     // No terminal to attach (a script, CI): make sure the session runs, and say how to
     // attach later.
     // One ssh creates the session if needed and lists the sessions for the cache.
-    let after = remote::session_op(&ssh, settings, &target.session, Need::Created, "true");
-    ctx.record_probe(&target.vm, &after);
-    after.map_err(azlin_core::Error::from)?;
+    ctx.run
+        .session_op(target, settings, Need::Created, "true")?;
     if resync {
         ssh_config::auto_sync(ctx);
     }
@@ -179,12 +267,12 @@ fn open(
 /// How long to keep reattaching after a lost connection; `None` with `--no-reconnect` or
 /// `connect.reconnect = false` (then azlin becomes ssh, as before).
 fn reconnect_for(ctx: &Context, args: &ReconnectArgs) -> Option<Duration> {
-    if args.no_reconnect || !ctx.config.reconnect() {
+    if args.no_reconnect || !ctx.run.config.reconnect() {
         return None;
     }
     Some(
         args.reconnect_for
-            .unwrap_or_else(|| ctx.config.reconnect_for()),
+            .unwrap_or_else(|| ctx.run.config.reconnect_for()),
     )
 }
 

@@ -8,17 +8,83 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use anyhow::Result;
-use azlin_core::fleet::{self, Finished, Stopped, Stream};
 use azlin_core::interrupt;
 use azlin_core::inventory::PowerState;
+use azlin_core::parallel;
+use azlin_core::process::{self, Finished, Stopped, Stream};
 use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, Settings};
+use azlin_core::run::Resolved;
 use azlin_core::ssh::{self, Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
+use clap::Args;
 
-use crate::cli::ExecArgs;
-use crate::context::{Context, Resolved, UsageError};
+use crate::cli::RemoteArgs;
+use crate::context::{Context, UsageError};
 use crate::handoff;
+
+pub const EXEC_HELP: &str = "\
+Forms:
+  azlin exec ID \"CMD\"            CMD is a shell command line
+  azlin exec ID... -- CMD...     several words: each is passed as it is;
+                                 one word: a shell command line, as above
+  azlin exec ID <<'EOF'          no CMD: stdin is the script
+  azlin exec -i ID -- CMD... <f  -i: CMD reads stdin (otherwise it gets none, so
+                                 `while read ...; do azlin exec ...; done` loops work)
+  azlin exec --all -- CMD...     every VM; --tag K=V narrows
+
+Several targets run at once (--jobs); each output line is prefixed with its target and a
+summary of failures follows. With one target azlin exits with the command's status.
+
+Examples:
+  azlin exec myvm:dev \"git pull && make\"
+  azlin exec myvm:staging <<'EOF'
+      cd /app && ./deploy.sh
+  EOF
+  azlin exec vm1:ci vm2:ci -- pytest -x
+  azlin exec myvm:dev --detach -- ./long-job.sh";
+
+/// `azlin exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Targets (`vm:session`, …), then the command as one string when there is no `--`
+    #[arg(value_name = "ID")]
+    pub targets: Vec<String>,
+    /// The command: several words are passed each as it is; one word is a command line
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Give the command a terminal (ssh -t)
+    #[arg(short = 't', long = "tty")]
+    pub tty: bool,
+    /// Pass stdin on to the command (as `kubectl exec -i`); without it a command gets
+    /// none, so `while read …; do azlin exec …; done < file` reads every line
+    #[arg(short = 'i', long = "stdin", conflicts_with = "no_stdin")]
+    pub stdin: bool,
+    /// Do not pass stdin on (ssh -n): the default when there is a command; kept for
+    /// scripts that say it
+    #[arg(short = 'n', long = "no-stdin")]
+    pub no_stdin: bool,
+    /// Create a named session that does not exist yet
+    #[arg(long)]
+    pub create: bool,
+    /// Start the command in a new window of the session and return at once
+    #[arg(long)]
+    pub detach: bool,
+    /// Every VM with this tag, KEY=VALUE (repeatable: all must match)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    /// Every VM
+    #[arg(long)]
+    pub all: bool,
+    /// How many targets run at once
+    #[arg(long, short = 'j', value_name = "N",
+          default_value_t = azlin_core::parallel::DEFAULT_JOBS as u16,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
 
 /// Runs `azlin exec`.
 pub fn run(ctx: &Context, args: &ExecArgs) -> Result<u8> {
@@ -112,12 +178,12 @@ fn targets(
     settings: &Settings,
 ) -> Result<Vec<Resolved>> {
     // One probe of the fleet for every name the cache does not know, not one per name.
-    let mut out: Vec<Resolved> = ctx.resolve_all(ids, settings)?;
+    let mut out: Vec<Resolved> = ctx.run.resolve_all(ids, settings)?;
     if args.all || !args.tags.is_empty() {
         let tags: Vec<(String, String)> =
             parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
-        let inventory = ctx.inventory()?;
-        let default = ctx.config.default_session();
+        let inventory = ctx.run.inventory()?;
+        let default = ctx.run.config.default_session();
         for vm in inventory
             .vms
             .iter()
@@ -171,7 +237,7 @@ fn single(
     target: &Resolved,
     command: Option<&str>,
 ) -> Result<u8> {
-    let ssh = ctx.ssh_target(&target.vm)?;
+    let ssh = ctx.run.ssh_target(&target.vm)?;
     let mut how = settings.invocation();
     if args.tty {
         how.tty = Tty::Yes;
@@ -227,10 +293,10 @@ fn many(
     };
     let progress =
         crate::diag::Progress::start(format!("exec on {} targets:", targets.len()), targets.len());
-    let outcomes = fleet::fan_out(targets, settings.jobs, |target| {
+    let outcomes = parallel::fan_out(targets, settings.jobs, |target| {
         let outcome = (|| {
             let label = target.compound();
-            let ssh = match ctx.ssh_target(&target.vm) {
+            let ssh = match ctx.run.ssh_target(&target.vm) {
                 Ok(s) => s,
                 Err(e) => return Outcome::Failed(e.to_string()),
             };
@@ -272,11 +338,11 @@ fn many(
             let cmd = ssh.command(&settings.invocation(), Some(&ssh::announced(&remote)));
             // Only the connection has a deadline: a silent command runs as long as it
             // needs, while ssh's keepalives end a connection whose peer froze.
-            let bounds = fleet::Bounds {
+            let bounds = process::Bounds {
                 first_output: Some(settings.first_output()),
-                ..fleet::Bounds::default()
+                ..process::Bounds::default()
             };
-            let done = fleet::run_limited(cmd, script.as_deref(), bounds, Some(&sink));
+            let done = process::run_limited(cmd, script.as_deref(), bounds, Some(&sink));
             let markers = markers.into_inner().unwrap_or_default();
             let last_err = last_err.into_inner().unwrap_or_default();
             if let Some(failure) = guard.failure(&markers) {

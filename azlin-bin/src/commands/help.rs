@@ -3,10 +3,18 @@
 use std::ffi::OsString;
 
 use anyhow::Result;
-use clap::CommandFactory;
+use clap::{Args, CommandFactory};
 
-use crate::cli::{Cli, GlobalArgs, HelpArgs};
+use crate::cli::{Cli, GlobalArgs};
 use crate::commands::plugin;
+
+/// `azlin help`.
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// A command (`host add`) or a plugin's name
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+}
 
 /// Runs `azlin help [COMMAND…]`: azlin's help, a built-in command's help, or
 /// `azlin-NAME --help` for a plugin.

@@ -3,15 +3,77 @@
 //! session cache. An unreachable VM is a row and a warning, and makes the exit status 1.
 
 use anyhow::Result;
-use azlin_core::fleet;
 use azlin_core::inventory::{PowerState, ProviderKind, SessionInfo, Vm};
+use azlin_core::parallel;
 use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError};
+use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::cli::{ListArgs, RowFormat};
+use crate::cli::RemoteArgs;
 use crate::context::Context;
 use crate::output;
+
+pub const LIST_HELP: &str = "\
+Each VM is probed over ssh (one connection per VM, all at once, bounded by --timeout).
+An unreachable VM is listed with its status and a warning; the exit status is then 1.
+
+Examples:
+  azlin list
+  azlin list --wide
+  azlin list --format json | jq -r '.[].compound'
+  azlin list --tag team=backend --format csv";
+
+/// `azlin list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include stopped and deallocated VMs
+    #[arg(long)]
+    pub all: bool,
+    /// No fitting to the terminal, and more columns (user, port, windows, attached,
+    /// provider); piped and CSV output is never cut
+    #[arg(long)]
+    pub wide: bool,
+    /// List VMs only, without probing their sessions
+    #[arg(long)]
+    pub no_tmux: bool,
+    /// One row per VM (JSON: one object per VM, its sessions as an array), VMs without
+    /// sessions included; otherwise piped, CSV and JSON rows are sessions
+    #[arg(long)]
+    pub vms: bool,
+    /// List Azure VMs again even when the inventory cache is fresh (sessions are always
+    /// probed live)
+    #[arg(long)]
+    pub refresh: bool,
+    /// Every Azure subscription the credential can read, in one Azure Resource Graph
+    /// query (needs Reader on each; `[azure] subscriptions` in config.toml names a list)
+    #[arg(long)]
+    pub all_subscriptions: bool,
+    /// Only VMs with this tag, KEY=VALUE (repeatable: all must match)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RowFormat::Table)]
+    pub format: RowFormat,
+    /// Concurrent probes [default: every VM at once, up to 128]
+    #[arg(long, short = 'j', value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// Format of a listing that scripts may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowFormat {
+    /// A boxed table on a terminal; aligned plain columns in a pipe
+    Table,
+    /// One JSON array, one object per row
+    Json,
+    /// Comma-separated values with a header row
+    Csv,
+}
 
 /// One row: a VM and one of its sessions (or the VM alone). Scripts read this as JSON.
 #[derive(Debug, Serialize)]
@@ -118,7 +180,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     if args.format != RowFormat::Table {
         crate::diag::no_progress();
     }
-    let inventory = ctx.inventory_for_list(args.refresh, args.all_subscriptions)?;
+    let inventory = ctx
+        .run
+        .inventory_for_list(args.refresh, args.all_subscriptions)?;
     let checked = inventory.vms.len();
     let vms: Vec<&Vm> = inventory
         .vms
@@ -128,25 +192,17 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .collect();
     let mut settings = ctx.remote_settings(&args.remote);
     // Every VM at once (issue #3): a listing takes as long as its slowest VM.
-    settings.jobs = args.jobs.map_or(fleet::ALL_AT_ONCE, usize::from);
+    settings.jobs = args.jobs.map_or(parallel::ALL_AT_ONCE, usize::from);
     let probed: Vec<&Vm> = vms
         .iter()
         .copied()
         .filter(|vm| !args.no_tmux && vm.power == PowerState::Running)
         .collect();
-    let progress = crate::diag::Progress::start(
-        format!("probing {} VMs for tmux sessions…", probed.len()),
-        probed.len(),
-    );
-    let results = remote::probe_all_observed(&probed, &ctx.connect_defaults(), &settings, &|r| {
-        progress.done(r.is_ok())
-    });
-    progress.finish();
-    if !probed.is_empty() {
-        ctx.record_probes(&inventory, &probed, &results)?;
-    }
-    let user_default = ctx.connect_defaults().user;
-    let azure = ctx.azure_load();
+    let results = ctx
+        .run
+        .probe_and_record(&inventory, &probed, &settings, true)?;
+    let user_default = ctx.run.connect_defaults().user;
+    let azure = ctx.run.azure_load();
     let records: std::collections::HashMap<&str, &azlin_core::provider::azure::AzureVm> = azure
         .iter()
         .flat_map(|a| a.records.iter())

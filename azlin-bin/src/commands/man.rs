@@ -1,11 +1,20 @@
 //! `azlin man --dir DIR`: man pages (clap_mangen) for azlin and each of its commands.
 
 use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use clap::CommandFactory;
+use clap::{Args, CommandFactory};
 
-use crate::cli::{Cli, ManArgs};
+use crate::cli::Cli;
+
+/// `azlin man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write `azlin.1` and `azlin-COMMAND.1` into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub dir: PathBuf,
+}
 
 /// Writes `azlin.1` and `azlin-COMMAND.1` for every visible command into `args.dir`.
 pub fn run(args: &ManArgs) -> Result<u8> {

@@ -1,7 +1,8 @@
-//! One module per command: read the arguments, call the core, render the result.
+//! One module per command: its arguments (clap) beside its `run`, which reads them, calls
+//! the core and renders the result. Command groups are folders with one file per
+//! subcommand, as in cargo and jj.
 
 pub mod code;
-pub mod complete;
 pub mod completions;
 pub mod connect;
 pub mod exec;
@@ -14,7 +15,6 @@ pub mod plugin;
 pub mod resolve;
 pub mod send;
 pub mod session;
-pub mod session_ops;
 pub mod ssh_config;
 pub mod tag;
 pub mod wait;

@@ -4,15 +4,64 @@
 use std::io::Write;
 
 use anyhow::Result;
-use azlin_core::fleet;
 use azlin_core::inventory::PowerState;
 use azlin_core::pane::{self, Capture, Follower, Request};
+use azlin_core::parallel;
 use azlin_core::provider::local::parse_tags;
-use azlin_core::remote::{self, RemoteError, Settings};
+use azlin_core::remote::{RemoteError, Settings};
+use azlin_core::run::Resolved;
+use clap::Args;
 use serde::Serialize;
 
-use crate::cli::{InfoFormat, PeekArgs};
-use crate::context::{Context, Resolved, UsageError};
+use crate::cli::{InfoFormat, RemoteArgs};
+use crate::context::{Context, UsageError};
+
+pub const PEEK_HELP: &str = "\
+One ssh per session over the shared connection; nothing attaches, so the session's size
+and its clients are left alone. Text is shown plain, with control characters escaped;
+--escapes keeps the colours (SGR sequences) for a terminal. With several sessions each
+gets a header (`── myvm:dev ──`); with -n 1 each gets one line, `vm:session  LINE`.
+--follow looks at the pane about once a second and prints rows as they are finished
+(the cursor's row waits for the next), until Ctrl-C or the session ends.
+
+JSON (--format json): an array, one object per session: compound, vm, session, pane,
+lines, captured_at (RFC 3339, UTC), error (null, or why the session could not be read).
+
+Examples:
+  azlin peek gpu1:train                 # the last 20 lines
+  azlin peek gpu1:train -n 100 --follow
+  azlin peek --all -n 1                 # one line per session of the whole fleet
+  azlin peek myvm:dev myvm:build --format json";
+
+/// `azlin peek`.
+#[derive(Debug, Args)]
+pub struct PeekArgs {
+    /// Sessions to look at: `vm:session`, `:session`, a session name…
+    #[arg(value_name = "ID")]
+    pub targets: Vec<String>,
+    /// How many lines (trailing blank lines are dropped)
+    #[arg(short = 'n', long = "lines", value_name = "LINES", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(azlin_core::pane::MAX_LINES)))]
+    pub lines: u32,
+    /// Keep printing new lines until Ctrl-C or the session ends
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Keep colours and attributes (for a terminal)
+    #[arg(long)]
+    pub escapes: bool,
+    /// Every session of every running VM
+    #[arg(long)]
+    pub all: bool,
+    /// Every session of the running VMs with this tag, KEY=VALUE (repeatable)
+    #[arg(long = "tag", value_name = "K=V")]
+    pub tags: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
 
 /// What could not be read, and why: `(vm:session or vm, message)`.
 type Failures = Vec<(String, String)>;
@@ -50,8 +99,9 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
         return follow(ctx, args, &settings, &targets, failed);
     }
     let req = Request::last_lines(args.lines, args.escapes);
-    let captures = fleet::fan_out(&targets, settings.jobs, |t| {
+    let captures = parallel::fan_out(&targets, settings.jobs, |t| {
         let capture = ctx
+            .run
             .ssh_target(&t.vm)
             .map_err(|e| e.to_string())
             .and_then(|ssh| {
@@ -135,12 +185,12 @@ fn targets(
     args: &PeekArgs,
     settings: &Settings,
 ) -> Result<(Vec<Resolved>, Failures)> {
-    let mut out = ctx.resolve_all(&args.targets, settings)?;
+    let mut out = ctx.run.resolve_all(&args.targets, settings)?;
     let mut failed = Vec::new();
     if args.all || !args.tags.is_empty() {
         let tags: Vec<(String, String)> =
             parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
-        let inventory = ctx.inventory()?;
+        let inventory = ctx.run.inventory()?;
         let vms: Vec<_> = inventory
             .vms
             .iter()
@@ -149,8 +199,9 @@ fn targets(
         if vms.is_empty() {
             anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
         }
-        let probes = remote::probe_all(&vms, &ctx.connect_defaults(), settings);
-        ctx.record_probes(&inventory, &vms, &probes)?;
+        let probes = ctx
+            .run
+            .probe_and_record(&inventory, &vms, settings, false)?;
         for (vm, probe) in vms.iter().zip(probes) {
             match probe {
                 Ok(sessions) => out.extend(sessions.into_iter().map(|s| Resolved {
@@ -185,8 +236,8 @@ fn follow(
         joined: false,
         foreground: false,
     };
-    let ended = fleet::fan_out(targets, targets.len(), |t| -> Result<(), String> {
-        let ssh = ctx.ssh_target(&t.vm).map_err(|e| e.to_string())?;
+    let ended = parallel::fan_out(targets, targets.len(), |t| -> Result<(), String> {
+        let ssh = ctx.run.ssh_target(&t.vm).map_err(|e| e.to_string())?;
         let label = azlin_core::text::escape(&t.compound()).into_owned();
         let mut follower = Follower::new();
         let mut first = true;

@@ -4,18 +4,45 @@ use anyhow::Result;
 use azlin_core::inventory::ProviderKind;
 use azlin_core::resolve::resolve;
 use azlin_core::text::Escaped;
+use clap::Args;
 use serde_json::json;
 
-use crate::cli::{InfoFormat, ResolveArgs};
+use crate::cli::InfoFormat;
 use crate::context::Context;
 use crate::output;
 
+pub const RESOLVE_HELP: &str = "\
+Identifiers:
+  vm:session   that session on that VM (VM by name, label or IP)
+  vm:          that VM, default session
+  :session     the one VM that has that session
+  vm--session  a generated ssh alias
+  name         a VM name, VM label, session name or IP; must match exactly one
+
+Examples:
+  azlin resolve myvm:dev
+  azlin resolve dev --format json";
+
+/// `azlin resolve`.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The name to resolve: `vm:session`, `vm:`, `:session`, `vm--session`, or a bare name
+    #[arg(value_name = "ID", allow_hyphen_values = false)]
+    pub id: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
+    pub format: InfoFormat,
+    /// List Azure again instead of using the inventory cache
+    #[arg(long)]
+    pub refresh: bool,
+}
+
 /// Runs `azlin resolve`.
 pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
-    let inventory = ctx.inventory_for(&args.id, args.refresh)?;
-    let target = resolve(&args.id, &inventory, ctx.config.default_session())
+    let inventory = ctx.run.inventory_for(&args.id, args.refresh)?;
+    let target = resolve(&args.id, &inventory, ctx.run.config.default_session())
         .map_err(azlin_core::Error::from)?;
-    let ssh = target.vm.ssh_target(&ctx.connect_defaults());
+    let ssh = target.vm.ssh_target(&ctx.run.connect_defaults());
     let known = inventory
         .sessions
         .sessions_of(&target.vm.name)
@@ -81,10 +108,5 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
             println!("  ssh alias: {}", Escaped(&target.ssh_alias()));
         }
     }
-    // The process ends next: freeing a large inventory (10,000 cached sessions are
-    // 20,000 allocations) one by one costs more than the lookup, and the OS takes the
-    // memory back at once. (Forgetting this reference keeps the count above zero, so the
-    // run's copy in the Context is not freed either.)
-    std::mem::forget(inventory);
     Ok(0)
 }

@@ -3,10 +3,56 @@
 use std::path::Path;
 
 use anyhow::Result;
-use azlin_core::ssh_config::{self, Options, Problem, Skipped, SyncReport};
+use azlin_core::run::Resync;
+use azlin_core::ssh_config::{self, Problem, Skipped, SyncReport};
+use clap::{Args, Subcommand};
 
-use crate::cli::{SshConfigAction, SshConfigArgs};
 use crate::context::Context;
+
+pub const SSH_CONFIG_HELP: &str = "\
+Writes one file per VM, ~/.ssh/config.d/azlin-<vm>.conf: `Host <vm> <vm>--*` with the
+connection options, then `Host <vm>--<session>` with `RemoteCommand tmux new-session -A -s
+<session>` for every known session. One `Include` line at the top of ~/.ssh/config pulls
+them in (a backup is kept in ~/.ssh/config.azlin.bak before its first edit).
+Connection sharing (ControlMaster, sockets in ~/.ssh/cm) is written only when the client
+supports it and the socket paths fit under your home. A sync that changes nothing writes
+nothing and, thanks to $AZLIN_HOME/cache/ssh-config-stamp.json, reads no generated file.
+
+Examples:
+  azlin ssh-config              # sync; then `ssh myvm--dev` attaches session dev
+  azlin ssh-config --dry-run    # show the changes as a diff
+  azlin ssh-config --check      # exit 1 when out of date (CI, cron)
+  azlin ssh-config print        # the stanzas on stdout, for `ssh -F`
+  azlin ssh-config remove       # undo: delete the files and the Include line
+
+Exit status: 0 in sync; 1 when out of date (--check), when a VM or session got no alias
+(named on stderr), or when ~/.ssh/config is read-only (the line to add is printed).";
+
+/// `azlin ssh-config`.
+#[derive(Debug, Args)]
+pub struct SshConfigArgs {
+    /// `print` or `remove`; without one, sync
+    #[command(subcommand)]
+    pub action: Option<SshConfigAction>,
+    /// Show what a sync would change as a unified diff, and write nothing
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Exit 1 if the generated config is out of date, and write nothing
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `azlin ssh-config print|remove`.
+#[derive(Debug, Subcommand)]
+pub enum SshConfigAction {
+    /// Print the generated config on stdout (for `ssh -F` or another tool), or only one VM's part
+    Print {
+        /// Only this VM's part (its `Host VM VM--*` and session blocks, and the shared options)
+        vm: Option<String>,
+    },
+    /// Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is
+    Remove,
+}
 
 /// Runs `azlin ssh-config …`.
 pub fn run(ctx: &Context, args: &SshConfigArgs) -> Result<u8> {
@@ -19,17 +65,12 @@ pub fn run(ctx: &Context, args: &SshConfigArgs) -> Result<u8> {
     }
 }
 
-/// Sync options; call after loading the inventory (whether it is the whole fleet decides
-/// whether files of VMs missing from it are removed).
-fn options(ctx: &Context) -> Options {
-    let mut options = Options::new(ctx.connect_defaults());
-    options.remove_missing = ctx.inventory_is_complete();
-    options
-}
-
 fn plan(ctx: &Context) -> Result<ssh_config::Plan> {
-    let inventory = ctx.inventory()?;
-    Ok(ssh_config::plan(&ctx.paths, &inventory, &options(ctx)).map_err(azlin_core::Error::from)?)
+    let inventory = ctx.run.inventory()?;
+    Ok(
+        ssh_config::plan(&ctx.run.paths, &inventory, &ctx.run.sync_options())
+            .map_err(azlin_core::Error::from)?,
+    )
 }
 
 /// Warns about every VM or session left out; exit status 1 when there is one.
@@ -55,15 +96,15 @@ fn was_written(report: &SyncReport, s: &Skipped) -> bool {
 }
 
 fn sync(ctx: &Context) -> Result<u8> {
-    let inventory = ctx.inventory()?;
-    let report =
-        ssh_config::sync(&ctx.paths, &inventory, &options(ctx)).map_err(azlin_core::Error::from)?;
+    let inventory = ctx.run.inventory()?;
+    let report = ssh_config::sync(&ctx.run.paths, &inventory, &ctx.run.sync_options())
+        .map_err(azlin_core::Error::from)?;
     for w in &report.warnings {
         ctx.warn(w);
     }
     report_skipped(ctx, &report, ctx.verbose > 0);
     if !ctx.quiet {
-        println!("{}", summary(&ctx.paths.ssh_dir(), &report));
+        println!("{}", summary(&ctx.run.paths.ssh_dir(), &report));
     }
     Ok(report_problems(ctx, &report.problems))
 }
@@ -118,7 +159,7 @@ fn dry_run(ctx: &Context) -> Result<u8> {
 }
 
 fn check(ctx: &Context) -> Result<u8> {
-    if let Some(refused) = ssh_config::refused_by_ssh(&ctx.paths) {
+    if let Some(refused) = ssh_config::refused_by_ssh(&ctx.run.paths) {
         ctx.warn(&refused.to_string());
         return Ok(1);
     }
@@ -162,7 +203,7 @@ fn print(ctx: &Context, vm: Option<&str>) -> Result<u8> {
 }
 
 fn remove(ctx: &Context) -> Result<u8> {
-    let report = ssh_config::remove(&ctx.paths).map_err(azlin_core::Error::from)?;
+    let report = ssh_config::remove(&ctx.run.paths).map_err(azlin_core::Error::from)?;
     if !ctx.quiet {
         if report.removed.is_empty() && !report.config_edited {
             println!("Nothing to remove: no generated ssh config found.");
@@ -181,42 +222,24 @@ fn remove(ctx: &Context) -> Result<u8> {
     Ok(0)
 }
 
-/// The automatic resync after `list`, `ssh --tmux-session` and `session` (config
-/// `ssh_config.auto`, default on): silent unless `verbose`, and never fatal, since the
-/// command that triggered it already did its job. Warnings still show (unless `-q`).
-/// Only a config the user turned on (by running `azlin ssh-config` once) is refreshed.
+/// The automatic resync after `list`, `ssh --tmux-session`, `session` and `code` (see
+/// [`azlin_core::run::Resync`]): silent unless `-v`, never fatal. Warnings still show
+/// (unless `-q`).
 pub fn auto_sync(ctx: &Context) {
     let verbose = ctx.verbose > 0;
-    if !ctx.config.ssh_config_auto() || !ssh_config::is_enabled(&ctx.paths) {
-        if verbose {
-            eprintln!(
-                "ssh config: not resynced ({})",
-                if ctx.config.ssh_config_auto() {
-                    "run `azlin ssh-config` once to turn it on"
-                } else {
-                    "ssh_config.auto is off"
-                }
-            );
+    match ctx.run.resync_config() {
+        Resync::Off | Resync::NotEnabled if !verbose => {}
+        Resync::Off => eprintln!("ssh config: not resynced (ssh_config.auto is off)"),
+        Resync::NotEnabled => {
+            eprintln!("ssh config: not resynced (run `azlin ssh-config` once to turn it on)")
         }
-        return;
-    }
-    let result = ctx.inventory().and_then(|inventory| {
-        // Under azlin's lock, with hosts.toml read again: a `host remove` that ran while
-        // this command worked must not see its host's file written back.
-        let _lock = azlin_core::persist::Lock::acquire(&ctx.paths.lock_file())
-            .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", ctx.paths.lock_file().display()))?;
-        let inventory = ctx.as_now(&inventory);
-        Ok(ssh_config::sync(&ctx.paths, &inventory, &options(ctx))
-            .map_err(azlin_core::Error::from)?)
-    });
-    match result {
-        Ok(report) => {
+        Resync::Synced(report) => {
             for w in &report.warnings {
                 ctx.warn(w);
             }
             report_skipped(ctx, &report, verbose);
             if verbose && report.changed() {
-                eprintln!("{}", summary(&ctx.paths.ssh_dir(), &report));
+                eprintln!("{}", summary(&ctx.run.paths.ssh_dir(), &report));
             }
             if verbose {
                 for p in &report.problems {
@@ -224,7 +247,7 @@ pub fn auto_sync(ctx: &Context) {
                 }
             }
         }
-        Err(e) => ctx.warn(&format!(
+        Resync::Failed(e) => ctx.warn(&format!(
             "could not update the generated ssh config (run `azlin ssh-config` to see why): {e}"
         )),
     }

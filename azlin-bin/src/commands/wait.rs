@@ -8,9 +8,59 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use azlin_core::pane::{self, Capture, Condition, Request};
 use azlin_core::remote::RemoteError;
+use clap::Args;
 
-use crate::cli::{RemoteArgs, WaitArgs};
+use crate::cli::{RemoteArgs, duration};
 use crate::context::{Context, UsageError};
+
+pub const WAIT_HELP: &str = "\
+Conditions (one of them; --done is the default):
+  --done        the job in the pane has finished: the pane's shell is back in the
+                foreground (in a pane started with its own command: that command exited);
+                returns at once when no job runs
+  --idle DUR    the pane has shown no new output for DUR, counted from when wait starts
+  --match RE    the visible screen shows the regular expression RE (Rust regex syntax)
+
+wait looks at the pane every --interval (default 2s) over the shared connection; nothing
+runs on the VM between looks. When the condition holds it prints the pane's last lines
+(-n) and exits 0; at --timeout it prints what it saw last and exits 1 (bad input: 2).
+A VM that stops answering is retried until the timeout. Durations: 90, 30s, 5m, 8h, 1h30m.
+
+Examples:
+  azlin wait gpu1:train --timeout 8h && notify-send done
+  azlin wait myvm:build --match 'Finished|error' --timeout 30m
+  azlin wait myvm:dev --idle 5m";
+
+/// `azlin wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// The session: `vm:session`, `:session`, a session name…
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Until the job in the pane has finished (the default)
+    #[arg(long, group = "condition")]
+    pub done: bool,
+    /// Until the pane has shown no new output for DUR (90, 30s, 5m…)
+    #[arg(long, value_name = "DUR", group = "condition", value_parser = duration)]
+    pub idle: Option<std::time::Duration>,
+    /// Until the visible screen matches the regular expression RE
+    #[arg(long = "match", value_name = "RE", group = "condition")]
+    pub pattern: Option<String>,
+    /// Give up after DUR with exit status 1 [default: no limit]
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// How often to look at the pane
+    #[arg(long, value_name = "DUR", default_value = "2s", value_parser = duration)]
+    pub interval: std::time::Duration,
+    /// Lines of the pane to print at the end
+    #[arg(short = 'n', long = "lines", value_name = "LINES", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(azlin_core::pane::MAX_LINES)))]
+    pub lines: u32,
+    /// Seconds to wait for the VM to answer each look (ssh ConnectTimeout)
+    #[arg(long, value_name = "SECS", default_value_t = 10, env = "AZLIN_TIMEOUT",
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub connect_timeout: u32,
+}
 
 /// Runs `azlin wait`.
 pub fn run(ctx: &Context, args: &WaitArgs) -> Result<u8> {
@@ -22,8 +72,8 @@ pub fn run(ctx: &Context, args: &WaitArgs) -> Result<u8> {
     let settings = ctx.remote_settings(&RemoteArgs {
         timeout: args.connect_timeout,
     });
-    let target = ctx.resolve(&args.id, &settings)?;
-    let ssh = ctx.ssh_target(&target.vm)?;
+    let target = ctx.run.resolve(&args.id, &settings)?;
+    let ssh = ctx.run.ssh_target(&target.vm)?;
     let compound = azlin_core::text::escape(&target.compound()).into_owned();
     let req = Request {
         history: args.lines,

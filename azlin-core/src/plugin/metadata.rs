@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::helper::{HelperFailure, run_helper};
+use crate::fingerprint::Fingerprint;
+use crate::process::{self, Bounds, NoAnswer};
 
 /// The argument that asks a plugin for its metadata.
 pub const METADATA_FLAG: &str = "--azlin-plugin-metadata";
@@ -20,7 +21,7 @@ pub const METADATA_TIMEOUT: Duration = Duration::from_secs(2);
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// More output than any description needs; the rest is not read.
-const MAX_OUTPUT: u64 = 64 * 1024;
+const MAX_OUTPUT: usize = 64 * 1024;
 
 /// What a plugin says about itself: one JSON object on stdout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,12 +77,12 @@ pub fn metadata_all(
 ) -> Vec<Result<Metadata, MetadataError>> {
     let cache_file = cache_dir.join("plugin-metadata.json");
     let mut cache = Cache::load(&cache_file);
-    let answers: Vec<(Option<Stamp>, Result<Metadata, MetadataError>, bool)> =
+    let answers: Vec<(Option<Fingerprint>, Result<Metadata, MetadataError>, bool)> =
         std::thread::scope(|s| {
             let handles: Vec<_> = paths
                 .iter()
                 .map(|path| {
-                    let stamp = Stamp::of(path);
+                    let stamp = Fingerprint::of_path(path);
                     let cached = stamp.as_ref().and_then(|stamp| {
                         cache
                             .entries
@@ -90,16 +91,16 @@ pub fn metadata_all(
                             .map(|e| e.metadata.clone())
                     });
                     match cached {
-                        Some(m) => Err((stamp, m)),
-                        None => Ok((stamp, s.spawn(move || ask(path, timeout)))),
+                        Some(m) => Pending::Cached(stamp, m),
+                        None => Pending::Asking(stamp, s.spawn(move || ask(path, timeout))),
                     }
                 })
                 .collect();
             handles
                 .into_iter()
                 .map(|h| match h {
-                    Err((stamp, m)) => (stamp, Ok(m), false),
-                    Ok((stamp, handle)) => {
+                    Pending::Cached(stamp, m) => (stamp, Ok(m), false),
+                    Pending::Asking(stamp, handle) => {
                         let answer = handle.join().unwrap_or_else(|_| {
                             Err(MetadataError::Spawn(std::io::Error::other(
                                 "metadata reader panicked",
@@ -134,11 +135,18 @@ pub fn metadata_all(
 fn ask(path: &Path, timeout: Duration) -> Result<Metadata, MetadataError> {
     let mut cmd = Command::new(path);
     cmd.arg(METADATA_FLAG);
-    let output = run_helper(cmd, timeout, MAX_OUTPUT).map_err(|f| match f {
-        HelperFailure::Spawn(e) => MetadataError::Spawn(e),
-        HelperFailure::Read(e) => MetadataError::Invalid(format!("reading its output: {e}")),
-        HelperFailure::TimedOut => MetadataError::TimedOut(timeout),
-        HelperFailure::Failed(status) => MetadataError::Failed(status),
+    let bounds = Bounds {
+        total: Some(timeout),
+        max_output: Some(MAX_OUTPUT),
+        ..Bounds::default()
+    };
+    let output = process::answer(cmd, bounds).map_err(|f| match f {
+        NoAnswer::Spawn(e) => MetadataError::Spawn(e),
+        NoAnswer::TimedOut | NoAnswer::Interrupted(_) => MetadataError::TimedOut(timeout),
+        NoAnswer::TooMuchOutput => {
+            MetadataError::Invalid(format!("more than {MAX_OUTPUT} bytes of output"))
+        }
+        NoAnswer::Failed(status) => MetadataError::Failed(status),
     })?;
     let meta: Metadata = serde_json::from_slice(&output).map_err(|e| {
         MetadataError::Invalid(if output.iter().all(u8::is_ascii_whitespace) {
@@ -156,32 +164,18 @@ fn ask(path: &Path, timeout: Duration) -> Result<Metadata, MetadataError> {
     Ok(meta)
 }
 
-/// What identifies one version of a plugin file: size and modification time of the file
-/// the path leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
-    size: u64,
-    mtime_secs: u64,
-    mtime_nanos: u32,
-}
-
-impl Stamp {
-    fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-        Some(Stamp {
-            size: meta.len(),
-            mtime_secs: mtime.as_secs(),
-            mtime_nanos: mtime.subsec_nanos(),
-        })
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
-    #[serde(flatten)]
-    stamp: Stamp,
+    /// The plugin file the metadata was read from.
+    stamp: Fingerprint,
     metadata: Metadata,
+}
+
+/// One plugin's metadata while [`metadata_all`] gathers them: from the cache, or being
+/// asked for.
+enum Pending<H> {
+    Cached(Option<Fingerprint>, Metadata),
+    Asking(Option<Fingerprint>, H),
 }
 
 /// `$AZLIN_HOME/cache/plugin-metadata.json`: plugin path → stamp and metadata.
@@ -193,10 +187,7 @@ struct Cache {
 impl Cache {
     /// A missing or unreadable cache is an empty one.
     fn load(file: &Path) -> Cache {
-        std::fs::read(file)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        crate::cache_file::read_or_default(file)
     }
 }
 

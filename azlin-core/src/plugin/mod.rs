@@ -12,7 +12,6 @@
 
 pub mod discover;
 pub mod dispatch;
-pub mod helper;
 pub mod metadata;
 
 use std::ffi::{OsStr, OsString};
@@ -120,10 +119,7 @@ fn unknown_message(name: &str, invalid: &bool, suggestions: &[String]) -> String
             " (plugin names are lower-case letters, digits and `-`, starting with a letter)",
         );
     }
-    if !suggestions.is_empty() {
-        msg.push_str("; did you mean:");
-        msg.push_str(&crate::resolve::one_per_line(suggestions));
-    }
+    msg.push_str(&crate::suggest::did_you_mean(suggestions, ""));
     msg.push_str("\nsee `azlin --help` for the commands and `azlin plugin list` for plugins");
     msg
 }
@@ -146,7 +142,7 @@ pub fn valid_name(arg: &OsStr) -> Option<&str> {
 /// swap of neighbours is one), so `lsit` suggests `list` alone and `version` no `session`.
 pub fn suggestions<'n>(typed: &str, known: impl IntoIterator<Item = &'n str>) -> Vec<String> {
     let limit = (typed.chars().count() / 4).clamp(1, 2);
-    crate::resolve::closest_within(typed, known, limit)
+    crate::suggest::closest_within(typed, known, limit)
 }
 
 /// The directories searched for plugins, in order, absolute and without duplicates.

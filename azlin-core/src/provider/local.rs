@@ -109,14 +109,7 @@ pub enum LocalError {
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
-        ": see `azlin host list`".to_string()
-    } else {
-        format!(
-            "; did you mean:{}",
-            crate::resolve::one_per_line(suggestions)
-        )
-    }
+    crate::suggest::did_you_mean(suggestions, ": see `azlin host list`")
 }
 
 impl LocalError {
@@ -238,7 +231,7 @@ impl HostsFile {
             .remove(name)
             .ok_or_else(|| LocalError::NoSuchHost {
                 name: name.to_string(),
-                suggestions: crate::resolve::closest(name, self.hosts.keys().map(String::as_str)),
+                suggestions: crate::suggest::closest(name, self.hosts.keys().map(String::as_str)),
             })
     }
 

@@ -5,8 +5,9 @@ pub mod azure;
 pub mod local;
 pub mod tags;
 
-use crate::config::{Config, Paths};
+use crate::config::Config;
 use crate::inventory::{Inventory, SessionCache};
+use crate::paths::Paths;
 use crate::resolve::{ResolveError, resolve};
 
 pub use azure::scope::ScopeFlags;
@@ -152,19 +153,37 @@ pub fn load_inventory_for(
     options: &LoadOptions,
     id: &str,
 ) -> Result<Loaded, crate::Error> {
-    let loaded = load_inventory_with(paths, config, options)?;
-    match &loaded.azure {
-        Some(a) if !a.fetched && !a.failed => {}
-        _ => return Ok(loaded),
+    load_for(id, config.default_session(), options, |o| {
+        load_inventory_with(paths, config, o)
+    })
+}
+
+/// The rule of [`load_inventory_for`] over any way of loading (`load`): one load, and a
+/// second one with `refresh` when Azure's VMs came from its cache and `id` is not found
+/// in what was loaded.
+pub fn load_for(
+    id: &str,
+    default_session: &str,
+    options: &LoadOptions,
+    load: impl Fn(&LoadOptions) -> Result<Loaded, crate::Error>,
+) -> Result<Loaded, crate::Error> {
+    let loaded = load(options)?;
+    if !loaded.could_refresh() {
+        return Ok(loaded);
     }
-    match resolve(id, &loaded.inventory, config.default_session()) {
-        Err(ResolveError::NotFound { .. }) => {
-            let refresh = LoadOptions {
-                refresh: true,
-                ..options.clone()
-            };
-            load_inventory_with(paths, config, &refresh)
-        }
+    match resolve(id, &loaded.inventory, default_session) {
+        Err(ResolveError::NotFound { .. }) => load(&LoadOptions {
+            refresh: true,
+            ..options.clone()
+        }),
         _ => Ok(loaded),
+    }
+}
+
+impl Loaded {
+    /// Whether listing Azure again could add VMs: Azure is active and its VMs came from
+    /// the cache (not listed in this run, and not failed).
+    pub fn could_refresh(&self) -> bool {
+        self.azure.as_ref().is_some_and(|a| !a.fetched && !a.failed)
     }
 }

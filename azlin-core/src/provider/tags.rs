@@ -7,9 +7,10 @@ use super::azure::tags::TagOperation;
 use super::azure::{self, record};
 use super::local::{HostsFile, LocalError};
 use super::{LoadOptions, load_inventory_for};
-use crate::config::{Config, Paths};
+use crate::config::Config;
 use crate::inventory::ProviderKind;
 use crate::name;
+use crate::paths::Paths;
 use crate::persist::Lock;
 use crate::text::Escaped;
 
@@ -47,11 +48,10 @@ pub enum TagError {
 }
 
 fn suggest(s: &[String]) -> String {
-    if s.is_empty() {
-        ": see `azlin list` (or `azlin host list`) for the VMs azlin knows".to_string()
-    } else {
-        format!("; did you mean:{}", crate::resolve::one_per_line(s))
-    }
+    crate::suggest::did_you_mean(
+        s,
+        ": see `azlin list` (or `azlin host list`) for the VMs azlin knows",
+    )
 }
 
 impl TagError {
@@ -294,7 +294,7 @@ fn change_local(
 fn no_such_vm(inventory: &crate::inventory::Inventory, vm: &str) -> TagError {
     TagError::NoSuchVm {
         name: vm.to_string(),
-        suggestions: crate::resolve::closest(vm, inventory.vms.iter().map(|v| v.name.as_str())),
+        suggestions: crate::suggest::closest(vm, inventory.vms.iter().map(|v| v.name.as_str())),
     }
 }
 

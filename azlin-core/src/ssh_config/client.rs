@@ -7,6 +7,8 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
+use crate::fingerprint::Fingerprint;
+
 use super::render::{Expect, Want};
 
 /// File name of the probe cache in `$AZLIN_HOME/cache`.
@@ -31,8 +33,7 @@ pub struct Client {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct ProbeKey {
     path: PathBuf,
-    size: u64,
-    mtime_ns: i128,
+    file: Fingerprint,
     uid: u32,
 }
 
@@ -46,18 +47,12 @@ impl ProbeKey {
     /// `None` when the program cannot be found (then it is probed, and fails, every time).
     fn of(program: &OsStr) -> Option<ProbeKey> {
         let path = find_program(program)?;
-        let meta = std::fs::metadata(&path).ok()?;
-        let mtime_ns = super::stamp::since_epoch_ns(meta.modified().ok()?);
+        let file = Fingerprint::of_path(&path)?;
         #[cfg(unix)]
         let uid = rustix::process::getuid().as_raw();
         #[cfg(not(unix))]
         let uid = 0;
-        Some(ProbeKey {
-            path,
-            size: meta.len(),
-            mtime_ns,
-            uid,
-        })
+        Some(ProbeKey { path, file, uid })
     }
 }
 
@@ -101,9 +96,7 @@ impl Client {
             return Client::probe(program);
         };
         let file = cache_dir.join(PROBE_CACHE);
-        if let Some(cached) = std::fs::read(&file)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<CachedProbe>(&b).ok())
+        if let Some(cached) = crate::cache_file::read::<CachedProbe>(&file)
             .filter(|c| c.key == key && c.client.program == program)
         {
             return cached.client;
@@ -138,10 +131,11 @@ impl Client {
             "azlin-probe",
         ]);
         // Both at once: they are independent, and every sync without a cached probe pays
-        // for them. Through fleet::run_bounded, so `-v` logs them like every other run.
+        // for them. Through process::run_limited, so `-v` logs them like every other run.
         let (version, tilde) = std::thread::scope(|scope| {
-            let v = scope.spawn(|| crate::fleet::run_bounded(version, None, None, None));
-            let t = crate::fleet::run_bounded(tilde, None, None, None);
+            let v = scope
+                .spawn(|| crate::process::run_limited(version, None, Default::default(), None));
+            let t = crate::process::run_limited(tilde, None, Default::default(), None);
             (v.join().ok().and_then(Result::ok), t.ok())
         });
         let version_text = version
@@ -195,7 +189,7 @@ impl Client {
         }
         #[cfg(not(unix))]
         let _ = as_user;
-        let out = crate::fleet::run_bounded(cmd, None, None, None)
+        let out = crate::process::run_limited(cmd, None, Default::default(), None)
             .map_err(|e| format!("cannot run {}: {e}", self.program.to_string_lossy()))?;
         if !out.status.is_some_and(|s| s.success()) {
             let msg = String::from_utf8_lossy(&out.stderr);

@@ -543,7 +543,9 @@ fn sessions_of(inventory: &Inventory, vm: &str, problems: &mut Vec<Problem>) -> 
             out.push(SessionCtx {
                 name: only.to_string(),
                 alias,
-                command: format!("tmux new-session -A -s {only}"),
+                // Quoted once, by the one builder of the attach command (a valid name
+                // needs no quotes, so the line reads as tmux's own).
+                command: crate::tmux::attach(only),
             });
         } else if names.iter().collect::<BTreeSet<_>>().len() > 1 {
             problems.push(Problem::new(
@@ -560,7 +562,7 @@ fn sessions_of(inventory: &Inventory, vm: &str, problems: &mut Vec<Problem>) -> 
             out.push(SessionCtx {
                 name: names[0].to_string(),
                 alias,
-                command: format!("tmux new-session -A -s {}", names[0]),
+                command: crate::tmux::attach(names[0]),
             });
         }
     }
@@ -708,31 +710,17 @@ fn escape_command(value: &str, _percent: bool) -> Result<String, RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::{PowerState, ProviderKind, SessionCache, SessionInfo, Vm};
+    use crate::inventory::{ProviderKind, SessionCache, SessionInfo, Vm};
 
     pub(crate) fn vm(name: &str, address: &str) -> Vm {
-        Vm {
-            name: name.into(),
-            provider: ProviderKind::Local,
-            id: name.into(),
-            address: Some(address.into()),
-            port: 2222,
-            user: Some("alice".into()),
-            identity_file: None,
-            proxy_jump: None,
-            label: None,
-            tags: Default::default(),
-            power: PowerState::Running,
-        }
+        let mut vm = Vm::new(name, ProviderKind::Local).at(address);
+        vm.port = 2222;
+        vm.user = Some("alice".into());
+        vm
     }
 
     fn session(name: &str) -> SessionInfo {
-        SessionInfo {
-            name: name.into(),
-            attached: false,
-            windows: 1,
-            label: None,
-        }
+        SessionInfo::new(name)
     }
 
     fn defaults() -> ConnectDefaults {

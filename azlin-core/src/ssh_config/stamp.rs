@@ -2,8 +2,8 @@
 //! the generated files.
 //!
 //! For each generated file the stamp keeps the digest of the inputs it was rendered from
-//! and the file's identity on disk when it was known to hold exactly that rendering (inode,
-//! size, modification and change times, as git's index does). A file whose inputs and
+//! and the file's identity on disk when it was known to hold exactly that rendering (its
+//! [`Fingerprint`]). A file whose inputs and
 //! identity both match is up to date; any other file is rendered and compared byte for
 //! byte, as without a stamp. Anyone who edits or replaces a file changes its change time
 //! (and a rename its inode), so a stale stamp only costs a comparison, never a missed
@@ -13,9 +13,11 @@
 use std::collections::BTreeMap;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
+
+use crate::fingerprint::{Fingerprint, since_epoch_ns};
 
 /// File name of the stamp in `$AZLIN_HOME/cache`.
 pub const STAMP_FILE: &str = "ssh-config-stamp.json";
@@ -25,53 +27,10 @@ pub const STAMP_FILE: &str = "ssh-config-stamp.json";
 /// milliseconds), which its times would not show: such a file is compared by content.
 const RACY_NS: i128 = 50_000_000;
 
-/// Identity of a file on disk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct FileId {
-    ino: u64,
-    size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
-}
-
-impl FileId {
-    pub(crate) fn of(meta: &Metadata) -> FileId {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-            FileId {
-                ino: meta.ino(),
-                size: meta.size(),
-                mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
-                ctime_ns: ns(meta.ctime(), meta.ctime_nsec()),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let t = meta.modified().map(since_epoch_ns).unwrap_or_default();
-            FileId {
-                ino: 0,
-                size: meta.len(),
-                mtime_ns: t,
-                ctime_ns: t,
-            }
-        }
-    }
-}
-
-/// `t` in nanoseconds since the Unix epoch (negative before it).
-pub(crate) fn since_epoch_ns(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Entry {
     digest: String,
-    id: FileId,
+    id: Fingerprint,
 }
 
 /// The stamp of one `config.d` directory and one renderer.
@@ -96,9 +55,7 @@ impl Stamp {
     /// The stamp at `file` if it describes `dir` as rendered by `renderer`, else an empty
     /// one. An unreadable or damaged stamp is an empty one.
     pub(crate) fn load(file: &Path, dir: &Path, renderer: &str) -> Stamp {
-        std::fs::read(file)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Stamp>(&b).ok())
+        crate::cache_file::read::<Stamp>(file)
             .filter(|s| s.dir == dir && s.renderer == renderer)
             .unwrap_or_else(|| Stamp::new(dir, renderer))
     }
@@ -108,7 +65,9 @@ impl Stamp {
         let Some(e) = self.files.get(name) else {
             return false;
         };
-        e.digest == digest && e.id == FileId::of(meta) && e.id.ctime_ns + RACY_NS < self.taken_ns
+        e.digest == digest
+            && e.id == Fingerprint::of(meta)
+            && e.id.changed_ns() + RACY_NS < self.taken_ns
     }
 
     /// Records that `name` holds the rendering of `digest` now.
@@ -117,7 +76,7 @@ impl Stamp {
             name.to_string(),
             Entry {
                 digest: digest.to_string(),
-                id: FileId::of(meta),
+                id: Fingerprint::of(meta),
             },
         );
     }

@@ -1,10 +1,9 @@
 //! Sync, validation, restore and remove against a throwaway home and the real ssh client.
 
-use std::collections::BTreeMap;
 use std::fs;
 
 use super::*;
-use crate::inventory::{PowerState, ProviderKind, SessionCache, SessionInfo, Vm};
+use crate::inventory::{ProviderKind, SessionCache, SessionInfo, Vm};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -21,31 +20,17 @@ fn fixture() -> Fixture {
 }
 
 fn vm(name: &str, address: &str, user: &str) -> Vm {
-    Vm {
-        name: name.into(),
-        provider: ProviderKind::Local,
-        id: name.into(),
-        address: Some(address.into()),
-        port: 2200,
-        user: Some(user.into()),
-        identity_file: None,
-        proxy_jump: None,
-        label: None,
-        tags: BTreeMap::new(),
-        power: PowerState::Running,
-    }
+    let mut vm = Vm::new(name, ProviderKind::Local).at(address);
+    vm.port = 2200;
+    vm.user = Some(user.into());
+    vm
 }
 
 fn inventory(vms: Vec<Vm>, sessions: &[(&str, &str)]) -> Inventory {
     let mut cache = SessionCache::default();
     for (vm, s) in sessions {
         let mut list = cache.sessions_of(vm).to_vec();
-        list.push(SessionInfo {
-            name: s.to_string(),
-            attached: false,
-            windows: 1,
-            label: None,
-        });
+        list.push(SessionInfo::new(s));
         cache.record(vm, list);
     }
     Inventory::new(vms, cache).unwrap()

@@ -11,9 +11,6 @@ use super::record::AzureVm;
 use super::scope::Scope;
 use crate::persist;
 
-/// Default time a listing stays fresh.
-pub const DEFAULT_TTL: Duration = Duration::from_secs(600);
-
 /// The cached listing and what it is a listing of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AzureCache {
@@ -57,9 +54,7 @@ impl AzureCache {
     /// Loads the cache; a missing, unreadable or older-format cache is `None` (it is only
     /// a cache: the next listing rewrites it).
     pub fn load(path: &Path) -> Option<AzureCache> {
-        let bytes = std::fs::read(path).ok()?;
-        let cache: AzureCache = serde_json::from_slice(&bytes).ok()?;
-        (cache.version == VERSION).then_some(cache)
+        crate::cache_file::read(path).filter(|c: &AzureCache| c.version == VERSION)
     }
 
     /// Whether it lists `scope` on `endpoint`, and is younger than `ttl`.
@@ -106,14 +101,18 @@ mod tests {
         c.save(&path).unwrap();
         let back = AzureCache::load(&path).unwrap();
         assert_eq!(back, c);
-        assert!(back.is_fresh_for("http://e", &scope, DEFAULT_TTL));
-        assert!(!back.is_fresh_for("http://other", &scope, DEFAULT_TTL));
+        assert!(back.is_fresh_for("http://e", &scope, crate::config::DEFAULT_AZURE_CACHE_TTL));
+        assert!(!back.is_fresh_for(
+            "http://other",
+            &scope,
+            crate::config::DEFAULT_AZURE_CACHE_TTL
+        ));
         assert!(!back.is_fresh_for("http://e", &scope, Duration::ZERO));
         let rg = Scope {
             resource_group: Some("rg".into()),
             ..scope.clone()
         };
-        assert!(!back.is_fresh_for("http://e", &rg, DEFAULT_TTL));
+        assert!(!back.is_fresh_for("http://e", &rg, crate::config::DEFAULT_AZURE_CACHE_TTL));
         std::fs::write(&path, "{garbage").unwrap();
         assert!(AzureCache::load(&path).is_none());
     }

@@ -177,7 +177,7 @@ impl Source<'_> {
         }
     }
 
-    fn cache_path(&self, paths: &crate::config::Paths) -> std::path::PathBuf {
+    fn cache_path(&self, paths: &crate::paths::Paths) -> std::path::PathBuf {
         match self {
             Source::Arm(_) => paths.azure_cache(),
             Source::Graph(_) => paths.cache_dir().join(GRAPH_CACHE),
@@ -188,7 +188,7 @@ impl Source<'_> {
 /// The VMs of `scope`: from the cache while it is fresh, else listed from Azure (and the
 /// cache rewritten). `refresh` skips the cache.
 pub fn load(
-    paths: &crate::config::Paths,
+    paths: &crate::paths::Paths,
     config: &crate::config::Config,
     scope: &Scope,
     refresh: bool,
@@ -199,7 +199,7 @@ pub fn load(
 /// Like [`load`], from either source. A failed listing falls back to an older cache of
 /// the same listing with a warning saying how old it is; `refresh` never falls back.
 pub fn load_from(
-    paths: &crate::config::Paths,
+    paths: &crate::paths::Paths,
     config: &crate::config::Config,
     source: Source<'_>,
     refresh: bool,
@@ -286,7 +286,7 @@ fn fetch(
 /// with the Tags API and records the result in every cache that holds it; the VM's tags
 /// afterwards.
 pub fn change_tags(
-    paths: &crate::config::Paths,
+    paths: &crate::paths::Paths,
     record: &AzureVm,
     operation: tags::TagOperation,
     changes: &std::collections::BTreeMap<String, String>,

@@ -1,54 +1,11 @@
-//! Bounded concurrent fan-out: run one job per VM on at most `jobs` threads, each
-//! process bounded by a timeout. Plain threads: a fan-out of a few hundred ssh processes
-//! needs no async runtime, and azlin's start-up stays instant.
+//! Bounded processes: one runner for every short or streaming child azlin starts (ssh,
+//! a plugin's metadata, a completer), with a deadline on its silence, on its whole run,
+//! and a bound on what it may print, so that no child can hold azlin or grow its memory.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-/// Default bound on concurrent jobs of a multi-target `exec` (`--jobs`).
-pub const DEFAULT_JOBS: usize = 16;
-
-/// The bound for work that should run on every VM at once (`list`, fleet probes): high
-/// enough that a fleet's probes overlap, low enough that the two pipes per ssh stay well
-/// inside the usual limit of 1,024 open files.
-pub const ALL_AT_ONCE: usize = 128;
-
-/// Runs `job` on every item with at most `jobs` running at once; results keep the order
-/// of `items`.
-pub fn fan_out<T, R, F>(items: &[T], jobs: usize, job: F) -> Vec<R>
-where
-    T: Sync,
-    R: Send,
-    F: Fn(&T) -> R + Sync,
-{
-    let workers = jobs.max(1).min(items.len());
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let r = job(item);
-                    if let Ok(mut slots) = results.lock() {
-                        slots[i] = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect()
-}
 
 /// Which output stream a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,21 +70,7 @@ const QUEUED_CHUNKS: usize = 64;
 const GRACE: Duration = Duration::from_millis(500);
 
 /// Runs `cmd` with `stdin` as its input (none: `/dev/null`), its output collected or,
-/// with a `sink`, passed on line by line; kills it when `timeout` passes.
-pub fn run_bounded(
-    cmd: Command,
-    stdin: Option<&[u8]>,
-    timeout: Option<Duration>,
-    sink: Option<LineSink<'_>>,
-) -> io::Result<Finished> {
-    let bounds = Bounds {
-        total: timeout,
-        ..Bounds::default()
-    };
-    run_limited(cmd, stdin, bounds, sink)
-}
-
-/// Like [`run_bounded`], under `bounds`. While it runs, SIGINT, SIGTERM and SIGHUP are
+/// with a `sink`, passed on line by line, and ends it when `bounds` say so. While it runs, SIGINT, SIGTERM and SIGHUP are
 /// passed on to the process (see [`crate::interrupt`]); once one was received, no new
 /// process starts (the result is [`Stopped::Interrupted`] at once).
 pub fn run_limited(
@@ -156,6 +99,40 @@ pub fn run_limited(
         Err(e) => format!("cannot start: {e}"),
     });
     result
+}
+
+/// Why a helper gave no answer (see [`answer`]).
+#[derive(Debug)]
+pub enum NoAnswer {
+    /// It did not start.
+    Spawn(io::Error),
+    /// It did not finish within [`Bounds::total`] (it was stopped).
+    TimedOut,
+    /// It printed more than [`Bounds::max_output`] (it was stopped).
+    TooMuchOutput,
+    /// azlin received this signal while it ran (it was passed on).
+    Interrupted(i32),
+    /// It exited unsuccessfully.
+    Failed(ExitStatus),
+}
+
+/// Runs a short helper (a plugin's `--azlin-plugin-metadata`, a completer) with no stdin,
+/// under `bounds`, and returns its stdout once it exits successfully; what it printed
+/// on stderr is dropped.
+pub fn answer(cmd: Command, bounds: Bounds) -> Result<Vec<u8>, NoAnswer> {
+    let done = run_limited(cmd, None, bounds, None).map_err(NoAnswer::Spawn)?;
+    match done.stopped {
+        Some(Stopped::TimedOut | Stopped::Silent) => return Err(NoAnswer::TimedOut),
+        Some(Stopped::TooMuchOutput) => return Err(NoAnswer::TooMuchOutput),
+        Some(Stopped::Interrupted(sig)) => return Err(NoAnswer::Interrupted(sig)),
+        None => {}
+    }
+    match done.status {
+        Some(status) if status.success() => Ok(done.stdout),
+        Some(status) => Err(NoAnswer::Failed(status)),
+        // Only a process azlin stopped has no status, and that was matched above.
+        None => Err(NoAnswer::TimedOut),
+    }
 }
 
 /// What `-v` says about a process azlin stopped.
@@ -352,42 +329,34 @@ fn read_chunks(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
-    #[test]
-    fn fan_out_keeps_order_and_bounds_concurrency() {
-        let running = AtomicUsize::new(0);
-        let peak = AtomicUsize::new(0);
-        let items: Vec<u32> = (0..20).collect();
-        let out = fan_out(&items, 4, |i| {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(5));
-            running.fetch_sub(1, Ordering::SeqCst);
-            i * 2
-        });
-        assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
-        assert!(peak.load(Ordering::SeqCst) <= 4);
+    fn within(ms: u64) -> Bounds {
+        Bounds {
+            total: Some(Duration::from_millis(ms)),
+            ..Bounds::default()
+        }
     }
 
     #[test]
-    fn run_bounded_collects_feeds_and_times_out() {
+    fn a_process_is_fed_collected_and_timed_out() {
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "cat; echo err >&2; exit 3"]);
-        let f = run_bounded(cmd, Some(b"in\n"), Some(Duration::from_secs(30)), None).unwrap();
+        let f = run_limited(cmd, Some(b"in\n"), within(30_000), None).unwrap();
         assert_eq!(f.status.unwrap().code(), Some(3));
         assert_eq!(f.stdout, b"in\n");
         assert_eq!(f.stderr, b"err\n");
 
         let mut cmd = Command::new("sleep");
         cmd.arg("30");
-        let f = run_bounded(cmd, None, Some(Duration::from_millis(200)), None).unwrap();
+        let f = run_limited(cmd, None, within(200), None).unwrap();
         assert!(f.status.is_none(), "killed at the timeout");
 
         let lines = Mutex::new(Vec::new());
         let sink = |s: Stream, l: &str| lines.lock().unwrap().push((s, l.to_string()));
         let mut cmd = Command::new("sh");
         cmd.args(["-c", "echo a; echo b"]);
-        run_bounded(cmd, None, None, Some(&sink)).unwrap();
+        run_limited(cmd, None, Bounds::default(), Some(&sink)).unwrap();
         assert_eq!(
             lines.into_inner().unwrap(),
             vec![(Stream::Stdout, "a".into()), (Stream::Stdout, "b".into())]
@@ -456,7 +425,7 @@ mod tests {
             .arg("echo first; while [ ! -e \"$1\" ]; do sleep 0.05; done; echo done")
             .arg("sh")
             .arg(&flag);
-        let f = run_bounded(cmd, None, Some(Duration::from_secs(60)), Some(&sink)).unwrap();
+        let f = run_limited(cmd, None, within(60_000), Some(&sink)).unwrap();
         assert_eq!(f.status.and_then(|s| s.code()), Some(0));
     }
 }

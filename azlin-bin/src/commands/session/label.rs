@@ -5,11 +5,37 @@
 use anyhow::Result;
 use azlin_core::name::validate_label;
 use azlin_core::remote::{self, Settings};
+use azlin_core::run::Resolved;
 use azlin_core::text::Escaped;
 use azlin_core::tmux::{self, Need};
+use clap::Args;
 
-use crate::cli::SessionArgs;
-use crate::context::{Context, Resolved};
+use crate::cli::RemoteArgs;
+use crate::context::Context;
+
+pub const SESSION_HELP: &str = "\
+Examples:
+  azlin session my-vm my-project      # label the VM; `azlin connect my-project` works
+  azlin session my-vm                 # Session name for my-vm: my-project
+  azlin session myvm:dev production-deployment
+  azlin session my-vm --clear";
+
+/// `azlin session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// A VM (labels the VM) or `vm:session` (names the tmux session)
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The name to set; without it the current name is printed
+    #[arg(value_name = "NAME", conflicts_with = "clear")]
+    pub name: Option<String>,
+    /// Remove the name
+    #[arg(long)]
+    pub clear: bool,
+    /// Connection settings.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
 
 /// What to do with the name.
 enum Change<'a> {
@@ -29,7 +55,7 @@ pub fn run(ctx: &Context, args: &SessionArgs) -> Result<u8> {
         (None, false) => Change::Show,
     };
     let settings = ctx.remote_settings(&args.remote);
-    let target = ctx.resolve(&args.id, &settings)?;
+    let target = ctx.run.resolve(&args.id, &settings)?;
     if target.session_explicit {
         session_label(ctx, &settings, &target, change)
     } else {
@@ -63,13 +89,13 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
     // One function for both providers: a local host's label in hosts.toml, an Azure VM's
     // `azlin_session` tag through the Tags API.
     azlin_core::provider::tags::set_label(
-        &ctx.paths,
-        &ctx.config,
-        &ctx.load_options(false),
+        &ctx.run.paths,
+        &ctx.run.config,
+        &ctx.run.load_options(false),
         &vm.name,
         label,
     )?;
-    ctx.forget_inventory();
+    ctx.run.forget_inventory();
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &vm.name, &change, None);
     Ok(0)
@@ -81,10 +107,10 @@ fn session_label(
     target: &Resolved,
     change: Change<'_>,
 ) -> Result<u8> {
-    let ssh = ctx.ssh_target(&target.vm)?;
     let what = target.compound();
     let label = match change {
         Change::Show => {
+            let ssh = ctx.run.ssh_target(&target.vm)?;
             let sessions = remote::require_session(&ssh, settings, &target.session)
                 .map_err(azlin_core::Error::from)?;
             let label = sessions
@@ -98,15 +124,12 @@ fn session_label(
         Change::Clear => None,
     };
     // One ssh checks the session, sets the option and lists the sessions for the cache.
-    let after = remote::session_op(
-        &ssh,
+    ctx.run.session_op(
+        target,
         settings,
-        &target.session,
         Need::Existing,
         &tmux::set_label(&target.session, label),
-    );
-    ctx.record_probe(&target.vm, &after);
-    after.map_err(azlin_core::Error::from)?;
+    )?;
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &what, &change, None);
     Ok(0)

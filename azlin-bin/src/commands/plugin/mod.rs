@@ -3,28 +3,47 @@
 //! None of this loads `config.toml`: a plugin must start fast and must not be blocked by
 //! a config file it does not read.
 
-use std::collections::BTreeMap;
+pub mod exec;
+pub mod list;
+
 use std::ffi::{OsStr, OsString};
 
 use anyhow::Result;
-use azlin_core::config::Paths;
+use azlin_core::paths::Paths;
 use azlin_core::plugin::dispatch::{DEPTH_VAR, Globals};
-use azlin_core::plugin::{
-    self, Discovery, Invocation, METADATA_TIMEOUT, Metadata, Plugin, PluginError, SearchPath,
-    Warning,
-};
-use azlin_core::text::Escaped;
-use clap::CommandFactory;
-use serde_json::json;
+use azlin_core::plugin::{self, Discovery, Invocation, PluginError, SearchPath};
+use clap::{CommandFactory, Subcommand};
 
-use crate::cli::{Cli, GlobalArgs, PluginCommand, PluginListArgs};
-use crate::output;
+use crate::cli::{Cli, GlobalArgs};
+use exec::PluginExecArgs;
+use list::PluginListArgs;
+
+pub const PLUGIN_HELP: &str = "\
+`azlin NAME ARGS…` runs the first `azlin-NAME` found in $AZLIN_PLUGIN_PATH,
+$AZLIN_HOME/plugins, then the absolute directories of PATH, when NAME is no built-in.
+Global options given before NAME reach it as AZLIN_VERBOSE, AZLIN_QUIET, AZLIN_NO_COLOR,
+AZLIN_SUBSCRIPTION and AZLIN_RESOURCE_GROUP; see plugins/README.md for the whole protocol.
+
+Examples:
+  azlin plugin list
+  azlin -v plugin list --json
+  azlin plugin exec health";
+
+/// `azlin plugin …`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// List the plugins found, warning about broken ones (exit 1 when it warned).
+    /// With -v, ask each for its version and description (2 s limit, cached)
+    List(PluginListArgs),
+    /// Run a plugin, even one whose name a built-in command takes
+    Exec(PluginExecArgs),
+}
 
 /// Runs `azlin plugin …`.
 pub fn run(global: &GlobalArgs, cmd: PluginCommand) -> Result<u8> {
     match cmd {
-        PluginCommand::List(args) => list(global, &args),
-        PluginCommand::Exec(args) => external(global, args.argv),
+        PluginCommand::List(args) => list::run(global, &args),
+        PluginCommand::Exec(args) => exec::run(global, args),
     }
 }
 
@@ -153,136 +172,4 @@ fn globals(global: &GlobalArgs) -> Globals {
         subscription: global.subscription.clone(),
         resource_group: global.resource_group.clone(),
     }
-}
-
-/// `azlin plugin list [--json]`, with `-v` asking each plugin for its metadata.
-fn list(global: &GlobalArgs, args: &PluginListArgs) -> Result<u8> {
-    let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
-    let search = SearchPath::from_env(&paths.plugins_dir());
-    let mut found = discover_in(&search);
-    let metadata = if global.verbose > 0 {
-        ask_all(&mut found, &paths)
-    } else {
-        BTreeMap::new()
-    };
-    if args.json {
-        let plugins: Vec<_> = found
-            .plugins
-            .iter()
-            .map(|p| {
-                let m = metadata.get(&p.name);
-                json!({
-                    "name": p.name,
-                    "path": p.path,
-                    "shadowed": p.shadowed,
-                    "executable": p.executable,
-                    "builtin": p.builtin,
-                    "version": m.and_then(|m| m.version.as_ref()),
-                    "description": m.map(|m| &m.description),
-                })
-            })
-            .collect();
-        let warnings: Vec<_> = found
-            .warnings
-            .iter()
-            .map(|w| json!({"kind": w.kind(), "message": w.to_string()}))
-            .collect();
-        output::print_json(&json!({
-            "plugins": plugins,
-            "warnings": warnings,
-            "search_path": search.dirs(),
-        }))?;
-    } else if found.plugins.is_empty() {
-        eprintln!("No plugins found. Searched, in order:");
-        for dir in search.dirs() {
-            eprintln!("  {}", Escaped(&dir.to_string_lossy()));
-        }
-    } else {
-        print!("{}", table(&found, &metadata, global.verbose > 0));
-    }
-    if !global.quiet {
-        for w in &found.warnings {
-            crate::context::warn_line(global.no_color, &w.to_string());
-        }
-    }
-    Ok(if found.warnings.is_empty() { 0 } else { 1 })
-}
-
-fn table(found: &Discovery, metadata: &BTreeMap<String, Metadata>, verbose: bool) -> String {
-    let rows: Vec<Vec<String>> = found
-        .plugins
-        .iter()
-        .map(|p| {
-            let mut row = vec![p.name.clone()];
-            if verbose {
-                let m = metadata.get(&p.name);
-                row.push(
-                    m.and_then(|m| m.version.clone())
-                        .unwrap_or_else(|| "-".into()),
-                );
-                row.push(
-                    m.map(|m| m.description.clone())
-                        .unwrap_or_else(|| "-".into()),
-                );
-            }
-            // Escaped with every other cell by `output::columns`.
-            row.push(p.path.to_string_lossy().into_owned());
-            row.push(note(p));
-            row
-        })
-        .collect();
-    let header: &[&str] = if verbose {
-        &["NAME", "VERSION", "DESCRIPTION", "PATH", "NOTE"]
-    } else {
-        &["NAME", "PATH", "NOTE"]
-    };
-    output::columns(header, &rows)
-}
-
-/// What stops a plugin from running as `azlin NAME`, in a few words (the warnings say
-/// more, unless `-q`).
-fn note(p: &Plugin) -> String {
-    let mut notes = Vec::new();
-    if !p.path.exists() {
-        notes.push("broken symlink".to_string());
-    } else if !p.executable {
-        notes.push("not executable".to_string());
-    }
-    if p.builtin {
-        notes.push("built-in wins: `azlin plugin exec`".to_string());
-    }
-    if !p.shadowed.is_empty() {
-        notes.push(format!("hides {} other", p.shadowed.len()));
-    }
-    notes.join("; ")
-}
-
-/// Asks every executable plugin for its metadata, all at once (each has its own time
-/// limit, so a listing waits at most about one limit); failures become warnings.
-fn ask_all(found: &mut Discovery, paths: &Paths) -> BTreeMap<String, Metadata> {
-    let asked: Vec<_> = found.plugins.iter().filter(|p| p.executable).collect();
-    let answers = plugin::metadata::metadata_all(
-        &asked.iter().map(|p| p.path.as_path()).collect::<Vec<_>>(),
-        &paths.cache_dir(),
-        METADATA_TIMEOUT,
-    );
-    let results: Vec<_> = asked
-        .iter()
-        .zip(answers)
-        .map(|(p, r)| (p.name.clone(), p.path.clone(), r))
-        .collect();
-    let mut out = BTreeMap::new();
-    for (name, path, result) in results {
-        match result {
-            Ok(m) => {
-                out.insert(name, m);
-            }
-            Err(e) => found.warnings.push(Warning::Metadata {
-                name,
-                path,
-                reason: e.to_string(),
-            }),
-        }
-    }
-    out
 }

@@ -18,13 +18,21 @@ use std::io::Write;
 
 use anyhow::Result;
 use azlin_core::complete::{self as core, NameKind};
-use azlin_core::config::Paths;
+use azlin_core::paths::Paths;
 use azlin_core::plugin::dispatch::Globals;
 use azlin_core::plugin::{self, Invocation, SearchPath};
-use clap::{Arg, CommandFactory};
+use clap::{Arg, Args, CommandFactory};
 
-use crate::cli::{Cli, CompleteArgs};
+use crate::cli::Cli;
 use crate::commands::plugin::{builtins, discover};
+
+/// `azlin __complete -- WORD…`: the words after `azlin`, the last being completed.
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// The words typed after `azlin` up to the cursor (the last one may be empty)
+    #[arg(last = true, value_name = "WORD")]
+    pub words: Vec<String>,
+}
 
 /// What the word under the cursor is.
 #[derive(Debug, PartialEq, Eq)]

@@ -5,10 +5,30 @@
 //! only: no PowerShell is available to test a hook with.
 
 use anyhow::Result;
-use clap::CommandFactory;
+use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::Cli;
+
+pub const COMPLETIONS_HELP: &str = "\
+Examples:
+  source <(azlin completions bash)                  # bash, this shell
+  azlin completions bash > ~/.local/share/bash-completion/completions/azlin
+  azlin completions zsh > ~/.zfunc/_azlin           # with fpath+=~/.zfunc before compinit
+  azlin completions fish > ~/.config/fish/completions/azlin.fish
+  azlin completions elvish > ~/.config/elvish/lib/azlin.elv   # with `use azlin` in rc.elv
+
+In bash, zsh, fish and elvish, names complete from the local caches, without network: VMs,
+labels, vm:session and vm--session after connect, ssh, exec, peek, send, wait, code,
+disconnect, kill, session, resolve and tag; plugin names after `azlin` and `azlin help`; a plugin's own arguments
+through its `azlin_complete-NAME` (see plugins/README.md).";
+
+/// `azlin completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the script for
+    pub shell: clap_complete::Shell,
+}
 
 /// Prints the completion script for `args.shell`.
 pub fn run(args: &CompletionsArgs) -> Result<u8> {

@@ -1,0 +1,182 @@
+//! The one resolution policy of a run (DESIGN.md, Identifiers and resolution): the run's
+//! inventory first (Azure listed again when it came from the cache and misses a name),
+//! then one live probe of the fleet when a name that a probe could find is still
+//! unknown, and at most one such probe per run however many names miss.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::Run;
+use crate::inventory::{Inventory, PowerState, Vm};
+use crate::name::{self, Identifier};
+use crate::remote::Settings;
+use crate::resolve::{self, ResolveError, Target};
+
+/// Where an identifier leads, owned so that the inventory can be reloaded after a probe.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The VM.
+    pub vm: Vm,
+    /// The tmux session.
+    pub session: String,
+    /// Whether the session was named (`vm:dev`) rather than defaulted (`vm`).
+    pub session_explicit: bool,
+}
+
+impl Resolved {
+    /// `vm:session`.
+    pub fn compound(&self) -> String {
+        name::compound(&self.vm.name, &self.session)
+    }
+}
+
+impl Run {
+    /// Resolves `id`. A name the session cache does not know triggers one live probe of
+    /// the fleet before it is reported as not found.
+    pub fn resolve(&self, id: &str, settings: &Settings) -> Result<Resolved, crate::Error> {
+        let mut one = self.resolve_ids(std::slice::from_ref(&id), settings, false)?;
+        Ok(one.remove(0))
+    }
+
+    /// Resolves `id` for a command that destroys something: unless `id` names its VM, the
+    /// fleet is probed first, so that a session name is never matched against a cache
+    /// that has not seen another VM's session of the same name.
+    pub fn resolve_fresh(&self, id: &str, settings: &Settings) -> Result<Resolved, crate::Error> {
+        let mut one = self.resolve_ids(std::slice::from_ref(&id), settings, !names_a_vm(id))?;
+        Ok(one.remove(0))
+    }
+
+    /// Resolves several ids with at most one live probe of the fleet (and one Azure
+    /// listing), however many of them the caches do not know; errors in the order given.
+    pub fn resolve_all(
+        &self,
+        ids: &[String],
+        settings: &Settings,
+    ) -> Result<Vec<Resolved>, crate::Error> {
+        self.resolve_ids(ids, settings, false)
+    }
+
+    /// The one resolution path: the run's inventory (Azure listed again when it came from
+    /// the cache and misses a name), then one fleet probe when `probe_first` or when a
+    /// name that does not name its VM is still unknown (a probe finds sessions, not VMs:
+    /// `nosuchvm:dev` stays not found at once).
+    fn resolve_ids<S: AsRef<str>>(
+        &self,
+        ids: &[S],
+        settings: &Settings,
+        probe_first: bool,
+    ) -> Result<Vec<Resolved>, crate::Error> {
+        // Bad names are refused before anything is read or any VM is reached (exit 2).
+        for id in ids {
+            Identifier::parse(id.as_ref())?;
+        }
+        let default = self.config.default_session();
+        let unknown = |inventory: &Inventory| {
+            ids.iter().map(AsRef::as_ref).find(|id| {
+                matches!(
+                    resolve::resolve(id, inventory, default),
+                    Err(ResolveError::NotFound { .. })
+                )
+            })
+        };
+        let mut inventory = match ids.first() {
+            Some(id) => self.inventory_for(id.as_ref(), false)?,
+            None => self.inventory()?,
+        };
+        if let Some(id) = unknown(&inventory) {
+            inventory = self.inventory_for(id, false)?;
+        }
+        let missing = unknown(&inventory);
+        if let Some(id) = missing.filter(|id| !probe_could_find(id)) {
+            tracing::info!(
+                target: crate::diag::COMMAND,
+                "resolve: `{id}` is not known and cannot be a session name or alias, so no \
+                 probe could find it: not probing"
+            );
+        }
+        let probe_for = if probe_first {
+            ids.first()
+                .map(AsRef::as_ref)
+                .filter(|id| probe_could_find(id))
+                .map(|id| (id, "a command that ends a session checks every VM first"))
+        } else {
+            missing
+                .filter(|id| probe_could_find(id))
+                .map(|id| (id, "not in the session cache"))
+        };
+        if let Some((id, why)) = probe_for
+            && !self.fleet_probed.load(Ordering::Relaxed)
+            && !inventory.vms.is_empty()
+        {
+            tracing::info!(
+                target: crate::diag::COMMAND,
+                "resolve: `{id}`: {why}: probing the fleet's running VMs for their sessions"
+            );
+            inventory = self.probe_fleet(inventory, settings)?;
+        }
+        ids.iter()
+            .map(|id| {
+                resolve::resolve(id.as_ref(), &inventory, default)
+                    .map(|t| found(id.as_ref(), t))
+                    .map_err(crate::Error::from)
+            })
+            .collect()
+    }
+
+    /// Probes every running VM of `inventory` (as `list` does: a stopped VM would only cost
+    /// the timeout), records the results, and returns the inventory with the fresh cache.
+    /// Once per run: resolving several unknown names (`exec a b c`) probes once.
+    fn probe_fleet(
+        &self,
+        inventory: Arc<Inventory>,
+        settings: &Settings,
+    ) -> Result<Arc<Inventory>, crate::Error> {
+        self.fleet_probed.store(true, Ordering::Relaxed);
+        let vms: Vec<&Vm> = inventory
+            .vms
+            .iter()
+            .filter(|v| v.power == PowerState::Running)
+            .collect();
+        self.probe_and_record(&inventory, &vms, settings, true)?;
+        // Recording put the fresh cache in the run's inventory.
+        Ok(self.reuse(false).unwrap_or(inventory))
+    }
+}
+
+/// What `id` resolved to, owned (so the inventory can be reloaded after a probe), and
+/// logged at `-vv`.
+fn found(id: &str, t: Target<'_>) -> Resolved {
+    tracing::debug!(
+        target: crate::diag::FOUND,
+        "resolve: `{id}` -> {} ({})",
+        t.compound(),
+        t.matched_by
+    );
+    Resolved {
+        vm: t.vm.clone(),
+        session: t.session.clone(),
+        session_explicit: t.session_explicit,
+    }
+}
+
+/// Whether `id` names its VM explicitly (`vm:session`, `vm:`), so that a live probe,
+/// which can only find sessions, cannot change a "not found".
+fn names_a_vm(id: &str) -> bool {
+    matches!(Identifier::parse(id), Ok(Identifier::Compound { .. }))
+}
+
+/// Whether a fleet probe could make `id` known: it finds sessions (a session name, or
+/// the alias `vm--session`), never VMs, labels or addresses.
+pub(super) fn probe_could_find(id: &str) -> bool {
+    match Identifier::parse(id) {
+        Ok(Identifier::Session(_)) => true,
+        Ok(Identifier::Bare(word)) => {
+            name::validate_session_name(&word).is_ok()
+                || word.match_indices("--").any(|(i, sep)| {
+                    name::validate_vm_name(&word[..i]).is_ok()
+                        && name::validate_session_name(&word[i + sep.len()..]).is_ok()
+                })
+        }
+        Ok(Identifier::Compound { .. }) | Err(_) => false,
+    }
+}

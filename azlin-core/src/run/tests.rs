@@ -1,0 +1,287 @@
+//! The resolution policy of a run, against an inventory held in memory (a local host
+//! and Azure VMs whose listing is "cached" until a refresh) and a fake of the probe, the
+//! one part that needs a VM. The policy, the session cache on disk and its locking are
+//! the real ones.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::*;
+use crate::inventory::{PowerState, SessionInfo};
+use crate::provider::AzureLoad;
+use crate::remote::{Probe, RemoteError};
+use crate::resolve::ResolveError;
+
+/// VMs in memory: `local` always, `azure` as the Azure cache had them, and `azure_now`
+/// as a fresh listing (`--refresh`, or the refresh after a miss) finds them.
+struct Memory {
+    local: Vec<Vm>,
+    azure: Vec<Vm>,
+    azure_now: Vec<Vm>,
+    loads: AtomicUsize,
+    refreshes: AtomicUsize,
+}
+
+impl Memory {
+    fn new(local: &[&str], azure: &[&str], azure_now: &[&str]) -> Memory {
+        let vms = |names: &[&str], provider| {
+            names
+                .iter()
+                .map(|n| Vm::new(n, provider).at("127.0.0.1"))
+                .collect()
+        };
+        Memory {
+            local: vms(local, ProviderKind::Local),
+            azure: vms(azure, ProviderKind::Azure),
+            azure_now: vms(azure_now, ProviderKind::Azure),
+            loads: AtomicUsize::new(0),
+            refreshes: AtomicUsize::new(0),
+        }
+    }
+
+    /// The same, with local host `name` stopped.
+    fn stopped(mut self, name: &str) -> Memory {
+        for vm in self.local.iter_mut().filter(|v| v.name == name) {
+            vm.power = PowerState::Stopped;
+        }
+        self
+    }
+}
+
+impl Source for &'static Memory {
+    fn load(
+        &self,
+        paths: &Paths,
+        _config: &Config,
+        options: &LoadOptions,
+    ) -> Result<Loaded, crate::Error> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        if options.refresh {
+            self.refreshes.fetch_add(1, Ordering::SeqCst);
+        }
+        let azure = if options.refresh {
+            &self.azure_now
+        } else {
+            &self.azure
+        };
+        let vms = self.local.iter().chain(azure).cloned().collect();
+        let sessions = crate::inventory::load_session_cache(paths);
+        Ok(Loaded {
+            inventory: Inventory::new(vms, sessions)?,
+            azure: Some(AzureLoad {
+                subscription: "sub".into(),
+                fetched: options.refresh,
+                ..AzureLoad::default()
+            }),
+            warnings: Vec::new(),
+            complete: true,
+        })
+    }
+
+    fn local_hosts_now(&self, _paths: &Paths) -> Option<Vec<String>> {
+        Some(self.local.iter().map(|v| v.name.clone()).collect())
+    }
+}
+
+/// What each VM would say to a probe, and which VMs were asked.
+#[derive(Default)]
+struct FakeProbe {
+    sessions: BTreeMap<String, Vec<&'static str>>,
+    asked: Mutex<Vec<String>>,
+}
+
+impl FakeProbe {
+    fn with(sessions: &[(&str, &[&'static str])]) -> FakeProbe {
+        FakeProbe {
+            sessions: sessions
+                .iter()
+                .map(|(vm, s)| (vm.to_string(), s.to_vec()))
+                .collect(),
+            asked: Mutex::default(),
+        }
+    }
+}
+
+impl Prober for &'static FakeProbe {
+    fn probe(&self, vm: &Vm, _defaults: &ConnectDefaults, _settings: &Settings) -> Probe {
+        self.asked.lock().unwrap().push(vm.name.clone());
+        match self.sessions.get(&vm.name) {
+            Some(names) => Ok(names.iter().map(|n| SessionInfo::new(n)).collect()),
+            None => Err(RemoteError::Unreachable {
+                vm: vm.name.clone(),
+                target: "127.0.0.1".into(),
+                detail: "refused".into(),
+            }),
+        }
+    }
+}
+
+/// A run over `memory` and `probe` in a fresh `$AZLIN_HOME`, with `cached` already in
+/// its session cache.
+fn run(
+    memory: &'static Memory,
+    probe: &'static FakeProbe,
+    cached: &[(&str, &[&str])],
+) -> (Run, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        azlin_home: home.path().join(".azlin"),
+        home: home.path().to_path_buf(),
+    };
+    let mut cache = SessionCache::default();
+    for (vm, names) in cached {
+        cache.record(vm, names.iter().map(|n| SessionInfo::new(n)).collect());
+    }
+    cache.save(&paths.sessions_cache()).unwrap();
+    let run = Run::with_parts(
+        paths,
+        Config::default(),
+        ScopeFlags::default(),
+        Box::new(memory),
+        Box::new(probe),
+        Box::new(Silent),
+    );
+    (run, home)
+}
+
+fn leak<T>(value: T) -> &'static T {
+    Box::leak(Box::new(value))
+}
+
+fn settings() -> Settings {
+    Settings::new(1, None)
+}
+
+fn asked(probe: &FakeProbe) -> Vec<String> {
+    let mut asked = probe.asked.lock().unwrap().clone();
+    asked.sort();
+    asked
+}
+
+#[test]
+fn a_name_in_the_cache_resolves_without_a_probe() {
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1"]));
+    let probe = leak(FakeProbe::with(&[("box", &["other"])]));
+    let (run, _home) = run(memory, probe, &[("box", &["dev"])]);
+    let found = run.resolve("dev", &settings()).unwrap();
+    assert_eq!(found.compound(), "box:dev");
+    assert!(found.session_explicit);
+    assert!(asked(probe).is_empty(), "{:?}", asked(probe));
+    assert_eq!(memory.refreshes.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_miss_probes_the_running_fleet_once_and_records_what_it_found() {
+    // A stopped VM is not asked: it would only cost the timeout.
+    let memory = leak(Memory::new(&["box", "off"], &["az1"], &["az1"]).stopped("off"));
+    let probe = leak(FakeProbe::with(&[("box", &[]), ("az1", &["dev"])]));
+    let (run, _home) = run(memory, probe, &[]);
+    let found = run.resolve("dev", &settings()).unwrap();
+    assert_eq!(found.compound(), "az1:dev");
+    assert_eq!(asked(probe), ["az1", "box"]);
+    // Recorded on disk, for the next run, and in this run's inventory.
+    let cache = SessionCache::load(&run.paths.sessions_cache());
+    assert_eq!(cache.sessions_of("az1"), [SessionInfo::new("dev")]);
+    assert_eq!(
+        run.inventory().unwrap().sessions.sessions_of("az1"),
+        [SessionInfo::new("dev")]
+    );
+}
+
+#[test]
+fn a_miss_that_no_probe_finds_is_not_found_and_probes_once_per_run() {
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1"]));
+    let probe = leak(FakeProbe::with(&[("box", &["main"]), ("az1", &[])]));
+    let (run, _home) = run(memory, probe, &[]);
+    let err = run.resolve("dev", &settings()).unwrap_err();
+    assert!(
+        matches!(err, crate::Error::Resolve(ResolveError::NotFound { .. })),
+        "{err}"
+    );
+    assert_eq!(asked(probe).len(), 2);
+    // Several unknown names, and a second command step: still that one probe.
+    let err = run
+        .resolve_all(&["nope".into(), "nada".into()], &settings())
+        .unwrap_err();
+    assert!(err.to_string().contains("`nope`"), "{err}");
+    assert_eq!(asked(probe).len(), 2, "{:?}", asked(probe));
+    // A VM name is not something a probe finds: `ghost:` is not found at once.
+    let probe2 = leak(FakeProbe::with(&[]));
+    let (run2, _home2) = self::run(memory, probe2, &[]);
+    assert!(run2.resolve("ghost:", &settings()).is_err());
+    assert!(asked(probe2).is_empty());
+}
+
+#[test]
+fn a_miss_lists_azure_again_before_it_probes() {
+    // `newvm` was created since the cached listing.
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1", "newvm"]));
+    let probe = leak(FakeProbe::with(&[]));
+    let (run, _home) = run(memory, probe, &[]);
+    let found = run.resolve("newvm", &settings()).unwrap();
+    assert_eq!(found.compound(), "newvm:azlin");
+    assert!(!found.session_explicit);
+    assert_eq!(memory.refreshes.load(Ordering::SeqCst), 1);
+    assert!(asked(probe).is_empty());
+    // The fresh listing is the run's from then on: no third load.
+    assert_eq!(run.resolve("newvm", &settings()).unwrap(), found);
+    assert_eq!(memory.loads.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_session_on_vms_of_two_providers_is_ambiguous() {
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1"]));
+    let probe = leak(FakeProbe::with(&[]));
+    let (run, _home) = run(memory, probe, &[("box", &["dev"]), ("az1", &["dev"])]);
+    let err = run.resolve("dev", &settings()).unwrap_err();
+    let crate::Error::Resolve(ResolveError::Ambiguous { candidates, .. }) = &err else {
+        panic!("{err}");
+    };
+    let names: Vec<&str> = candidates.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, ["az1:dev", "box:dev"]);
+    assert!(asked(probe).is_empty());
+    // Naming the VM settles it.
+    assert_eq!(
+        run.resolve("box:dev", &settings()).unwrap().compound(),
+        "box:dev"
+    );
+}
+
+#[test]
+fn a_command_that_ends_a_session_probes_first() {
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1"]));
+    // The cache says `dev` is on box only; az1 has one too by now.
+    let probe = leak(FakeProbe::with(&[("box", &["dev"]), ("az1", &["dev"])]));
+    let (run, _home) = run(memory, probe, &[("box", &["dev"])]);
+    let err = run.resolve_fresh("dev", &settings()).unwrap_err();
+    assert!(
+        matches!(err, crate::Error::Resolve(ResolveError::Ambiguous { .. })),
+        "{err}"
+    );
+    // A compound names its VM: no probe can change where it leads.
+    let probe2 = leak(FakeProbe::with(&[]));
+    let (run2, _home2) = self::run(memory, probe2, &[("box", &["dev"])]);
+    assert_eq!(
+        run2.resolve_fresh("box:dev", &settings())
+            .unwrap()
+            .compound(),
+        "box:dev"
+    );
+    assert!(asked(probe2).is_empty());
+}
+
+#[test]
+fn only_names_a_probe_can_find_cost_a_probe() {
+    use super::resolution::probe_could_find;
+    for yes in ["dev", ":dev", "myvm--dev", "my.vm--dev", "a--b--c"] {
+        assert!(probe_could_find(yes), "{yes}");
+    }
+    // VMs, labels and addresses come from the inventory, not from a probe; a compound
+    // names its VM; an invalid name is refused before any of this.
+    for no in [
+        "my.vm", "10.0.0.5", "::1", "myvm:dev", "myvm:", "a b", "x.y--",
+    ] {
+        assert!(!probe_could_find(no), "{no}");
+    }
+}
