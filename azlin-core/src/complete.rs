@@ -103,7 +103,7 @@ pub enum CompleterError {
     /// It did not start.
     #[error("could not start {}: {source}", path.display())]
     Spawn {
-        /// The completer.
+        /// The completer that did not start.
         path: PathBuf,
         /// The operating system's error.
         source: std::io::Error,
@@ -111,15 +111,15 @@ pub enum CompleterError {
     /// It did not answer within the time limit (it was stopped).
     #[error("{} gave no answer within {timeout:?}; it was stopped", path.display())]
     TimedOut {
-        /// The completer.
+        /// The completer that did not answer.
         path: PathBuf,
-        /// The limit.
+        /// How long it was given.
         timeout: Duration,
     },
     /// It printed more than a completion list may hold (it was stopped).
     #[error("{} printed more than {limit} bytes; it was stopped", path.display())]
     TooMuchOutput {
-        /// The completer.
+        /// The completer that printed too much.
         path: PathBuf,
         /// The bound, bytes.
         limit: usize,
@@ -127,7 +127,7 @@ pub enum CompleterError {
     /// It exited unsuccessfully.
     #[error("{} failed ({status})", path.display())]
     Failed {
-        /// The completer.
+        /// The completer that failed.
         path: PathBuf,
         /// Its exit status.
         status: std::process::ExitStatus,

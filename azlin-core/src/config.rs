@@ -16,15 +16,15 @@ pub enum ConfigError {
     /// The file exists but cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
-        /// The file.
+        /// The configuration file that could not be read.
         path: PathBuf,
-        /// Why.
+        /// The operating system's reason.
         source: std::io::Error,
     },
     /// The file is not valid TOML or has a value of the wrong type.
     #[error("{} is not valid: {message}fix the file, or move it away to start from defaults", path.display())]
     Parse {
-        /// The file.
+        /// The configuration file that does not parse.
         path: PathBuf,
         /// The parser's message, which names the line and column.
         message: String,
@@ -32,9 +32,9 @@ pub enum ConfigError {
     /// A value that parses but breaks a rule.
     #[error("{}: `{key}` is invalid: {reason}", path.display())]
     Invalid {
-        /// The file.
+        /// The configuration file that holds the value.
         path: PathBuf,
-        /// The key.
+        /// The key whose value breaks a rule (`connect.reconnect_for`).
         key: String,
         /// The rule it breaks.
         reason: String,

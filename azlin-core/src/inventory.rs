@@ -291,11 +291,11 @@ impl SessionCache {
      rename or remove one (`azlin host remove {name}` for the local one)"
 )]
 pub struct NameClash {
-    /// The name.
+    /// The VM name both providers use.
     pub name: String,
     /// One source.
     pub first: ProviderKind,
-    /// The other.
+    /// The provider that lists the name a second time.
     pub second: ProviderKind,
 }
 

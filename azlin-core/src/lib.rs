@@ -11,6 +11,8 @@
 //! files), [`diag`] (what `-v` logs), [`text`] (how outside text is shown), [`duration`]
 //! (durations as users write them).
 
+#![warn(missing_docs)]
+
 pub mod cache_file;
 pub mod complete;
 pub mod config;

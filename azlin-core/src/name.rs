@@ -70,7 +70,7 @@ pub enum NameError {
         input: String,
         /// Its length in characters.
         len: usize,
-        /// The limit.
+        /// The most characters allowed.
         max: usize,
     },
     /// A rule about the first or last character.

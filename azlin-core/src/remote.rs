@@ -77,13 +77,13 @@ pub enum RemoteError {
         Escaped(.vm)
     )]
     NoAddress {
-        /// The VM.
+        /// The VM without an address.
         vm: String,
     },
     /// A value of the VM's record cannot be given to ssh as it is.
     #[error("VM `{vm}`: {source}")]
     Invalid {
-        /// The VM.
+        /// The VM whose record holds the value.
         vm: String,
         /// Which value, and why.
         source: crate::ssh::InvalidValue,
@@ -94,9 +94,9 @@ pub enum RemoteError {
          to the client to use"
     )]
     Spawn {
-        /// The client.
+        /// The ssh client azlin tried to run (`AZLIN_SSH`, default `ssh`).
         client: String,
-        /// Why.
+        /// The operating system's reason.
         source: std::io::Error,
     },
     /// ssh could not reach the VM (or was killed at the timeout).
@@ -107,7 +107,7 @@ pub enum RemoteError {
         Escaped(.detail)
     )]
     Unreachable {
-        /// The VM.
+        /// The VM azlin could not reach.
         vm: String,
         /// `user@host:port`.
         target: String,
@@ -120,7 +120,7 @@ pub enum RemoteError {
          was cut off; check what prints on login there (e.g. ~/.bashrc)"
     )]
     Misbehaving {
-        /// The VM.
+        /// The VM that sent too much.
         vm: String,
         /// `user@host:port`.
         target: String,
@@ -132,7 +132,7 @@ pub enum RemoteError {
     /// azlin was asked to stop (SIGINT, SIGTERM, SIGHUP) while this ran.
     #[error("`{vm}`: stopped, azlin received {signal}")]
     Interrupted {
-        /// The VM.
+        /// The VM whose operation was stopped.
         vm: String,
         /// The signal's name.
         signal: String,
@@ -143,13 +143,13 @@ pub enum RemoteError {
         Escaped(.vm)
     )]
     NoTmux {
-        /// The VM.
+        /// The VM without tmux.
         vm: String,
     },
     /// The named session does not exist.
     #[error("{}", no_such_session(.vm, .session, .existing))]
     NoSuchSession {
-        /// The VM.
+        /// The VM that was asked.
         vm: String,
         /// The session asked for.
         session: String,
@@ -164,9 +164,9 @@ pub enum RemoteError {
         Escaped(.stderr)
     )]
     Tmux {
-        /// The VM.
+        /// The VM the command ran on.
         vm: String,
-        /// The command.
+        /// The tmux command line that failed.
         command: String,
         /// Its exit status.
         status: i32,

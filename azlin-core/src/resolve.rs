@@ -51,7 +51,7 @@ impl fmt::Display for MatchedBy {
 /// Where an identifier leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target<'a> {
-    /// The VM.
+    /// The VM the identifier leads to.
     pub vm: &'a Vm,
     /// The tmux session.
     pub session: String,

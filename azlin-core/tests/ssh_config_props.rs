@@ -5,8 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
 use azlin_core::inventory::{
     ConnectDefaults, Inventory, PowerState, ProviderKind, SessionCache, SessionInfo, Vm,
@@ -17,7 +16,10 @@ use proptest::prelude::*;
 
 mod support {
     pub mod seed;
+    pub mod ssh_g;
 }
+
+use support::ssh_g::ssh_g;
 
 /// The user's config: global option, `Host *`, `Match`, their own Include, CRLF, no final
 /// newline.
@@ -102,24 +104,6 @@ prop_compose! {
             power: PowerState::Running,
         }, sessions)
     }
-}
-
-fn ssh_g(config: &Path, alias: &str) -> BTreeMap<String, String> {
-    let out = Command::new("ssh")
-        .arg("-G")
-        .arg("-F")
-        .arg(config)
-        .arg(alias)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .expect("ssh client installed");
-    assert!(out.status.success(), "ssh -G {alias} failed");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 /// Strips azlin's two lines (marker comment and Include) from the top.

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, ok};
+use crate::support::arm::{Arm, EmuVm, FakeAz, azure, ok};
 
 /// web (running, public IP), db (running, private IP only, jump host from its tag),
 /// batch (stopped), old (deallocated).
@@ -20,9 +20,7 @@ fn fleet() -> (Home, Arm, FakeAz) {
     batch.public_ip = Some("20.0.0.9".into());
     let mut old = EmuVm::new("old", "rg");
     old.power = "deallocated".into();
-    let home = Home::new();
-    let arm = Arm::start(vec![web, db, batch, old], 100);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(vec![web, db, batch, old], 100);
     (home, arm, az)
 }
 
@@ -179,12 +177,10 @@ fn session_labels_an_azure_vm_with_its_tag_and_clear_removes_it() {
 
 #[test]
 fn a_sync_narrowed_by_resource_group_keeps_the_parts_of_other_vms() {
-    let home = Home::new();
-    let arm = Arm::start(
+    let (home, arm, az) = azure(
         vec![EmuVm::new("alpha", "rg-a"), EmuVm::new("beta", "rg-b")],
         100,
     );
-    let az = FakeAz::install(&home.path().join("fake-bin"));
     ok(&home, &arm, &az, &["ssh-config"]);
     let fleet = home.path().join(".ssh/config.d/azlin-fleet.conf");
     let has_beta = || {

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, Fault, SUB, ok, run};
+use crate::support::arm::{EmuVm, Fault, SUB, azure, ok, run};
 
 const SUB_B: &str = "00000000-0000-0000-0000-0000000000bb";
 const SUB_C: &str = "00000000-0000-0000-0000-0000000000cc";
@@ -35,9 +34,7 @@ fn rows(json: &str) -> Vec<Value> {
 
 #[test]
 fn all_subscriptions_cost_one_request_per_thousand_vms() {
-    let home = Home::new();
-    let arm = Arm::start(three_subscriptions(), 1000);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(three_subscriptions(), 1000);
     let all = rows(&ok(
         &home,
         &arm,
@@ -105,9 +102,7 @@ fn all_subscriptions_cost_one_request_per_thousand_vms() {
 
 #[test]
 fn configured_subscriptions_are_queried_together_and_resource_manager_is_the_fallback() {
-    let home = Home::new();
-    let arm = Arm::start(three_subscriptions(), 1000);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(three_subscriptions(), 1000);
     home.write(
         "config.toml",
         &format!("[azure]\nsubscriptions = [\"{SUB}\", \"{SUB_C}\"]\n"),

@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, SUB, ok, run};
+use crate::support::arm::{Arm, EmuVm, FakeAz, SUB, azure, ok, run};
+use crate::support::{Home, assert_success};
 
 /// 1,000 VMs: every 4th without a public IP, powers cycling through running, stopped,
 /// deallocated, starting; every 10th without any IP.
@@ -30,20 +30,13 @@ fn big_fleet() -> Vec<EmuVm> {
         .collect()
 }
 
-fn setup(vms: Vec<EmuVm>, page: usize) -> (Home, Arm, FakeAz) {
-    let home = Home::new();
-    let arm = Arm::start(vms, page);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
-    (home, arm, az)
-}
-
 fn resolve_json(home: &Home, arm: &Arm, az: &FakeAz, id: &str) -> Value {
     serde_json::from_str(&ok(home, arm, az, &["resolve", id, "--format", "json"])).unwrap()
 }
 
 #[test]
 fn thousand_vms_cost_one_request_per_page_and_join_correctly() {
-    let (home, arm, az) = setup(big_fleet(), 250);
+    let (home, arm, az) = azure(big_fleet(), 250);
     home.write("config.toml", "[azure]\nproxy_jump = \"ops@bastion\"\n");
     let v = resolve_json(&home, &arm, &az, "vm0002");
     // 1,000 VM models and power states at 250 a page: 4 pages each; NICs: an empty first
@@ -101,7 +94,7 @@ fn thousand_vms_cost_one_request_per_page_and_join_correctly() {
 
 #[test]
 fn resource_group_narrows_the_listing() {
-    let (home, arm, az) = setup(big_fleet(), 1000);
+    let (home, arm, az) = azure(big_fleet(), 1000);
     let v: Value = serde_json::from_str(&ok(
         &home,
         &arm,
@@ -145,7 +138,7 @@ fn labels_resolve_from_both_tag_spellings_and_sessions_from_the_cache() {
     c.private_ip = Some("10.1.0.3".into());
     c.tags
         .insert("azlin_proxy_jump".into(), "jump@10.1.0.1".into());
-    let (home, arm, az) = setup(vec![a, b, c], 2);
+    let (home, arm, az) = azure(vec![a, b, c], 2);
     assert_eq!(resolve_json(&home, &arm, &az, "api")["vm"], "alpha");
     assert_eq!(resolve_json(&home, &arm, &az, "api")["matched_by"], "label");
     assert_eq!(resolve_json(&home, &arm, &az, "legacy")["vm"], "beta");
@@ -168,7 +161,7 @@ fn labels_resolve_from_both_tag_spellings_and_sessions_from_the_cache() {
 
 #[test]
 fn cache_ttl_refresh_and_one_refresh_on_a_missing_name() {
-    let (home, arm, az) = setup(vec![EmuVm::new("one", "rg")], 10);
+    let (home, arm, az) = azure(vec![EmuVm::new("one", "rg")], 10);
     ok(&home, &arm, &az, &["resolve", "one"]);
     let first = arm.requests();
     // Model, power, NICs (an empty page first), public IPs.
@@ -196,7 +189,7 @@ fn cache_ttl_refresh_and_one_refresh_on_a_missing_name() {
 
 #[test]
 fn interrupted_refresh_keeps_the_old_cache() {
-    let (home, arm, az) = setup(vec![EmuVm::new("one", "rg")], 10);
+    let (home, arm, az) = azure(vec![EmuVm::new("one", "rg")], 10);
     ok(&home, &arm, &az, &["resolve", "one"]);
     let path = home.azlin_home().join("cache/azure.json");
     let before = std::fs::read(&path).unwrap();
@@ -220,7 +213,7 @@ fn interrupted_refresh_keeps_the_old_cache() {
 
 #[test]
 fn azure_and_local_names_must_not_clash() {
-    let (home, arm, az) = setup(vec![EmuVm::new("shared", "rg")], 10);
+    let (home, arm, az) = azure(vec![EmuVm::new("shared", "rg")], 10);
     ok(
         &home,
         &arm,
@@ -243,7 +236,7 @@ fn without_a_subscription_azure_is_off_and_flags_no_longer_warn() {
         .args(["resolve", "box"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_success(&out);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
     // A subscription from the Azure CLI's profile turns the provider on.
     crate::support::arm::write_cli_profile(&home);
@@ -254,11 +247,7 @@ fn without_a_subscription_azure_is_off_and_flags_no_longer_warn() {
         .args(["resolve", "cloudy"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     // A bad subscription is a usage error naming its source.
     let (code, _, err) = run(
         &home,
@@ -272,9 +261,7 @@ fn without_a_subscription_azure_is_off_and_flags_no_longer_warn() {
 
 #[test]
 fn commands_that_need_no_inventory_never_call_azure() {
-    let home = Home::new();
-    let arm = Arm::start(vec![EmuVm::new("one", "rg")], 10);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(vec![EmuVm::new("one", "rg")], 10);
     ok(&home, &arm, &az, &["--version"]);
     ok(
         &home,
@@ -299,7 +286,7 @@ fn hostile_names_and_tags_from_azure_never_reach_a_target() {
     evil.tags.insert("azlin_session".into(), "x\nHost *".into());
     let mut odd = EmuVm::new("-oProxyCommand=x", "rg");
     odd.public_ip = Some("20.0.0.9".into());
-    let (home, arm, az) = setup(vec![evil, odd, EmuVm::new("fine", "rg")], 10);
+    let (home, arm, az) = azure(vec![evil, odd, EmuVm::new("fine", "rg")], 10);
     let v = resolve_json(&home, &arm, &az, "evil");
     assert_eq!(v["address"], Value::Null, "no jump host from a hostile tag");
     assert_eq!(v["proxy_jump"], Value::Null);
@@ -317,7 +304,7 @@ fn a_listing_narrowed_by_resource_group_forgets_no_other_vm_sessions() {
     let mut a = EmuVm::new("alpha", "rg-a");
     a.public_ip = Some("127.0.0.1".into());
     let b = EmuVm::new("beta", "rg-b");
-    let (home, arm, az) = setup(vec![a, b], 10);
+    let (home, arm, az) = azure(vec![a, b], 10);
     home.write(
         "cache/sessions.json",
         r#"{"version":1,"vms":{"beta":{"probed_at":1,"sessions":[{"name":"train"}]}}}"#,

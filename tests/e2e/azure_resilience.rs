@@ -4,14 +4,11 @@
 
 use std::time::Duration;
 
-use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, Fault, azlin_azure, ok, run};
+use crate::support::arm::{Arm, EmuVm, FakeAz, Fault, azlin_azure, azure, ok, run};
+use crate::support::{Home, assert_success};
 
 fn setup() -> (Home, Arm, FakeAz) {
-    let home = Home::new();
-    let arm = Arm::start(vec![EmuVm::new("one", "rg"), EmuVm::new("two", "rg")], 1);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
-    (home, arm, az)
+    azure(vec![EmuVm::new("one", "rg"), EmuVm::new("two", "rg")], 1)
 }
 
 #[test]
@@ -42,11 +39,7 @@ fn timeouts_and_dropped_connections_are_retried() {
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
 }
 
 #[test]
@@ -171,7 +164,7 @@ fn a_logged_out_cli_profile_does_not_break_the_local_inventory() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    assert_success(&out);
     assert!(err.contains("Azure VMs are left out"), "{err}");
     // The same failure with an explicit subscription is an error.
     let (code, _, err) = run(&home, &arm, &az, &["resolve", "box"]);

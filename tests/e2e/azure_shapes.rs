@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, SUB, ok};
+use crate::support::arm::{Arm, EmuVm, SUB, azure, ok};
 
 /// One VM per edge case of the published shapes.
 fn odd_fleet() -> Vec<EmuVm> {
@@ -54,9 +53,7 @@ fn by_name(json: &str) -> BTreeMap<String, Value> {
 
 #[test]
 fn every_example_vm_lists_with_addresses_user_group_tags_label_and_power() {
-    let home = Home::new();
-    let arm = Arm::start(odd_fleet(), 2);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(odd_fleet(), 2);
     let rows = by_name(&ok(
         &home,
         &arm,
@@ -138,9 +135,7 @@ fn every_example_vm_lists_with_addresses_user_group_tags_label_and_power() {
 
 #[test]
 fn requests_follow_the_documented_forms_and_grow_with_pages_only() {
-    let home = Home::new();
-    let arm = Arm::start(odd_fleet(), 2);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(odd_fleet(), 2);
     ok(&home, &arm, &az, &["resolve", "prod1", "--refresh"]);
     let seen = arm.seen();
     assert!(seen.iter().all(|s| s.status == 200), "{seen:#?}");

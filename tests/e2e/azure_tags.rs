@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::support::Home;
-use crate::support::arm::{Arm, EmuVm, FakeAz, TagsAnswer, ok, run};
+use crate::support::arm::{Arm, EmuVm, FakeAz, TagsAnswer, azure, ok, run};
 
 #[test]
 fn tag_round_trip_on_an_azure_vm_is_visible_in_azure() {
@@ -93,9 +93,7 @@ fn tag_round_trip_on_an_azure_vm_is_visible_in_azure() {
 
 #[test]
 fn label_tag_written_by_azlin_resolves_immediately() {
-    let home = Home::new();
-    let arm = Arm::start(vec![EmuVm::new("gpu", "rg")], 10);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(vec![EmuVm::new("gpu", "rg")], 10);
     // Written as a plain tag: a label set by any tool, not only `azlin session`, counts.
     ok(
         &home,
@@ -148,9 +146,7 @@ fn tags_of_local_hosts() {
 
 #[test]
 fn tag_names_as_azure_allows_them_round_trip_and_forbidden_ones_are_refused() {
-    let home = Home::new();
-    let arm = Arm::start(vec![EmuVm::new("web", "rg")], 10);
-    let az = FakeAz::install(&home.path().join("fake-bin"));
+    let (home, arm, az) = azure(vec![EmuVm::new("web", "rg")], 10);
     let out = ok(
         &home,
         &arm,

@@ -10,8 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::Home;
 use crate::support::fleet::Fleet;
+use crate::support::{Home, assert_success};
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -137,7 +137,7 @@ fn time_baseline(
                 .unwrap();
             let out = child.wait_with_output().unwrap();
             let took = started.elapsed().as_secs_f64() * 1000.0;
-            assert!(out.status.success(), "baseline failed");
+            assert_success(&out);
             check(&String::from_utf8_lossy(&out.stdout));
             took
         })

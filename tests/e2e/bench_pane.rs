@@ -10,8 +10,8 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::Home;
 use crate::support::fleet::Fleet;
+use crate::support::{Home, assert_success};
 
 pub(crate) fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -35,11 +35,7 @@ fn time(runs: usize, mut cmd: impl FnMut() -> Command) -> Vec<f64> {
     let mut once = || {
         let started = Instant::now();
         let out = cmd().stdin(Stdio::null()).output().expect("run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         started.elapsed().as_secs_f64() * 1000.0
     };
     once();

@@ -5,9 +5,9 @@
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
-use crate::support::Home;
 use crate::support::arm::{Arm, EmuVm, FakeAz, run};
 use crate::support::fleet::Fleet;
+use crate::support::{Home, assert_success};
 
 /// The `run:` lines of `stderr` that are ssh invocations reaching `vm`.
 fn ssh_lines<'a>(stderr: &'a str, vm: &str) -> Vec<&'a str> {
@@ -93,7 +93,7 @@ fn verbose_exec_logs_the_command_that_replaces_azlin() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
     );
-    assert!(out.status.success(), "{stderr}");
+    assert_success(&out);
     assert_eq!(
         stdout.trim(),
         "from-the-vm",
@@ -125,7 +125,7 @@ fn very_verbose_adds_what_probes_found_and_how_names_resolved() {
             .args([verbosity, "exec", "alpha:dev", "true"])
             .output()
             .unwrap();
-        assert!(out.status.success());
+        assert_success(&out);
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
     let vv = stderr_of("-vv");
@@ -269,7 +269,7 @@ fn verbose_ssh_config_logs_the_ssh_probe_and_the_check() {
     let home = Home::new();
     home.ok(&["host", "add", "alpha", "--address", "10.0.0.5"]);
     let out = home.azlin().args(["-v", "ssh-config"]).output().unwrap();
-    assert!(out.status.success());
+    assert_success(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("run: ssh -V -> exit 0"), "{stderr}");
     assert!(

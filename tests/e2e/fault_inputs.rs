@@ -5,12 +5,8 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, SystemTime};
 
-use crate::support::Home;
 use crate::support::plugin::{script, write_mode};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{Home, assert_success, text};
 
 #[test]
 fn the_next_write_removes_temporaries_a_killed_run_left_an_hour_ago() {
@@ -79,7 +75,7 @@ fn identity_files_are_stored_absolute_checked_and_bounded() {
         .args(["host", "add", "a", "--address", "10.0.0.1", "-i", "id_test"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert!(
         !text(&out.stderr).contains("warning"),
         "{}",
@@ -104,7 +100,7 @@ fn identity_files_are_stored_absolute_checked_and_bounded() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let err = text(&out.stderr);
     let missing = home.path().join(".ssh/nokey");
     assert!(err.contains("warning:"), "{err}");

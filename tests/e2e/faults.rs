@@ -7,18 +7,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::Home;
 use crate::support::fleet::{self, Fleet, SshLog};
+use crate::support::{Home, assert_success, text};
 
 /// What a frozen VM runs once the connection is up: it says it is up (the first byte
 /// azlin waits for), then stops the sshd process that serves the connection, so the
 /// peer goes silent as a frozen machine does (TCP stays open; no answer, not even to
 /// keepalives).
 const FREEZE: &str = "echo azlin-ready; kill -STOP $PPID; sleep 600";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The status column of `vm`'s first row.
 /// Whether the `list --vms` rows hold session `compound`.
@@ -301,7 +297,7 @@ fn a_host_removed_during_list_is_never_written_back() {
             .arg(env!("CARGO_BIN_EXE_azlin"))
             .output()
             .unwrap();
-        assert!(remove.status.success(), "{}", text(&remove.stderr));
+        assert_success(&remove);
         list.wait_with_output().unwrap();
         assert!(
             !configured(&home, "x"),
@@ -354,7 +350,7 @@ fn a_miss_probes_only_when_a_probe_could_find_the_name_and_says_so() {
         .args(["-v", "exec", "fresh", "true"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let err = text(&out.stderr);
     assert!(
         err.contains("`fresh`: not in the session cache: probing"),

@@ -6,8 +6,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
 use std::time::Duration;
 
-use crate::support::Home;
 use crate::support::plugin::wait_for;
+use crate::support::{Home, assert_success};
 
 #[test]
 fn exit_statuses_pass_through() {
@@ -34,7 +34,7 @@ fn arguments_not_the_name_and_non_utf8_bytes_reach_the_plugin() {
         .arg("")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_success(&out);
     assert_eq!(out.stdout, b"[--flag]\n[two words]\n[caf\xe9\xff]\n[]\n");
 }
 
@@ -55,7 +55,7 @@ fn environment_contract_and_global_options_before_the_name() {
         .args(["env", "-q"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_success(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let expect = [
@@ -82,7 +82,7 @@ fn every_spelling_of_the_global_options_reaches_the_plugin_alike() {
     home.plugin("env", "env | grep '^AZLIN_[QRSV]' | grep -v VERSION | sort");
     let run = |args: &[&str]| {
         let out = home.azlin().args(args).arg("env").output().unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert_success(&out);
         String::from_utf8(out.stdout).unwrap()
     };
     let verbose = "AZLIN_RESOURCE_GROUP=g\nAZLIN_SUBSCRIPTION=s\nAZLIN_VERBOSE=3\n";
@@ -142,7 +142,7 @@ fn a_terminal_passes_through() {
         .output()
         .expect("run `script` (util-linux); install it with `apt-get install util-linux`");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{out:?}");
+    assert_success(&out);
     assert!(text.contains("TTY-YES"), "{text}");
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
-use crate::support::Home;
+use crate::support::{Home, assert_success};
 
 const HELPFUL: &str = "case \"$1\" in\n\
   --help) echo \"usage: azlin greet NAME (help from the plugin)\" ;;\n\
@@ -52,7 +52,7 @@ fn azlin_help_lists_plugins_under_their_own_heading() {
         &["-q", "--help"][..],
     ] {
         let out = home.azlin().args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert_success(&out);
         let text = String::from_utf8(out.stdout).unwrap();
         let section = text
             .split_once("Plugins")

@@ -77,8 +77,8 @@ fn shipped_plugins_answer_help_and_refuse_bad_arguments() {
 mod fleet {
     use std::time::Duration;
 
-    use crate::support::Home;
     use crate::support::fleet::Fleet;
+    use crate::support::{Home, assert_success};
 
     fn tmux_activity(fleet: &Fleet, vm: &str, session: &str) -> u64 {
         let out = fleet.vm(vm).tmux(&[
@@ -171,7 +171,7 @@ mod fleet {
         let out = fleet
             .vm(vm)
             .tmux(&["new-session", "-d", "-s", name, "sleep 100000"]);
-        assert!(out.status.success(), "{out:?}");
+        assert_success(&out);
     }
 
     #[test]
@@ -189,7 +189,7 @@ mod fleet {
             "busy",
             "while :; do date; sleep 1; done",
         ]);
-        assert!(out.status.success(), "{out:?}");
+        assert_success(&out);
         std::thread::sleep(Duration::from_secs(8));
 
         let idle = |extra: &[&str]| {
@@ -200,7 +200,7 @@ mod fleet {
                 .timeout(Duration::from_secs(300))
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "{out:?}");
+            assert_success(&out);
             let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
             let mut names: Vec<String> = rows
                 .iter()

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use predicates::str::contains;
 
-use crate::support::Home;
 use crate::support::fleet::Fleet;
+use crate::support::{Home, assert_success, text};
 
 fn exec(home: &Home, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_azlin"));
@@ -39,10 +39,6 @@ fn exec(home: &Home, args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// A fleet of three with `myvm:dev` started in `dir`.
 fn fleet_with_dev(home: &Home, dir: &Path) -> Fleet {
     let fleet = Fleet::start(home, &["myvm", "vm2", "vm3"]);
@@ -60,7 +56,7 @@ fn runs_in_the_session_directory_with_its_environment_and_passes_status_through(
         &["myvm:dev", "pwd; echo \"$AZLIN_VM $AZLIN_SESSION\""],
         None,
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let want = format!("{}\nmyvm dev\n", work.path().display());
     assert_eq!(text(&out.stdout), want);
     // The word form: each word is passed as it is, quoted once.
@@ -147,13 +143,13 @@ fn a_missing_named_session_is_an_error_listing_those_that_exist_unless_create() 
         &["myvm:newone", "--create", "echo $AZLIN_SESSION"],
         None,
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(text(&out.stdout), "newone\n");
     assert_eq!(fleet.vm("myvm").sessions(), ["dev", "newone"]);
 
     // A VM alone names no session: its default session is not required.
     let out = exec(&home, &["vm2", "echo $AZLIN_SESSION; pwd"], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert!(text(&out.stdout).starts_with("azlin\n"));
     assert!(fleet.vm("vm2").sessions().is_empty());
 
@@ -188,7 +184,7 @@ fn detach_starts_the_command_in_a_new_window_and_returns() {
         ],
         None,
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let deadline = Instant::now() + Duration::from_secs(30);
     while !marker.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
@@ -220,7 +216,7 @@ fn parallel_exec_on_five_sessions_prefixes_lines_and_summarises_failures() {
     let mut args: Vec<&str> = ids.iter().map(String::as_str).collect();
     args.extend(["--", "sh", "-c", "echo hello from $AZLIN_SESSION; sleep 1"]);
     let out = exec(&home, &args, None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let stdout = text(&out.stdout);
     for (vm, s) in targets {
         assert!(
@@ -258,13 +254,13 @@ fn all_and_tag_run_on_every_matching_vm_with_a_shared_script() {
     std::fs::write(&hosts, toml).unwrap();
 
     let out = exec(&home, &["--tag", "team=a", "echo $AZLIN_VM"], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let mut lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
     lines.sort();
     assert_eq!(lines, ["[vm1:azlin] vm1", "[vm3:azlin] vm3"]);
 
     let out = exec(&home, &["--all"], Some("echo script on $AZLIN_VM\n"));
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let stdout = text(&out.stdout);
     for vm in ["vm1", "vm2", "vm3"] {
         assert!(
@@ -290,7 +286,7 @@ fn tmux_commands_in_exec_act_on_the_target_session() {
         ],
         None,
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let stdout = text(&out.stdout);
     let mut fields = stdout.split_whitespace();
     assert_eq!(fields.next(), Some("dev"), "{stdout}");
@@ -300,7 +296,7 @@ fn tmux_commands_in_exec_act_on_the_target_session() {
     );
     // …and its "Optionally destroy": `azlin exec "$hostname:$session" "tmux kill-session"`.
     let out = exec(&home, &["myvm:dev", "tmux kill-session"], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(fleet.vm("myvm").sessions(), ["other"]);
 }
 
@@ -311,7 +307,7 @@ fn one_word_after_the_separator_is_a_command_line_several_are_words() {
     let _fleet = fleet_with_dev(&home, work.path());
     // One word: the remote shell parses it, as `exec ID "CMD"` and plain ssh would.
     let out = exec(&home, &["myvm:dev", "--", "cd / && pwd"], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(text(&out.stdout), "/\n");
     // Several words: each is one argument, never re-split.
     let out = exec(&home, &["myvm:dev", "--", "echo", "cd / && pwd"], None);
@@ -326,7 +322,7 @@ fn a_home_whose_path_holds_a_percent_sign_still_connects() {
     let work = tempfile::tempdir().unwrap();
     let _fleet = fleet_with_dev(&home, work.path());
     let out = exec(&home, &["myvm:dev", "echo ok"], None);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(text(&out.stdout), "ok\n");
     let listed = home.ok(&["list", "--format", "json"]);
     assert!(listed.contains("\"dev\""), "{listed}");

@@ -1,8 +1,8 @@
 //! The fake fleet itself: each fake VM is reachable with azlin's ssh options, has its own
 //! tmux server, and everything ends with the fleet.
 
-use crate::support::Home;
 use crate::support::fleet::{Fleet, SshLog};
+use crate::support::{Home, assert_success};
 
 #[test]
 fn each_fake_vm_has_its_own_tmux_server_and_all_end_on_drop() {
@@ -22,7 +22,7 @@ fn each_fake_vm_has_its_own_tmux_server_and_all_end_on_drop() {
             .arg(home.azlin_home().join("known_hosts"))
             .output()
             .unwrap();
-        assert!(found.status.success(), "no key for azlin.local.vm1");
+        assert_success(&found);
         assert!(String::from_utf8_lossy(&found.stdout).contains("ssh-ed25519"));
         // sshd's SetEnv reached the remote command.
         let out = home.ok(&["connect", "vm2", "--", "sh", "-c", "echo $TMUX_TMPDIR"]);
@@ -63,11 +63,7 @@ fn azlin_ssh_names_the_client_and_list_runs_one_ssh_per_vm_with_the_targets_opti
         .args(["list", "--format", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let runs = log.take();
     assert_eq!(runs.len(), 3, "one ssh per VM: {runs:?}");
     let vm2 = runs

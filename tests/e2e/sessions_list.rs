@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use predicates::str::contains;
 use serde_json::Value;
 
-use crate::support::Home;
 use crate::support::fleet::Fleet;
+use crate::support::{Home, assert_success};
 
 fn json_rows(home: &Home, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["list", "--format", "json"];
@@ -107,7 +107,7 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
         .args(["list", "--tag", "team=x"])
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_success(&out);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("No VM has the tag team=x (3 VMs checked"),

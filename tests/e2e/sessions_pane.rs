@@ -8,12 +8,8 @@ use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::Home;
 use crate::support::fleet::{FakeVm, Fleet};
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::{Home, assert_success, text};
 
 fn azlin(home: &Home, args: &[&str]) -> Output {
     home.azlin().args(args).output().expect("run azlin")
@@ -44,9 +40,9 @@ fn until_screen_shows(vm: &FakeVm, session: &str, needle: &str) {
 fn type_line(vm: &FakeVm, session: &str, line: &str) {
     let target = format!("={session}:");
     let out = vm.tmux(&["send-keys", "-t", &target, "-l", "--", line]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let out = vm.tmux(&["send-keys", "-t", &target, "Enter"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
 }
 
 /// A fleet with `myvm` holding sessions `dev` and `other`, each with a shell that is up.
@@ -258,7 +254,7 @@ fn wait_done_returns_when_the_job_finishes_and_not_before() {
         ],
     );
     let took = started.elapsed();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let said = text(&out.stdout);
     assert!(said.lines().any(|l| l == "job-finished"), "{said}");
     assert!(
@@ -316,7 +312,7 @@ fn wait_idle_and_match() {
             "20",
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert!(text(&out.stdout).contains("Epoch 10/10"));
     // No match within the timeout: 1.
     let out = azlin(
@@ -354,7 +350,7 @@ fn wait_idle_and_match() {
             "20",
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert!(started.elapsed() >= Duration::from_secs(2));
     home.ok(&[
         "send",
@@ -436,7 +432,7 @@ fn code_opens_the_editor_on_the_plain_alias_in_the_pane_directory() {
         .args(["code", "myvm:dev"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let got = std::fs::read_to_string(&args_file).unwrap();
     let want = format!("--remote\nssh-remote+myvm\n{}\n", work.path().display());
     assert_eq!(got, want);

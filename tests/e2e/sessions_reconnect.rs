@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::Home;
 use crate::support::fleet::{FakeVm, Fleet};
 use crate::support::relay::Relay;
 use crate::support::terminal::Terminal;
+use crate::support::{Home, assert_success};
 
 /// A fleet with `myvm` (session `dev`, created through azlin) and the host `flaky`: the
 /// same sshd, reached through a relay the test can break.
@@ -124,7 +124,7 @@ fn the_end_of_the_session_ends_azlin_without_a_retry() {
     let (fleet, _relay, term) = connected(&home);
     let vm = fleet.vm("myvm");
     let out = vm.tmux(&["kill-session", "-t", "=dev"]);
-    assert!(out.status.success());
+    assert_success(&out);
     term.expect_text(Duration::from_secs(30), "azlin-exited-0");
     assert!(!term.screen().contains("reconnecting"), "{}", term.screen());
 }
@@ -154,7 +154,7 @@ fn a_refused_key_ends_azlin_at_once_with_sshs_message() {
         .arg(&stranger)
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_success(&out);
     home.ok(&[
         "host",
         "add",

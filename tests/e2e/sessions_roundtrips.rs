@@ -2,8 +2,8 @@
 //! recording ssh client against the fake fleet. Each connection is a handshake and a
 //! remote shell, so these counts are what latency multiplies.
 
-use crate::support::Home;
 use crate::support::fleet::{Fleet, SshLog};
+use crate::support::{Home, assert_success, text};
 
 /// `azlin ARGS` with the recording ssh client.
 fn logged(home: &Home, log: &SshLog, args: &[&str]) -> std::process::Output {
@@ -12,10 +12,6 @@ fn logged(home: &Home, log: &SshLog, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
@@ -28,12 +24,12 @@ fn disconnect_and_kill_check_act_and_relist_in_one_ssh() {
     let azlin = |args: &[&str]| logged(&home, &log, args);
 
     let out = azlin(&["disconnect", "vm1:a"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(log.take().len(), 1, "disconnect vm:s is one ssh");
     assert_eq!(fleet.vm("vm1").sessions(), ["a", "b"]);
 
     let out = azlin(&["kill", "vm1:a"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(log.take().len(), 1, "kill vm:s is one ssh");
     assert_eq!(fleet.vm("vm1").sessions(), ["b"]);
     // The listings taken after the disconnect and the kill reached the session cache.
@@ -55,7 +51,7 @@ fn disconnect_and_kill_check_act_and_relist_in_one_ssh() {
     // A bare session name is looked up on the whole fleet first (a destroying command
     // must not trust the cache), then one more ssh does the work.
     let out = azlin(&["kill", "b"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(log.take().len(), 2 + 1, "one probe per VM, then the kill");
     assert!(fleet.vm("vm1").sessions().is_empty());
 }
@@ -79,7 +75,7 @@ fn exec_on_several_targets_runs_one_ssh_each_and_probes_the_fleet_once() {
         "--",
         "echo hi from $AZLIN_SESSION",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     let stdout = text(&out.stdout);
     for (vm, s) in [("vm1", "s1"), ("vm2", "s2"), ("vm3", "s3")] {
         assert!(
@@ -113,7 +109,7 @@ fn exec_on_several_targets_runs_one_ssh_each_and_probes_the_fleet_once() {
         "--",
         "echo $AZLIN_SESSION",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(log.take().len(), 2);
     assert_eq!(fleet.vm("vm1").sessions(), ["new", "s1"]);
     assert_eq!(fleet.vm("vm2").sessions(), ["new", "s2"]);
@@ -147,7 +143,7 @@ fn exec_on_one_target_checks_the_session_in_the_same_ssh_as_the_command() {
     let log = SshLog::new();
 
     let out = logged(&home, &log, &["exec", "vm1:a", "echo $AZLIN_SESSION"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(text(&out.stdout), "a\n");
     assert_eq!(log.take().len(), 1, "check and command in one ssh");
 
@@ -178,7 +174,7 @@ fn exec_on_one_target_checks_the_session_in_the_same_ssh_as_the_command() {
         &log,
         &["exec", "vm2:new", "--create", "echo $AZLIN_SESSION"],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(text(&out.stdout), "new\n");
     assert_eq!(fleet.vm("vm2").sessions(), ["new"]);
 }
@@ -192,7 +188,7 @@ fn naming_a_session_checks_sets_and_relists_in_one_ssh() {
     let azlin = |args: &[&str]| logged(&home, &log, args);
 
     let out = azlin(&["session", "vm1:a", "frontend"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(log.take().len(), 1, "session vm:s NAME is one ssh");
     // The listing taken after the change reached the session cache, label included.
     let cache = std::fs::read_to_string(home.azlin_home().join("cache/sessions.json")).unwrap();
@@ -208,7 +204,7 @@ fn naming_a_session_checks_sets_and_relists_in_one_ssh() {
     );
 
     let out = azlin(&["session", "vm1:a", "--clear"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert_eq!(log.take().len(), 1, "--clear is one ssh");
 }
 
@@ -218,7 +214,7 @@ fn connect_without_a_terminal_creates_and_relists_in_one_ssh() {
     let fleet = Fleet::start(&home, &["vm1"]);
     let log = SshLog::new();
     let out = logged(&home, &log, &["connect", "vm1:fresh"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_success(&out);
     assert!(
         text(&out.stderr).contains("created new session `vm1:fresh`"),
         "{}",

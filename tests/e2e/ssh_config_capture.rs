@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use crate::ssh_config_files::ssh_g;
-use crate::support::Home;
 use crate::support::arm::{Arm, EmuVm, FakeAz, ok};
+use crate::support::ssh_g::ssh_g;
+use crate::support::{Home, assert_success};
 
 /// The user's own config: a host of theirs named like a VM, and a global RemoteCommand and
 /// RequestTTY that would break scp, sftp, rsync and git over a plain alias.
@@ -95,7 +95,7 @@ fn hostile_local_names_never_capture_and_odd_paths_round_trip() {
 
     let out = home.azlin().arg("ssh-config").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    assert_success(&out);
     // One warning per skipped alias, naming the user's file and line for `bastion`.
     for name in NOT_OURS {
         assert!(
@@ -145,7 +145,7 @@ fn hostile_local_names_never_capture_and_odd_paths_round_trip() {
     assert!(said.contains("no plain ssh alias `github.com`"), "{said}");
     assert!(said.contains("DNS name"), "{said}");
     let again = home.azlin().arg("ssh-config").output().unwrap();
-    assert!(again.status.success());
+    assert_success(&again);
     assert!(
         !String::from_utf8_lossy(&again.stderr).contains("no plain ssh alias"),
         "warned twice"

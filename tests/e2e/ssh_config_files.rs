@@ -1,7 +1,6 @@
 //! `azlin ssh-config`: the files it writes and the user's config it must not damage.
 //! Needs only the ssh client (`ssh -G`), no sshd.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -9,7 +8,8 @@ use std::time::Duration;
 
 use predicates::str::contains;
 
-use crate::support::Home;
+use crate::support::ssh_g::ssh_g;
+use crate::support::{Home, assert_success};
 
 /// A user config with everything a real one has: a comment, global options, `Host *`,
 /// `Match`, an `Include` of their own, CRLF line endings and no final newline.
@@ -57,28 +57,6 @@ fn sessions(home: &Home, vm: &str, names: &[&str]) {
         .collect();
     let cache = serde_json::json!({"version": 1, "vms": {vm: {"probed_at": 1, "sessions": list}}});
     home.write("cache/sessions.json", &cache.to_string());
-}
-
-/// What `ssh -G -F ~/.ssh/config ALIAS` resolves.
-pub fn ssh_g(config: &Path, alias: &str) -> BTreeMap<String, String> {
-    let out = Command::new("ssh")
-        .arg("-G")
-        .arg("-F")
-        .arg(config)
-        .arg(alias)
-        .stdin(Stdio::null())
-        .output()
-        .expect("ssh client installed (apt-get install openssh-client)");
-    assert!(
-        out.status.success(),
-        "ssh -G {alias}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 /// A home with the fleet registered and [`USER_CONFIG`] as `~/.ssh/config`.
@@ -313,11 +291,7 @@ fn eight_concurrent_syncs_leave_a_valid_complete_result() {
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
     }
     let edited = fs::read(config(&home)).unwrap();
     assert!(edited.ends_with(USER_CONFIG));

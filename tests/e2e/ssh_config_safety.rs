@@ -6,7 +6,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
-use crate::support::Home;
+use crate::support::{Home, assert_success};
 
 const USER_CONFIG: &str = "Host work\n    HostName work.example.com\n";
 
@@ -37,7 +37,7 @@ fn a_dangling_symlink_at_the_backup_is_never_followed() {
 
     let out = home.azlin().arg("ssh-config").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    assert_success(&out);
     assert!(
         !target.exists(),
         "the backup was written through the symlink"

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::support::Home;
 use crate::support::fleet::Fleet;
 use crate::support::terminal::Terminal;
+use crate::support::{Home, assert_success};
 
 /// A fleet with `myvm` and `other`, session `dev` known for `myvm`, and the config synced.
 /// Dropping it first ends the ssh connection masters (ControlPersist) it left.
@@ -60,12 +60,7 @@ impl Drop for Synced {
 }
 
 fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed ({:?}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(out);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

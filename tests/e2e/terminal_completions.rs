@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::Home;
 use crate::support::plugin::script;
 use crate::support::terminal::Terminal;
+use crate::support::{Home, assert_success};
 
 const SCRIPTS: [(&str, &str); 5] = [
     ("bash", "azlin.bash"),
@@ -140,7 +140,7 @@ fn shell_candidates(home: &Home, shell: &str, args: &[&str]) -> Vec<String> {
         .env("PATH", path_with_azlin())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{shell}: {out:?}");
+    assert_success(&out);
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| l.split('\t').next().unwrap_or("").to_string())
@@ -367,7 +367,7 @@ fn complete_answers_from_files_only_and_defers_elsewhere() {
         .env("AZLIN_ARM_ENDPOINT", "http://127.0.0.1:9")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    assert_success(&out);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "replace\nmyazlabel\nmyazure\n"

@@ -8,9 +8,9 @@
 
 use std::time::Duration;
 
-use crate::support::Home;
 use crate::support::fleet::{FakeVm, Fleet};
 use crate::support::terminal::Terminal;
+use crate::support::{Home, assert_success};
 
 /// Deadline for anything that goes through ssh (a listing, a peek, an action).
 const SLOW: Duration = Duration::from_secs(60);
@@ -32,11 +32,7 @@ fn fleet(home: &Home) -> Fleet {
 fn type_line(vm: &FakeVm, session: &str, line: &str) {
     let target = format!("={session}:");
     let out = vm.tmux(&["send-keys", "-t", &target, "-l", "--", line]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     vm.tmux(&["send-keys", "-t", &target, "Enter"]);
 }
 

@@ -33,14 +33,14 @@ pub enum Warning {
     NotExecutable {
         /// The plugin's name.
         name: String,
-        /// The file.
+        /// The plugin file that cannot be executed.
         path: PathBuf,
     },
     /// A symlink whose destination is missing.
     BrokenSymlink {
         /// The plugin's name.
         name: String,
-        /// The link.
+        /// The symbolic link whose target is missing.
         path: PathBuf,
     },
     /// A second copy of a name, hidden by the first.
@@ -56,19 +56,19 @@ pub enum Warning {
     Builtin {
         /// The plugin's name.
         name: String,
-        /// The file.
+        /// The plugin file whose name a built-in command takes.
         path: PathBuf,
     },
     /// An `azlin-…` file whose name breaks the plugin-name rule.
     InvalidName {
-        /// The file.
+        /// The file whose name is no valid plugin name.
         path: PathBuf,
     },
     /// `--azlin-plugin-metadata` did not give an answer (only with `plugin list -v`).
     Metadata {
         /// The plugin's name.
         name: String,
-        /// The file.
+        /// The plugin file whose metadata could not be read.
         path: PathBuf,
         /// What went wrong.
         reason: String,

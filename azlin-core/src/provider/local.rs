@@ -44,9 +44,9 @@ pub enum LocalError {
     /// `hosts.toml` could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
-        /// The file.
+        /// The local inventory (`hosts.toml`).
         path: PathBuf,
-        /// Why.
+        /// The operating system's reason.
         source: std::io::Error,
     },
     /// `hosts.toml` is not valid.
@@ -56,7 +56,7 @@ pub enum LocalError {
         path.display()
     )]
     Corrupt {
-        /// The file.
+        /// The local inventory (`hosts.toml`).
         path: PathBuf,
         /// The parser's message, naming line and column.
         message: String,
@@ -92,7 +92,7 @@ pub enum LocalError {
     Tag {
         /// The tag as given.
         tag: String,
-        /// The rule.
+        /// The rule the tag breaks.
         rule: &'static str,
     },
     /// Port 0.
@@ -101,9 +101,9 @@ pub enum LocalError {
     /// `hosts.toml` could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
-        /// The file.
+        /// The local inventory (`hosts.toml`).
         path: PathBuf,
-        /// Why.
+        /// The operating system's reason.
         source: std::io::Error,
     },
 }

@@ -40,7 +40,7 @@ pub struct Loaded {
 /// What loading cost on the Azure side.
 #[derive(Debug, Clone, Default)]
 pub struct AzureLoad {
-    /// The subscription.
+    /// The subscription listed (its id).
     pub subscription: String,
     /// Whether Azure was listed in this run (else its VMs came from the cache).
     pub fetched: bool,

@@ -15,7 +15,7 @@ use crate::resolve::{self, ResolveError, Target};
 /// Where an identifier leads, owned so that the inventory can be reloaded after a probe.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
-    /// The VM.
+    /// The VM the identifier leads to.
     pub vm: Vm,
     /// The tmux session.
     pub session: String,

@@ -83,9 +83,9 @@ pub enum SshConfigError {
     Io {
         /// What azlin was doing.
         action: &'static str,
-        /// The file.
+        /// The file azlin was reading or writing.
         path: PathBuf,
-        /// Why.
+        /// The operating system's reason.
         source: io::Error,
     },
     /// A template does not parse or render.

@@ -6,7 +6,7 @@ use super::*;
 /// One file's change: `old` is `None` for a new file, `new` is `None` for a removal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
-    /// The file.
+    /// The file (under `~/.ssh`).
     pub path: PathBuf,
     /// Its bytes now.
     pub old: Option<Vec<u8>>,

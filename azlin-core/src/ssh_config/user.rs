@@ -19,7 +19,7 @@ const MAX_FILE_BYTES: u64 = 4 << 20;
 /// Where a line is: the file and its 1-based line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    /// The file.
+    /// The file of the user's config that holds the line.
     pub file: PathBuf,
     /// The line, counting from 1.
     pub line: usize,

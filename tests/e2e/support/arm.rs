@@ -1212,6 +1212,15 @@ impl FakeAz {
     }
 }
 
+/// A throwaway home, the ARM emulator serving `vms` (`page_size` to a page) and the fake
+/// `az` on the home's PATH: the set-up of the Azure tests.
+pub fn azure(vms: Vec<EmuVm>, page_size: usize) -> (super::Home, Arm, FakeAz) {
+    let home = super::Home::new();
+    let arm = Arm::start(vms, page_size);
+    let az = FakeAz::install(&home.path().join("fake-bin"));
+    (home, arm, az)
+}
+
 /// `azlin` in `home`, pointed at the emulator, with the fake `az` first on PATH and the
 /// subscription set (managed identity off: a CI runner may itself be an Azure VM).
 pub fn azlin_azure(home: &super::Home, arm: &Arm, az: &FakeAz) -> assert_cmd::Command {

@@ -11,8 +11,29 @@ use std::path::{Path, PathBuf};
 pub mod plugin;
 pub mod relay;
 pub mod shipped;
+/// `ssh -G`, shared with azlin-core's property tests.
+#[path = "../../../azlin-core/tests/support/ssh_g.rs"]
+pub mod ssh_g;
 
 use assert_cmd::Command;
+
+/// `bytes` (what a process printed) as text, invalid UTF-8 shown as U+FFFD.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts that the finished process `out` exited with status 0, showing its status,
+/// stdout and stderr when it did not: the one success check of the tests.
+#[track_caller]
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "exited with {:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
 
 /// A throwaway `HOME` with `AZLIN_HOME` inside it, removed when dropped.
 pub struct Home {
@@ -63,15 +84,11 @@ impl Home {
         cmd
     }
 
-    /// Runs `azlin ARGS` and asserts success.
+    /// Runs `azlin ARGS` and asserts success; returns its stdout.
+    #[track_caller]
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.azlin().args(args).output().expect("run azlin");
-        assert!(
-            out.status.success(),
-            "azlin {args:?} failed ({:?}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 

@@ -63,7 +63,7 @@ pub enum AzureError {
         Escaped(&redact_urls(.reason))
     )]
     BadResponse {
-        /// The URL.
+        /// The request's URL (secrets redacted).
         url: String,
         /// What was wrong with it.
         reason: String,
@@ -73,7 +73,7 @@ pub enum AzureError {
     Invalid {
         /// What the value is.
         what: &'static str,
-        /// The value.
+        /// The value as given.
         value: String,
         /// The rule and the fix.
         rule: String,
@@ -84,9 +84,9 @@ pub enum AzureError {
     /// The inventory cache could not be written.
     #[error("cannot write the Azure inventory cache {}: {source}", path.display())]
     CacheWrite {
-        /// The file.
+        /// The cache file (`cache/azure.json`).
         path: std::path::PathBuf,
-        /// Why.
+        /// The operating system's reason.
         source: std::io::Error,
     },
 }
