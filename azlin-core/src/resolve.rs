@@ -87,6 +87,22 @@ pub enum ResolveError {
         /// The closest known names, best first.
         suggestions: Vec<String>,
     },
+    /// A named session that does not exist on its VM while one of a close name does:
+    /// likely a typo, so it is not created without `--create`.
+    #[error(
+        "no session `{session}` on {vm}; did you mean `{}`? (`azlin connect {} --create` \
+         makes `{session}`)",
+        name::compound(.vm, .near),
+        name::compound(.vm, .session)
+    )]
+    CloseSession {
+        /// The VM.
+        vm: String,
+        /// The session asked for.
+        session: String,
+        /// The existing session of a close name.
+        near: String,
+    },
     /// Several candidates matched.
     #[error("{}", ambiguous_message(.input, .candidates))]
     Ambiguous {
@@ -98,9 +114,13 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
-    /// Whether the error is a malformed identifier (exit 2) rather than a lookup failure.
+    /// Whether the error is a malformed identifier or a likely typo (exit 2) rather than a
+    /// lookup failure.
     pub fn is_usage(&self) -> bool {
-        matches!(self, ResolveError::Invalid(_))
+        matches!(
+            self,
+            ResolveError::Invalid(_) | ResolveError::CloseSession { .. }
+        )
     }
 }
 

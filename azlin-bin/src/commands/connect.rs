@@ -16,7 +16,7 @@ use clap::Args;
 
 use crate::cli::{RemoteArgs, duration};
 use crate::commands::ssh_config;
-use crate::context::{Context, UsageError};
+use crate::context::Context;
 use crate::handoff;
 
 pub const SSH_HELP: &str = "\
@@ -151,48 +151,6 @@ struct How {
     detach: bool,
 }
 
-/// Whether `target`'s session runs already, asking the VM (one ssh over the shared
-/// connection). A named session that does not, while one of a close name does, is
-/// refused when `refuse_close`. `None`: the VM could not be asked (ssh will say why).
-fn session_exists(
-    ctx: &Context,
-    settings: &Settings,
-    ssh: &SshTarget,
-    target: &Resolved,
-    refuse_close: bool,
-) -> Result<Option<bool>> {
-    let probed = remote::probe(ssh, settings);
-    ctx.run.record_probe(&target.vm, &probed);
-    let Ok(sessions) = probed else {
-        return Ok(None);
-    };
-    let names: Vec<&str> = sessions
-        .iter()
-        .filter(|s| remote::addressable(s))
-        .map(|s| s.name.as_str())
-        .collect();
-    if names.contains(&target.session.as_str()) {
-        return Ok(Some(true));
-    }
-    if refuse_close && target.session_explicit {
-        let close = azlin_core::suggest::closest(&target.session, names.iter().copied());
-        if let Some(near) = close.first() {
-            let near = azlin_core::name::compound(&target.vm.name, near);
-            return Err(UsageError(format!(
-                "no session `{}` on {}; did you mean `{}`? (`azlin connect {} --create` \
-                 makes `{}`)",
-                target.session,
-                target.vm.name,
-                near,
-                target.compound(),
-                target.session
-            ))
-            .into());
-        }
-    }
-    Ok(Some(false))
-}
-
 /// Attaches (or runs `command`). `resync` is set for `ssh --tmux-session`, which makes a
 /// new session known and so refreshes the generated ssh config (DESIGN.md).
 fn open(
@@ -215,7 +173,7 @@ fn open(
         .keepalive(settings.keepalive);
         return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
-    let existed = session_exists(ctx, settings, &ssh, target, how.refuse_close)?;
+    let existed = ctx.run.session_state(target, settings, how.refuse_close)?;
     if interactive {
         if existed == Some(false) && !ctx.quiet {
             eprintln!("created new session `{}`", target.compound());

@@ -5,6 +5,7 @@
 use super::{Resolved, Run};
 use crate::inventory::SessionInfo;
 use crate::remote::{self, Settings};
+use crate::resolve::ResolveError;
 use crate::tmux::Need;
 
 impl Run {
@@ -22,5 +23,45 @@ impl Run {
         let after = remote::session_op(&ssh, settings, &target.session, need, command);
         self.record_probe(&target.vm, &after);
         Ok(after?)
+    }
+
+    /// Whether `target`'s session runs already, asking the VM (the run's probe: one ssh,
+    /// over the shared connection) and recording what it lists. A named session that does not
+    /// run, while one of a close name does, is [`ResolveError::CloseSession`] when
+    /// `refuse_close` (a typo must not create a session). `None`: the VM could not be
+    /// asked (the ssh that follows will say why).
+    pub fn session_state(
+        &self,
+        target: &Resolved,
+        settings: &Settings,
+        refuse_close: bool,
+    ) -> Result<Option<bool>, crate::Error> {
+        let probed = self
+            .prober
+            .probe(&target.vm, &self.connect_defaults(), settings);
+        self.record_probe(&target.vm, &probed);
+        let Ok(sessions) = probed else {
+            return Ok(None);
+        };
+        let names: Vec<&str> = sessions
+            .iter()
+            .filter(|s| remote::addressable(s))
+            .map(|s| s.name.as_str())
+            .collect();
+        if names.contains(&target.session.as_str()) {
+            return Ok(Some(true));
+        }
+        if refuse_close && target.session_explicit {
+            let close = crate::suggest::closest(&target.session, names.iter().copied());
+            if let Some(near) = close.into_iter().next() {
+                return Err(ResolveError::CloseSession {
+                    vm: target.vm.name.clone(),
+                    session: target.session.clone(),
+                    near,
+                }
+                .into());
+            }
+        }
+        Ok(Some(false))
     }
 }

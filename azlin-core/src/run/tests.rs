@@ -285,3 +285,45 @@ fn only_names_a_probe_can_find_cost_a_probe() {
         assert!(!probe_could_find(no), "{no}");
     }
 }
+
+#[test]
+fn a_named_session_with_a_close_name_on_its_vm_is_refused_as_a_typo() {
+    let memory = leak(Memory::new(&["box"], &[], &[]));
+    let probe = leak(FakeProbe::with(&[("box", &["dev", "main"])]));
+    let (run, _home) = run(memory, probe, &[]);
+    let target = |session: &str, explicit: bool| Resolved {
+        vm: memory.local[0].clone(),
+        session: session.into(),
+        session_explicit: explicit,
+    };
+    let s = settings();
+    assert_eq!(
+        run.session_state(&target("dev", true), &s, true).unwrap(),
+        Some(true)
+    );
+    let err = run
+        .session_state(&target("dve", true), &s, true)
+        .unwrap_err();
+    assert_eq!(err.exit_code(), crate::EXIT_USAGE);
+    assert_eq!(
+        err.to_string(),
+        "no session `dve` on box; did you mean `box:dev`? (`azlin connect box:dve --create` \
+         makes `dve`)"
+    );
+    // Asked to create it, or a defaulted session, or no close name: it is just missing.
+    assert_eq!(
+        run.session_state(&target("dve", true), &s, false).unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        run.session_state(&target("dve", false), &s, true).unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        run.session_state(&target("build", true), &s, true).unwrap(),
+        Some(false)
+    );
+    // What the VM listed is recorded.
+    let cache = SessionCache::load(&run.paths.sessions_cache());
+    assert_eq!(cache.sessions_of("box").len(), 2);
+}
