@@ -723,6 +723,7 @@ mod tests {
             label: None,
             tags: Default::default(),
             power: PowerState::Running,
+            region: None,
         }
     }
 
