@@ -212,8 +212,8 @@ pub enum SshConfigAction {
 const LIST_HELP: &str = "\
 Each VM is probed over ssh (one connection per VM, all at once, bounded by --timeout).
 An unreachable VM is listed with its status and a warning; the exit status is then 1.
-On a terminal the table has a REGION column (the Azure location, or a local host's
-`region`); plain columns for scripts have it only with --wide; JSON and CSV have `region`.
+On a terminal the table has a REGION column when a VM has a region (the Azure location, or
+a local host's `region`); plain columns have it only with --wide; JSON and CSV have `region`.
 
 Examples:
   azlin list

@@ -341,9 +341,9 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                 return Ok(());
             }
             let look = ctx.stdout_look();
-            // REGION (as the session-names guide's table has it) for people and with
-            // --wide; plain columns keep the form scripts read.
-            let region = look.tty || args.wide;
+            // REGION (as the session-names guide's table has it) for people when a VM
+            // has one, and always with --wide; plain columns keep the form scripts read.
+            let region = (look.tty && rows.iter().any(|r| r.region.is_some())) || args.wide;
             let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP"];
             if region {
                 header.push("REGION");
