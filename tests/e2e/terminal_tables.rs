@@ -148,15 +148,7 @@ fn at_80_columns_names_stay_whole_and_the_label_gives_way() {
         "--label",
         label,
     ]);
-    let term = run_in_terminal(&home, 80, "list --no-tmux", "");
-    let screen = term.screen();
-    for line in table_lines(&screen) {
-        assert!(
-            line.chars().count() <= 80,
-            "wider than the terminal: {line}"
-        );
-    }
-    assert!(screen.contains(name), "the name is whole:\n{screen}");
+    let screen = listed_at_80_columns(&home, name);
     assert!(!screen.contains(label), "the label gives way:\n{screen}");
     assert!(screen.contains("10.0.0.7"), "{screen}");
 }
@@ -195,7 +187,19 @@ fn at_80_columns_the_region_gives_way_before_the_names() {
         "--region",
         region,
     ]);
-    let term = run_in_terminal(&home, 80, "list --no-tmux", "");
+    let screen = listed_at_80_columns(&home, name);
+    assert!(!screen.contains(region), "the region gives way:\n{screen}");
+    let wide = run_in_terminal(&home, 80, "list --no-tmux --wide", "");
+    assert!(
+        wide.screen().replace('\n', "").contains(region),
+        "--wide keeps it whole:\n{}",
+        wide.screen()
+    );
+}
+
+/// `list --no-tmux` in an 80-column terminal: no line wider, `name` whole; the screen.
+fn listed_at_80_columns(home: &Home, name: &str) -> String {
+    let term = run_in_terminal(home, 80, "list --no-tmux", "");
     let screen = term.screen();
     for line in table_lines(&screen) {
         assert!(
@@ -204,11 +208,5 @@ fn at_80_columns_the_region_gives_way_before_the_names() {
         );
     }
     assert!(screen.contains(name), "the name is whole:\n{screen}");
-    assert!(!screen.contains(region), "the region gives way:\n{screen}");
-    let wide = run_in_terminal(&home, 80, "list --no-tmux --wide", "");
-    assert!(
-        wide.screen().replace('\n', "").contains(region),
-        "--wide keeps it whole:\n{}",
-        wide.screen()
-    );
+    screen
 }
