@@ -212,6 +212,8 @@ pub enum SshConfigAction {
 const LIST_HELP: &str = "\
 Each VM is probed over ssh (one connection per VM, all at once, bounded by --timeout).
 An unreachable VM is listed with its status and a warning; the exit status is then 1.
+On a terminal the table has a REGION column when a VM has a region (the Azure location, or
+a local host's `region`); plain columns have it only with --wide; JSON and CSV have `region`.
 
 Examples:
   azlin list
@@ -292,7 +294,7 @@ pub struct ListArgs {
     /// Include stopped and deallocated VMs
     #[arg(long)]
     pub all: bool,
-    /// No fitting to the terminal, and more columns (user, port, windows, attached,
+    /// No fitting to the terminal, and more columns (region, user, port, windows, attached,
     /// provider); piped and CSV output is never cut
     #[arg(long)]
     pub wide: bool,
@@ -344,7 +346,7 @@ pub struct SshArgs {
     #[arg(value_name = "VM")]
     pub vm: String,
     /// The tmux session to attach to or create (default: `azlin`)
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_hint = clap::ValueHint::Other)]
     pub tmux_session: Option<String>,
     /// Create the session if needed and return without attaching (for scripts that set up
     /// several sessions)
@@ -761,6 +763,9 @@ pub struct HostAddArgs {
     /// A tag, KEY=VALUE (repeatable)
     #[arg(long = "tag", value_name = "K=V")]
     pub tags: Vec<String>,
+    /// Where the host runs (e.g. `eastus`), shown in `azlin list`'s REGION column
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 /// `azlin host list`.

@@ -110,6 +110,9 @@ pub struct Vm {
     pub tags: BTreeMap<String, String>,
     /// Power state.
     pub power: PowerState,
+    /// Where the VM runs: its Azure location (`eastus`), or the `region` a local host
+    /// names in hosts.toml; `None` when unknown.
+    pub region: Option<String>,
 }
 
 /// Defaults applied when a VM record leaves a connection setting open.
@@ -320,6 +323,7 @@ pub(crate) mod tests {
             label: None,
             tags: BTreeMap::new(),
             power: PowerState::Running,
+            region: None,
         }
     }
 

@@ -83,8 +83,8 @@ pub enum ResolveError {
     NotFound {
         /// The identifier as typed.
         input: String,
-        /// The closest known names, best first.
-        suggestions: Vec<String>,
+        /// The closest known names, best first, each with what kind of name it is.
+        suggestions: Vec<(String, MatchedBy)>,
     },
     /// Several candidates matched.
     #[error("{}", ambiguous_message(.input, .candidates))]
@@ -103,13 +103,50 @@ impl ResolveError {
     }
 }
 
-fn not_found_message(input: &str, suggestions: &[String]) -> String {
+fn not_found_message(input: &str, suggestions: &[(String, MatchedBy)]) -> String {
     let mut msg = format!("no VM or session matches `{}`", Escaped(input));
     if suggestions.is_empty() {
         msg.push_str(": see `azlin list` for the names azlin knows");
     } else {
-        msg.push_str("; did you mean:");
-        msg.push_str(&one_per_line(suggestions));
+        msg.push_str(&did_you_mean(suggestions));
+    }
+    msg
+}
+
+/// The "did you mean" of a name that matched nothing, for close names of any kinds (VM
+/// names, labels, sessions, commands: `K` says how to call each): one per line, ready to
+/// copy ([`one_per_line`]). Of one kind, they are listed as they are; of several, grouped
+/// by kind (in the order the kinds first come) and each marked with its kind, so the
+/// reader sees a VM from a session:
+///
+/// ```text
+/// ; did you mean a VM name or a session name?
+///   api       (VM name)
+///   myvm:apx  (session name)
+/// ```
+pub fn did_you_mean<K: fmt::Display + PartialEq>(names: &[(String, K)]) -> String {
+    let mut kinds: Vec<&K> = Vec::new();
+    for (_, k) in names {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    if kinds.len() <= 1 {
+        let plain: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+        return format!("; did you mean:{}", one_per_line(&plain));
+    }
+    let what: Vec<String> = kinds.iter().map(|k| format!("a {k}")).collect();
+    let mut msg = format!("; did you mean {}?", what.join(" or "));
+    let shown = |n: &str| Escaped(n).to_string();
+    let width = names
+        .iter()
+        .map(|(n, _)| shown(n).chars().count())
+        .max()
+        .unwrap_or(0);
+    for kind in kinds {
+        for (n, _) in names.iter().filter(|(_, k)| k == kind) {
+            msg.push_str(&format!("\n  {:<width$}  ({kind})", shown(n)));
+        }
     }
     msg
 }
@@ -179,7 +216,10 @@ pub fn resolve<'a>(
             let Some((vm, how)) = found else {
                 let suggestions = closest(&vm, vm_words(inventory))
                     .into_iter()
-                    .map(|v| format!("{v}:{}", session.as_deref().unwrap_or("")))
+                    .map(|v| {
+                        let compound = format!("{v}:{}", session.as_deref().unwrap_or(""));
+                        (compound, MatchedBy::Compound)
+                    })
                     .collect();
                 return Err(ResolveError::NotFound {
                     input: input.to_string(),
@@ -212,7 +252,7 @@ pub fn resolve<'a>(
             pick(input, candidates, || {
                 closest(&session, session_words(inventory))
                     .into_iter()
-                    .map(|s| format!(":{s}"))
+                    .map(|s| (format!(":{s}"), MatchedBy::Session))
                     .collect()
             })
         }
@@ -312,7 +352,7 @@ fn bare_candidates<'a>(
 fn pick<'a>(
     input: &str,
     mut candidates: Vec<Target<'a>>,
-    suggestions: impl FnOnce() -> Vec<String>,
+    suggestions: impl FnOnce() -> Vec<(String, MatchedBy)>,
 ) -> Result<Target<'a>, ResolveError> {
     match candidates.len() {
         1 => Ok(candidates.remove(0)),
@@ -346,13 +386,26 @@ fn session_words(inventory: &Inventory) -> impl Iterator<Item = &str> {
 }
 
 /// Suggestions for a bare word: close VM names and labels as typed, close session names in
-/// compound form (so the suggestion is never itself ambiguous).
-fn bare_suggestions(inventory: &Inventory, word: &str) -> Vec<String> {
-    let mut out = closest(word, vm_words(inventory));
+/// compound form (so the suggestion is never itself ambiguous), each with its kind.
+fn bare_suggestions(inventory: &Inventory, word: &str) -> Vec<(String, MatchedBy)> {
+    let kind = |w: &str| {
+        if inventory.vm(w).is_some() {
+            MatchedBy::VmName
+        } else {
+            MatchedBy::Label
+        }
+    };
+    let mut out: Vec<(String, MatchedBy)> = closest(word, vm_words(inventory))
+        .into_iter()
+        .map(|w| {
+            let k = kind(&w);
+            (w, k)
+        })
+        .collect();
     for session in closest(word, session_words(inventory)) {
         for vm in &inventory.vms {
             if has_session(inventory, vm, &session) {
-                out.push(name::compound(&vm.name, &session));
+                out.push((name::compound(&vm.name, &session), MatchedBy::Session));
             }
         }
     }
@@ -379,6 +432,7 @@ mod tests {
             label: label.map(Into::into),
             tags: BTreeMap::new(),
             power: PowerState::Running,
+            region: None,
         }
     }
 
@@ -504,13 +558,13 @@ mod tests {
                 (NotFound(want), Err(ResolveError::NotFound { suggestions, .. })) => {
                     for w in *want {
                         assert!(
-                            suggestions.iter().any(|s| s == w),
+                            suggestions.iter().any(|(s, _)| s == w),
                             "{input:?}: {suggestions:?}"
                         );
                     }
                     if want.is_empty() {
                         assert!(
-                            !suggestions.iter().any(|s| s == "myvm:dev"),
+                            !suggestions.iter().any(|(s, _)| s == "myvm:dev"),
                             "{input:?}: {suggestions:?}"
                         );
                     }
@@ -563,6 +617,33 @@ mod tests {
         assert!(msg.contains("\n  prodvm:main"), "{msg}");
         let msg = resolve("myvn", &inv, "azlin").unwrap_err().to_string();
         assert!(msg.contains("did you mean:\n  myvm"), "{msg}");
+    }
+
+    #[test]
+    fn suggestions_of_several_kinds_are_grouped_and_named() {
+        let inv = fleet();
+        // `apy`: the VM `api` and the session `api` on prodvm are one edit away.
+        let msg = resolve("apy", &inv, "azlin").unwrap_err().to_string();
+        assert!(
+            msg.ends_with(
+                "; did you mean a VM name or a session name?\n  api         (VM name)\n  \
+                 prodvm:api  (session name)"
+            ),
+            "{msg}"
+        );
+        // Labels are their own kind; far names are never offered.
+        let msg = resolve("productio", &inv, "azlin").unwrap_err().to_string();
+        assert!(msg.ends_with("did you mean:\n  production"), "{msg}");
+        let grouped = did_you_mean(&[
+            ("a".to_string(), "VM name"),
+            ("x:a".to_string(), "session name"),
+            ("b".to_string(), "VM name"),
+        ]);
+        assert_eq!(
+            grouped,
+            "; did you mean a VM name or a session name?\n  a    (VM name)\n  b    (VM name)\n  \
+             x:a  (session name)"
+        );
     }
 
     #[test]

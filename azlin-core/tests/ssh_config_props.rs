@@ -100,6 +100,7 @@ prop_compose! {
             label,
             tags,
             power: PowerState::Running,
+            region: None,
         }, sessions)
     }
 }

@@ -47,6 +47,7 @@ fn add(ctx: &Context, args: &HostAddArgs) -> Result<u8> {
         proxy_jump: args.proxy_jump.clone(),
         label: args.label.clone(),
         tags,
+        region: args.region.clone(),
     };
     let path = ctx.paths.hosts_file();
     let lock_file = ctx.paths.lock_file();

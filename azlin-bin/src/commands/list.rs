@@ -20,6 +20,8 @@ struct Row {
     session: Option<String>,
     status: String,
     ip: Option<String>,
+    /// The Azure location, or the local host's `region`.
+    region: Option<String>,
     /// The session's label, else the VM's.
     session_name: Option<String>,
     compound: Option<String>,
@@ -52,6 +54,7 @@ struct VmRow {
     hostname: String,
     status: String,
     ip: Option<String>,
+    region: Option<String>,
     vm_label: Option<String>,
     provider: String,
     user: Option<String>,
@@ -94,6 +97,7 @@ fn vm_rows(rows: Vec<Row>) -> Vec<VmRow> {
                 hostname: r.hostname,
                 status: r.status,
                 ip: r.ip,
+                region: r.region,
                 vm_label: r.vm_label,
                 provider: r.provider,
                 user: r.user,
@@ -167,6 +171,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             session: session.map(|s| s.name.clone()),
             status: status.to_string(),
             ip: vm.address.clone(),
+            region: vm.region.clone(),
             session_name: session
                 .and_then(|s| s.label.clone())
                 .or_else(|| vm.label.clone()),
@@ -302,6 +307,7 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                 "provider",
                 "user",
                 "port",
+                "region",
             ];
             let cells: Vec<Vec<String>> = rows
                 .iter()
@@ -320,6 +326,7 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                         r.provider.clone(),
                         opt(&r.user),
                         r.port.to_string(),
+                        opt(&r.region),
                     ]
                 })
                 .collect();
@@ -334,7 +341,14 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                 return Ok(());
             }
             let look = ctx.stdout_look();
-            let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP", "SESSION NAME"];
+            // REGION (as the session-names guide's table has it) for people when a VM
+            // has one, and always with --wide; plain columns keep the form scripts read.
+            let region = (look.tty && rows.iter().any(|r| r.region.is_some())) || args.wide;
+            let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP"];
+            if region {
+                header.push("REGION");
+            }
+            header.push("SESSION NAME");
             if args.wide {
                 header.extend(["USER", "PORT", "WINDOWS", "ATTACHED", "PROVIDER"]);
             }
@@ -355,13 +369,11 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                         Some(true) if look.tty && !args.wide => format!("{session} *"),
                         _ => session,
                     };
-                    let mut c = vec![
-                        r.hostname.clone(),
-                        session,
-                        r.status.clone(),
-                        dash(&r.ip),
-                        dash(&r.session_name),
-                    ];
+                    let mut c = vec![r.hostname.clone(), session, r.status.clone(), dash(&r.ip)];
+                    if region {
+                        c.push(dash(&r.region));
+                    }
+                    c.push(dash(&r.session_name));
                     if args.wide {
                         c.extend([
                             dash(&r.user),
@@ -401,6 +413,7 @@ fn render_vms(ctx: &Context, args: &ListArgs, vms: Vec<VmRow>, checked: usize) -
         RowFormat::Csv => {
             let header = [
                 "hostname", "status", "ip", "vm_label", "sessions", "provider", "user", "port",
+                "region",
             ];
             let cells: Vec<Vec<String>> = vms
                 .iter()
@@ -414,6 +427,7 @@ fn render_vms(ctx: &Context, args: &ListArgs, vms: Vec<VmRow>, checked: usize) -
                         vm.provider.clone(),
                         vm.user.clone().unwrap_or_default(),
                         vm.port.to_string(),
+                        vm.region.clone().unwrap_or_default(),
                     ]
                 })
                 .collect();

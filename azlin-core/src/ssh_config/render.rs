@@ -738,6 +738,7 @@ mod tests {
             label: None,
             tags: Default::default(),
             power: PowerState::Running,
+            region: None,
         }
     }
 

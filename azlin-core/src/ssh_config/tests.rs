@@ -33,6 +33,7 @@ fn vm(name: &str, address: &str, user: &str) -> Vm {
         label: None,
         tags: BTreeMap::new(),
         power: PowerState::Running,
+        region: None,
     }
 }
 

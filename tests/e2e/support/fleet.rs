@@ -57,6 +57,9 @@ pub struct FakeVm {
     pub port: u16,
     /// Its `TMUX_TMPDIR`: its tmux server's socket lives below.
     pub tmux_tmpdir: PathBuf,
+    /// Its user's `HOME` (empty at start): where its shells look for `~/.bash_profile`
+    /// and its tmux server for `~/.tmux.conf`.
+    pub home: PathBuf,
     sshd: Child,
 }
 
@@ -241,6 +244,7 @@ impl Fleet {
                         name: name.to_string(),
                         port,
                         tmux_tmpdir,
+                        home: vm_home.clone(),
                         sshd: child,
                     };
                 }
