@@ -215,6 +215,10 @@ An unreachable VM is listed with its status and a warning; the exit status is th
 On a terminal the table has a REGION column when a VM has a region (the Azure location, or
 a local host's `region`); plain columns have it only with --wide; JSON and CSV have `region`.
 
+JSON rows (and the sessions of --vms) carry `attached` (true or false), `clients` (how
+many are attached) and `last_activity` (the session's last activity in RFC 3339, UTC;
+null when the VM did not say).
+
 Examples:
   azlin list
   azlin list --wide
@@ -439,8 +443,10 @@ pub struct ExecArgs {
 }
 
 const PEEK_HELP: &str = "\
-One ssh per session over the shared connection; nothing attaches, so the session's size
-and its clients are left alone. Text is shown plain, with control characters escaped;
+One ssh per named session over the shared connection (the session's check and its capture);
+with --all or --tag, one ssh per VM, which lists its sessions and captures each (the
+listing also refreshes the session cache, as `list` does). Nothing attaches, so the
+session's size and its clients are left alone. Text is shown plain, with control characters escaped;
 --escapes keeps the colours (SGR sequences) for a terminal. With several sessions each
 gets a header (`── myvm:dev ──`); with -n 1 each gets one line, `vm:session  LINE`.
 --follow looks at the pane about once a second and prints rows as they are finished

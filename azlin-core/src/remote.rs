@@ -333,7 +333,7 @@ pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>
 /// The sessions a `tmux list-sessions` (in [`tmux::LIST_FORMAT`]) printed on `target`,
 /// logged at `-vv` next to the command line `-v` already shows. A record that could not
 /// be read, and a session whose name azlin cannot address, are warnings naming the VM.
-fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteError> {
+pub(crate) fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteError> {
     let vm = Escaped(&target.vm);
     match tmux::parse_list(stdout) {
         Listing::Sessions { sessions, rejected } => {
@@ -626,6 +626,8 @@ mod tests {
             attached: false,
             windows: 1,
             label: None,
+            clients: 0,
+            last_activity: None,
         }
     }
 

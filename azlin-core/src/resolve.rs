@@ -444,6 +444,8 @@ mod tests {
                 attached: false,
                 windows: 1,
                 label: None,
+                clients: 0,
+                last_activity: None,
             })
             .collect()
     }

@@ -157,7 +157,7 @@ proptest! {
                 continue;
             }
             cache.record(&vm.name, sessions.into_iter().map(|name| SessionInfo {
-                name, attached: false, windows: 1, label: None,
+                name, attached: false, windows: 1, label: None, clients: 0, last_activity: None,
             }).collect());
             list.push(vm);
         }

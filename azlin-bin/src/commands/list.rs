@@ -28,6 +28,10 @@ struct Row {
     ssh_alias: Option<String>,
     attached: Option<bool>,
     windows: Option<u32>,
+    /// How many clients are attached.
+    clients: Option<u32>,
+    /// The session's last activity, RFC 3339 (UTC); null when the VM did not say.
+    last_activity: Option<String>,
     provider: String,
     user: Option<String>,
     port: u16,
@@ -77,6 +81,8 @@ struct SessionCell {
     ssh_alias: Option<String>,
     attached: Option<bool>,
     windows: Option<u32>,
+    clients: Option<u32>,
+    last_activity: Option<String>,
 }
 
 /// The VM rows of `list --vms`, from the listing's rows (a VM's rows are adjacent).
@@ -90,6 +96,8 @@ fn vm_rows(rows: Vec<Row>) -> Vec<VmRow> {
             ssh_alias: r.ssh_alias.clone(),
             attached: r.attached,
             windows: r.windows,
+            clients: r.clients,
+            last_activity: r.last_activity.clone(),
         });
         match out.last_mut() {
             Some(vm) if vm.hostname == r.hostname => vm.sessions.extend(session),
@@ -180,6 +188,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             ssh_alias: addressable(session).map(|s| azlin_core::name::ssh_alias(&vm.name, &s.name)),
             attached: session.map(|s| s.attached),
             windows: session.map(|s| s.windows),
+            clients: session.map(|s| s.clients),
+            last_activity: session.and_then(SessionInfo::last_activity_rfc3339),
             provider: vm.provider.to_string(),
             user: vm.user.clone().or_else(|| user_default.clone()),
             port: vm.port,

@@ -1,6 +1,8 @@
 //! `azlin peek ID… [-n LINES] [--follow]`: the last lines of sessions' active panes,
-//! without attaching; several sessions are read concurrently over the shared connections.
+//! without attaching; several sessions are read concurrently over the shared connections,
+//! and with `--all`/`--tag` each VM's sessions are listed and captured in one ssh.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
@@ -45,12 +47,16 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
         .into());
     }
     let settings = ctx.remote_settings(&args.remote);
-    let (targets, mut failed) = targets(ctx, args, &settings)?;
+    let req = Request::last_lines(args.lines, args.escapes);
     if args.follow {
+        let (targets, failed, _) = targets(ctx, args, &settings, None)?;
         return follow(ctx, args, &settings, &targets, failed);
     }
-    let req = Request::last_lines(args.lines, args.escapes);
+    let (targets, mut failed, taken) = targets(ctx, args, &settings, Some(req))?;
     let captures = fleet::fan_out(&targets, settings.jobs, |t| {
+        if let Some((capture, at)) = taken.get(&t.compound()) {
+            return (Ok(capture.clone()), at.clone());
+        }
         let capture = ctx
             .ssh_target(&t.vm)
             .map_err(|e| e.to_string())
@@ -127,16 +133,22 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
     Ok(u8::from(!failed.is_empty()))
 }
 
+/// Panes already read, by `vm:session`, with when they were read.
+type Taken = HashMap<String, (Capture, String)>;
+
 /// The sessions to read: the named ones, then with `--all`/`--tag` every session of
-/// every running VM that matches (found by one probe of each); each once. VMs that
-/// could not be probed come back as failures (`vm`, why).
+/// every running VM that matches; each once. With `look`, each of those VMs is listed and
+/// its sessions' panes captured in one ssh (the panes come back in [`Taken`]); without,
+/// it is probed. VMs that could not be read come back as failures (`vm`, why).
 fn targets(
     ctx: &Context,
     args: &PeekArgs,
     settings: &Settings,
-) -> Result<(Vec<Resolved>, Failures)> {
+    look: Option<Request>,
+) -> Result<(Vec<Resolved>, Failures, Taken)> {
     let mut out = ctx.resolve_all(&args.targets, settings)?;
     let mut failed = Vec::new();
+    let mut taken = Taken::new();
     if args.all || !args.tags.is_empty() {
         let tags: Vec<(String, String)> =
             parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
@@ -149,15 +161,40 @@ fn targets(
         if vms.is_empty() {
             anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
         }
-        let probes = remote::probe_all(&vms, &ctx.connect_defaults(), settings);
+        let defaults = ctx.connect_defaults();
+        let (probes, mut panes): (Vec<remote::Probe>, Vec<Vec<(String, Capture)>>) = match look {
+            Some(req) => pane::capture_every_vm(&vms, &defaults, settings, req)
+                .into_iter()
+                .map(|r| match r {
+                    Ok(p) => (Ok(p.sessions), p.captures),
+                    Err(e) => (Err(e), Vec::new()),
+                })
+                .unzip(),
+            None => (
+                remote::probe_all(&vms, &defaults, settings),
+                vec![Vec::new(); vms.len()],
+            ),
+        };
+        let at = pane::now_rfc3339();
+        // The listing of each VM is recorded as its probe would be.
         ctx.record_probes(&inventory, &vms, &probes)?;
-        for (vm, probe) in vms.iter().zip(probes) {
+        for ((vm, probe), captures) in vms.iter().zip(probes).zip(&mut panes) {
             match probe {
-                Ok(sessions) => out.extend(sessions.into_iter().map(|s| Resolved {
-                    vm: (*vm).clone(),
-                    session: s.name,
-                    session_explicit: true,
-                })),
+                Ok(sessions) => {
+                    for s in sessions {
+                        let t = Resolved {
+                            vm: (*vm).clone(),
+                            session: s.name,
+                            session_explicit: true,
+                        };
+                        // The first capture of a name, as the listing keeps its first record.
+                        if let Some(i) = captures.iter().position(|(n, _)| *n == t.session) {
+                            let (_, c) = captures.swap_remove(i);
+                            taken.entry(t.compound()).or_insert((c, at.clone()));
+                        }
+                        out.push(t);
+                    }
+                }
                 Err(RemoteError::NoTmux { .. }) => {}
                 Err(e) => failed.push((vm.name.clone(), e.to_string())),
             }
@@ -165,7 +202,7 @@ fn targets(
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|t| seen.insert(t.compound()));
-    Ok((out, failed))
+    Ok((out, failed, taken))
 }
 
 /// `--follow`: each session looked at about once a second on its own thread, its finished

@@ -46,6 +46,8 @@ fn inventory(vms: Vec<Vm>, sessions: &[(&str, &str)]) -> Inventory {
             attached: false,
             windows: 1,
             label: None,
+            clients: 0,
+            last_activity: None,
         });
         cache.record(vm, list);
     }
