@@ -383,7 +383,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__host__subcmd__add)
-            opts="-a -p -u -i -J -v -q -h -V --address --port --user --identity-file --proxy-jump --label --tag --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-a -p -u -i -J -v -q -h -V --address --port --user --identity-file --proxy-jump --label --tag --region --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +434,10 @@ _azlin() {
                     return 0
                     ;;
                 --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -840,7 +844,10 @@ _azlin() {
             fi
             case "${prev}" in
                 --tmux-session)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --reconnect-for)

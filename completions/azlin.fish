@@ -77,6 +77,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcom
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s J -l proxy-jump -d 'Jump host(s), as for `ssh -J`' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l label -d 'A label to connect by (`azlin connect LABEL`)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l tag -d 'A tag, KEY=VALUE (repeatable)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l region -d 'Where the host runs (e.g. `eastus`), shown in `azlin list`\'s REGION column' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand host; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Log every ssh command and HTTP request to stderr, with status and time (-vv: more)'
@@ -110,7 +111,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -l timeout -d 'Seconds
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l all -d 'Include stopped and deallocated VMs'
-complete -c azlin -n "__fish_azlin_using_subcommand list" -l wide -d 'No fitting to the terminal, and more columns (user, port, windows, attached, provider); piped and CSV output is never cut'
+complete -c azlin -n "__fish_azlin_using_subcommand list" -l wide -d 'No fitting to the terminal, and more columns (region, user, port, windows, attached, provider); piped and CSV output is never cut'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-tmux -d 'List VMs only, without probing their sessions'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l vms -d 'One row per VM (JSON: one object per VM, its sessions as an array), VMs without sessions included; otherwise piped, CSV and JSON rows are sessions'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l refresh -d 'List Azure VMs again even when the inventory cache is fresh (sessions are always probed live)'
@@ -120,7 +121,7 @@ complete -c azlin -n "__fish_azlin_using_subcommand list" -s q -l quiet -d 'Prin
 complete -c azlin -n "__fish_azlin_using_subcommand list" -l no-color -d 'Never colour the output'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c azlin -n "__fish_azlin_using_subcommand list" -s V -l version -d 'Print version'
-complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -d 'The tmux session to attach to or create (default: `azlin`)' -r
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -d 'The tmux session to attach to or create (default: `azlin`)' -r -f
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l reconnect-for -d 'Keep trying to reattach for this long after a loss [default: 1h, or connect.reconnect_for in config.toml]' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
@@ -362,3 +363,6 @@ function __fish_azlin_dynamic_reply
 end
 
 complete -c azlin -f -n __fish_azlin_dynamic -a '(__fish_azlin_dynamic_reply)'
+# An option's value is completed by that option's rules only: the sessions of the VM on
+# the line after `ssh VM --tmux-session`.
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -r -f -a '(__fish_azlin_dynamic; and __fish_azlin_dynamic_reply)'

@@ -31,6 +31,8 @@ const MAX_COMPLETER_OUTPUT: usize = 1024 * 1024;
 pub enum NameKind {
     /// A VM: VM names and labels.
     Vm,
+    /// A VM by its name only (`tag list|add|remove`, which take no label).
+    VmName,
     /// Any identifier: VMs, labels, `vm:session` compounds and `vm--session` aliases.
     Any,
 }
@@ -52,14 +54,16 @@ pub fn names(paths: &Paths, prefix: &str, kind: NameKind) -> BTreeSet<String> {
     if let Ok(hosts) = HostsFile::load(&paths.hosts_file()) {
         for (name, host) in hosts.hosts {
             add(name);
-            if let Some(label) = host.label.filter(|l| name::validate_label(l).is_ok()) {
+            if let Some(label) = host.label.filter(|l| name::validate_label(l).is_ok())
+                && kind != NameKind::VmName
+            {
                 add(label);
             }
         }
     }
     if let Some(azure) = AzureCache::load(&paths.azure_cache()) {
         for vm in azure.vms {
-            if let Some(label) = vm.label() {
+            if let Some(label) = vm.label().filter(|_| kind != NameKind::VmName) {
                 add(label);
             }
             if name::validate_vm_name(&vm.name).is_ok() {
@@ -85,6 +89,39 @@ pub fn names(paths: &Paths, prefix: &str, kind: NameKind) -> BTreeSet<String> {
         add(vm);
     }
     out
+}
+
+/// The sessions of the VM `vm` (its name, or a label of one VM) that start with
+/// `prefix`, from the session cache: what `ssh VM --tmux-session <TAB>` offers. Empty when
+/// the VM is unknown (never files: a session is not a path).
+pub fn sessions_of(paths: &Paths, vm: &str, prefix: &str) -> BTreeSet<String> {
+    let mut names = vec![vm.to_string()];
+    if let Ok(hosts) = HostsFile::load(&paths.hosts_file()) {
+        names.extend(
+            hosts
+                .hosts
+                .into_iter()
+                .filter(|(_, h)| h.label.as_deref() == Some(vm))
+                .map(|(n, _)| n),
+        );
+    }
+    if let Some(azure) = AzureCache::load(&paths.azure_cache()) {
+        names.extend(
+            azure
+                .vms
+                .into_iter()
+                .filter(|v| v.label().as_deref() == Some(vm))
+                .map(|v| v.name),
+        );
+    }
+    let cache = load_session_cache(paths);
+    names
+        .iter()
+        .filter_map(|n| cache.vms.get(n))
+        .flat_map(|seen| seen.sessions.iter())
+        .map(|s| s.name.clone())
+        .filter(|s| s.starts_with(prefix) && name::validate_session_name(s).is_ok())
+        .collect()
 }
 
 /// The completer of plugin `plugin`: `azlin_complete-NAME` in the directory of the
@@ -220,6 +257,12 @@ mod tests {
         );
         let vms: Vec<String> = names(&p, "box", NameKind::Vm).into_iter().collect();
         assert_eq!(vms, ["box", "boxlabel"]);
+        let vm_names: Vec<String> = names(&p, "b", NameKind::VmName).into_iter().collect();
+        assert_eq!(vm_names, ["bazure", "box"]);
+        let sessions: Vec<String> = sessions_of(&p, "box", "").into_iter().collect();
+        assert_eq!(sessions, ["dev"], "the unaddressable `a b` is left out");
+        assert_eq!(sessions_of(&p, "boxlabel", "d").len(), 1, "by label too");
+        assert!(sessions_of(&p, "nosuch", "").is_empty());
         assert!(names(&p, "box:", NameKind::Any).contains("box:dev"));
     }
 }

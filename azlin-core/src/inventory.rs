@@ -110,6 +110,9 @@ pub struct Vm {
     pub tags: BTreeMap<String, String>,
     /// Power state.
     pub power: PowerState,
+    /// Where the VM runs: its Azure location (`eastus`), or the `region` a local host
+    /// names in hosts.toml; `None` when unknown.
+    pub region: Option<String>,
 }
 
 /// Defaults applied when a VM record leaves a connection setting open.
@@ -139,6 +142,7 @@ impl Vm {
             label: None,
             tags: BTreeMap::new(),
             power: PowerState::Running,
+            region: None,
         }
     }
 
@@ -186,6 +190,30 @@ pub struct SessionInfo {
     /// The `@azlin-name` label, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// How many clients are attached (`#{session_attached}`). Live only: not kept in the
+    /// session cache, which would hold it stale.
+    #[serde(skip)]
+    pub clients: u32,
+    /// When the session last saw activity (`#{session_activity}`), Unix seconds, when the
+    /// VM reported a time that can be (see [`LATEST_ACTIVITY`]). Live only, like `clients`.
+    #[serde(skip)]
+    pub last_activity: Option<u64>,
+}
+
+/// The latest activity time taken from a VM: the last second RFC 3339 can write
+/// (9999-12-31T23:59:59Z). A later one is no time a VM saw, so it counts as unknown.
+pub const LATEST_ACTIVITY: u64 = 253_402_300_799;
+
+impl SessionInfo {
+    /// [`SessionInfo::last_activity`] in RFC 3339 (UTC, whole seconds), the form of
+    /// `peek`'s `captured_at`.
+    pub fn last_activity_rfc3339(&self) -> Option<String> {
+        let secs = self
+            .last_activity
+            .filter(|&t| t > 0 && t <= LATEST_ACTIVITY)?;
+        let at = UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        Some(humantime::format_rfc3339_seconds(at).to_string())
+    }
 }
 
 impl SessionInfo {
@@ -197,6 +225,8 @@ impl SessionInfo {
             attached: false,
             windows: 1,
             label: None,
+            clients: 0,
+            last_activity: None,
         }
     }
 }
@@ -266,6 +296,8 @@ impl SessionCache {
             attached: false,
             windows: 0,
             label: None,
+            clients: 0,
+            last_activity: None,
         });
         true
     }
@@ -369,7 +401,47 @@ pub(crate) mod tests {
         );
         c.save(&path).unwrap();
         assert_eq!(SessionCache::load(&path), c);
+        // The live-only fields stay out of the file, and a cache written before they
+        // existed reads the same.
+        let mut live = c.clone();
+        if let Some(v) = live.vms.get_mut("myvm") {
+            v.sessions[0].clients = 2;
+            v.sessions[0].last_activity = Some(1_700_000_000);
+        }
+        live.save(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("clients") && !text.contains("1700000000"),
+            "{text}"
+        );
+        assert_eq!(SessionCache::load(&path), c);
         std::fs::write(&path, "{not json").unwrap();
         assert_eq!(SessionCache::load(&path), SessionCache::default());
+    }
+
+    #[test]
+    fn activity_is_written_in_rfc3339_and_impossible_times_are_unknown() {
+        let at = |t: Option<u64>| {
+            SessionInfo {
+                name: "s".into(),
+                attached: false,
+                windows: 1,
+                label: None,
+                clients: 0,
+                last_activity: t,
+            }
+            .last_activity_rfc3339()
+        };
+        assert_eq!(
+            at(Some(1_700_000_000)).as_deref(),
+            Some("2023-11-14T22:13:20Z")
+        );
+        assert_eq!(
+            at(Some(LATEST_ACTIVITY)).as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
+        for unknown in [None, Some(0), Some(LATEST_ACTIVITY + 1), Some(u64::MAX)] {
+            assert_eq!(at(unknown), None, "{unknown:?}");
+        }
     }
 }

@@ -5,10 +5,14 @@
 //! Each operation is one ssh over the shared connection: the session check of
 //! [`remote::guarded`], then one tmux command. What tmux prints of the pane is untrusted
 //! (anything a program in the pane wrote): it is read after a header line azlin asked for
-//! and is never parsed for anything but lines.
+//! and is never parsed for anything but lines. A look at every session of a VM
+//! ([`capture_every`], for `peek --all`) is one ssh too: the VM's listing and each
+//! session's pane, each session's part framed by its length, so that no pane can end
+//! its part early or pass for another session.
 
 use std::time::Duration;
 
+use crate::inventory::{ConnectDefaults, SessionInfo, Vm};
 use crate::quote::shell_quote;
 use crate::remote::{self, RemoteError, Settings};
 use crate::ssh::SshTarget;
@@ -115,19 +119,181 @@ pub fn capture_command(session: &str, req: Request) -> String {
              echo {FOREGROUND} \"$azlin_pid\" $azlin_fg\n"
         ));
     }
+    script.push_str(&format!("tmux {}", capture_args(&target, req)));
+    script
+}
+
+/// The tmux commands that print the header and the rows of the active pane of `target`
+/// (a window target, already quoted for the shell), as one tmux command line so that the
+/// header and the rows describe the same moment.
+fn capture_args(target: &str, req: Request) -> String {
     let format = format!(
         "{HEADER} #{{pane_id}} #{{history_size}} #{{cursor_y}} #{{pane_dead}} \
          #{{?pane_start_command,1,0}}"
     );
-    // One tmux command line, so that the header and the rows describe the same moment.
-    script.push_str(&format!(
-        "tmux display-message -p -t {target} {} \\; capture-pane -p{}{} -t {target} -S -{}",
+    format!(
+        "display-message -p -t {target} {} \\; capture-pane -p{}{} -t {target} -S -{}",
         shell_quote(&format),
         if req.joined { " -J" } else { "" },
         if req.escapes { " -e" } else { "" },
         req.history
-    ));
-    script
+    )
+}
+
+/// The first word of the line before each session's part of [`every_command`]'s
+/// answer; the part's length in bytes follows it.
+const FRAME: &str = "azlin-frame";
+
+/// The remote command that lists every session of the VM with its active pane: per
+/// session, a [`FRAME`] line with the length of its part, then the part: the session's
+/// record in [`tmux::LIST_FORMAT`], the header and the rows of [`capture_command`]
+/// (trailing blank rows dropped). Sessions are taken by tmux's id (`$3`), which no
+/// name can look like; one that ends while this runs has no part. Prints
+/// [`tmux::NO_TMUX`] when tmux is missing and nothing when no server runs.
+/// [`Request::foreground`] is not asked here.
+pub fn every_command(req: Request) -> String {
+    let req = Request {
+        foreground: false,
+        ..req
+    };
+    format!(
+        "command -v tmux >/dev/null 2>&1 || {{ echo {no_tmux}; exit 0; }}\n\
+         for azlin_s in $(tmux list-sessions -F '#{{session_id}}' 2>/dev/null); do\n\
+         azlin_f=$(tmux display-message -p -t \"$azlin_s\" {record} \\; {capture} \
+         2>/dev/null) && printf '{FRAME} %s\\n%s\\n' \
+         \"$(printf %s \"$azlin_f\" | wc -c)\" \"$azlin_f\"\n\
+         done\nexit 0",
+        no_tmux = tmux::NO_TMUX,
+        record = shell_quote(tmux::LIST_FORMAT),
+        capture = capture_args("\"$azlin_s:\"", req),
+    )
+}
+
+/// What [`every_command`] printed, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Every {
+    /// The sessions' records, one after another: a listing as `tmux list-sessions -F`
+    /// prints it in [`tmux::LIST_FORMAT`] (or [`tmux::NO_TMUX`]), for
+    /// [`tmux::parse_list`] and the same checks a probe gets.
+    pub listing: Vec<u8>,
+    /// Each session's pane, by session name, where its part held a capture.
+    pub captures: Vec<(String, Capture)>,
+}
+
+/// Reads what [`every_command`] printed. Lines before the first part (a login script's
+/// greeting) are skipped; after it, anything that is not a whole part makes the answer
+/// unreadable (`Err` says why), since what follows could not be told from a pane's rows.
+pub fn parse_every(stdout: &[u8], req: Request) -> Result<Every, &'static str> {
+    let req = Request {
+        foreground: false,
+        ..req
+    };
+    let mut every = Every {
+        listing: Vec::new(),
+        captures: Vec::new(),
+    };
+    let mut framed = false;
+    let mut rest = stdout;
+    while !rest.is_empty() {
+        let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let (line, after) = (
+            &rest[..line_end],
+            rest.get(line_end + 1..).unwrap_or_default(),
+        );
+        if !framed && line == tmux::NO_TMUX.as_bytes() {
+            every.listing = format!("{}\n", tmux::NO_TMUX).into_bytes();
+            return Ok(every);
+        }
+        let len = line
+            .strip_prefix(FRAME.as_bytes())
+            .and_then(|n| n.strip_prefix(b" "))
+            .and_then(|n| std::str::from_utf8(n).ok())
+            .map(|n| n.trim().parse::<usize>());
+        let len = match len {
+            Some(Ok(n)) => n,
+            Some(Err(_)) => return Err("a part whose length is not a number"),
+            None if framed => return Err("text between the parts of the answer"),
+            None => {
+                rest = after;
+                continue;
+            }
+        };
+        framed = true;
+        let part = after
+            .get(..len)
+            .ok_or("a part longer than the rest of the answer")?;
+        rest = match after.get(len) {
+            Some(b'\n') => &after[len + 1..],
+            None => &after[len..],
+            Some(_) => return Err("a part that does not end where its length says"),
+        };
+        match tmux::record(part) {
+            Ok((session, used)) => {
+                every.listing.extend_from_slice(&part[..used]);
+                if !every.listing.ends_with(b"\n") {
+                    every.listing.push(b'\n');
+                }
+                if let Some(c) = parse(&String::from_utf8_lossy(&part[used..]), req) {
+                    every.captures.push((session.name, c));
+                }
+            }
+            // Its first line goes to the listing, whose reader says what is wrong with it.
+            Err(_) => {
+                let end = part.iter().position(|&b| b == b'\n').unwrap_or(part.len());
+                every.listing.extend_from_slice(&part[..end]);
+                every.listing.push(b'\n');
+            }
+        }
+    }
+    Ok(every)
+}
+
+/// Every session of a VM and what its active pane shows, from one look.
+#[derive(Debug, Clone)]
+pub struct Panes {
+    /// The sessions, as a probe finds them (sorted by name).
+    pub sessions: Vec<SessionInfo>,
+    /// Each session's pane, by session name (a session whose pane could not be read in
+    /// the same look has none).
+    pub captures: Vec<(String, Capture)>,
+}
+
+/// Lists the sessions on `target` and captures the active pane of each, in one ssh: the
+/// listing is checked as a probe's is ([`remote::probe`]), and the answer is bounded by
+/// [`remote::MAX_ANSWER`] like any other.
+pub fn capture_every(
+    target: &SshTarget,
+    settings: &Settings,
+    req: Request,
+) -> Result<Panes, RemoteError> {
+    let done = remote::run(
+        target,
+        settings,
+        "a look at every session's pane",
+        &every_command(req),
+    )?;
+    let every = parse_every(&done.stdout, req).map_err(|why| RemoteError::Tmux {
+        vm: target.vm.clone(),
+        command: "tmux capture-pane (every session)".to_string(),
+        status: 0,
+        stderr: format!("its answer is not a listing with captures: {why}"),
+    })?;
+    Ok(Panes {
+        sessions: remote::listed(target, &every.listing)?,
+        captures: every.captures,
+    })
+}
+
+/// [`capture_every`] on every VM of `vms` concurrently; results keep their order.
+pub fn capture_every_vm(
+    vms: &[&Vm],
+    defaults: &ConnectDefaults,
+    settings: &Settings,
+    req: Request,
+) -> Vec<Result<Panes, RemoteError>> {
+    crate::parallel::fan_out(vms, settings.jobs, |vm| {
+        remote::target_of(vm, defaults).and_then(|t| capture_every(&t, settings, req))
+    })
 }
 
 /// Parses what [`capture_command`] printed; `None` when the header is not there or not
@@ -542,6 +708,142 @@ mod tests {
         assert_eq!(k, "tmux send-keys -t =dev: -- C-c Up");
         let c = capture_command("dev", Request::last_lines(20, false));
         assert!(c.contains("capture-pane -p -J -t =dev: -S -20"), "{c}");
+    }
+
+    /// One part of [`every_command`]'s answer around `body`.
+    fn part(body: &str) -> String {
+        format!("{FRAME} {}\n{body}\n", body.len())
+    }
+
+    #[test]
+    fn every_session_is_read_by_its_length_so_a_pane_cannot_forge_a_part() {
+        let req = Request::last_lines(5, false);
+        // A pane that prints a whole part of its own, records and "no tmux".
+        let forged = part("ghost:1:1:1:0:\nazlin-pane %9 0 0 0 0\nboo");
+        let hostile =
+            format!("dev:1:2:1700000000:3:a\nb\nazlin-pane %1 0 2 0 0\n{forged}azlin:no-tmux\n$ ");
+        let out = format!(
+            "Welcome to the VM\n{}{}",
+            part(&hostile),
+            part("z z:0:1:1:0:\nazlin-pane %2 0 0 0 0\nlast row")
+        );
+        let every = parse_every(out.as_bytes(), req).unwrap();
+        let listing = crate::tmux::parse_list(&every.listing);
+        let crate::tmux::Listing::Sessions { sessions, rejected } = listing else {
+            panic!("{listing:?}")
+        };
+        assert_eq!(rejected, []);
+        let names: Vec<&str> = sessions.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["dev", "z z"]);
+        assert_eq!(sessions[0].label.as_deref(), Some("a\nb"));
+        assert_eq!(every.captures.len(), 2);
+        let (name, dev) = &every.captures[0];
+        assert_eq!((name.as_str(), dev.pane.as_str()), ("dev", "%1"));
+        let forged_rows: Vec<&str> = forged.lines().collect();
+        assert_eq!(dev.rows[..4], forged_rows[..]);
+        assert_eq!(dev.last_lines(2), ["azlin:no-tmux", "$ "]);
+        assert_eq!(every.captures[1].1.last_lines(1), ["last row"]);
+    }
+
+    #[test]
+    fn an_answer_that_breaks_its_framing_is_refused() {
+        let req = Request::last_lines(1, false);
+        let ok = part("a:0:1:1:0:\nazlin-pane %1 0 0 0 0\nx");
+        assert!(parse_every(ok.as_bytes(), req).is_ok());
+        for bad in [
+            format!("{ok}stray text\n"),
+            format!("{FRAME} 99\nshort\n"),
+            format!("{FRAME} 2\nlonger\n"),
+            format!("{FRAME} two\nab\n"),
+        ] {
+            assert!(parse_every(bad.as_bytes(), req).is_err(), "{bad:?}");
+        }
+        // No tmux; no server (nothing); a record azlin cannot read goes to the listing,
+        // whose reader reports it; a part without a capture is a session without one.
+        let none = parse_every(b"azlin:no-tmux\n", req).unwrap();
+        assert_eq!(
+            crate::tmux::parse_list(&none.listing),
+            crate::tmux::Listing::NoTmux
+        );
+        assert_eq!(parse_every(b"", req).unwrap().listing, b"");
+        let odd = parse_every(part("broken").as_bytes(), req).unwrap();
+        assert_eq!(odd.listing, b"broken\n");
+        let bare = parse_every(part("b:0:1:1:0:").as_bytes(), req).unwrap();
+        assert_eq!(bare.listing, b"b:0:1:1:0:\n");
+        assert!(bare.captures.is_empty());
+    }
+
+    #[test]
+    fn the_every_session_script_is_what_tmux_and_sh_print_for_the_parser() {
+        // The real tmux and sh of this machine, on a server of its own.
+        let dir = tempfile::tempdir().unwrap();
+        let tmux = |args: &[&str]| crate::tmux::tests::local_tmux(dir.path(), args);
+        let req = Request::last_lines(3, false);
+        let run = || {
+            std::process::Command::new("sh")
+                .args(["-c", &every_command(req)])
+                .env("TMUX_TMPDIR", dir.path())
+                .env_remove("TMUX")
+                .output()
+                .unwrap()
+        };
+        assert_eq!(run().stdout, b"", "no server: no sessions");
+        let fake = format!("{FRAME} 3");
+        for (name, text) in [("my work", "first"), ("two", fake.as_str())] {
+            let cmd = format!("printf '%s\\n' '{text}'; exec cat");
+            assert!(
+                tmux(&["new-session", "-d", "-s", name, &cmd])
+                    .status
+                    .success()
+            );
+        }
+        assert!(
+            tmux(&[
+                "set-option",
+                "-t",
+                "=two:",
+                crate::tmux::LABEL_OPTION,
+                "l\n1"
+            ])
+            .status
+            .success()
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let every = loop {
+            let every = parse_every(&run().stdout, req).unwrap();
+            let shown = every
+                .captures
+                .iter()
+                .filter(|(_, c)| c.last_lines(1).len() == 1)
+                .count();
+            if shown == 2 || std::time::Instant::now() > deadline {
+                break every;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let _ = tmux(&["kill-server"]);
+        let crate::tmux::Listing::Sessions { sessions, rejected } =
+            crate::tmux::parse_list(&every.listing)
+        else {
+            panic!("no tmux?")
+        };
+        assert_eq!(rejected, []);
+        let names: Vec<&str> = sessions.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["my work", "two"]);
+        assert_eq!(sessions[1].label.as_deref(), Some("l\n1"));
+        assert!(sessions.iter().all(|s| s.last_activity.is_some()));
+        let seen: Vec<(&str, Vec<String>)> = every
+            .captures
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.last_lines(3)))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("my work", vec!["first".to_string()]),
+                ("two", vec![fake.clone()])
+            ]
+        );
     }
 
     #[test]

@@ -62,6 +62,19 @@ impl Settings {
         }
     }
 
+    /// [`Settings::invocation`] for one ssh to `target` that runs beside others to the
+    /// same VM (azlin's or another azlin's): it becomes the shared connection's master
+    /// only when no other ssh has claimed that within the connect timeout (see
+    /// [`crate::ssh::claim_master`]), so ssh prints nothing about the shared socket.
+    pub fn invocation_to(&self, target: &SshTarget) -> Invocation {
+        let mut how = self.invocation();
+        if let Some(dir) = &self.control_dir {
+            let window = Duration::from_secs(u64::from(self.connect_timeout));
+            how.master = crate::ssh::claim_master(dir, &target.host_key_alias, window);
+        }
+        how
+    }
+
     /// The deadline on a target's first byte of output (see [`crate::ssh::announced`]).
     pub fn first_output(&self) -> Duration {
         Duration::from_secs(u64::from(self.connect_timeout))
@@ -365,7 +378,7 @@ pub fn probe(target: &SshTarget, settings: &Settings) -> Result<Vec<SessionInfo>
 /// The sessions a `tmux list-sessions` (in [`tmux::LIST_FORMAT`]) printed on `target`,
 /// logged at `-vv` next to the command line `-v` already shows. A record that could not
 /// be read, and a session whose name azlin cannot address, are warnings naming the VM.
-fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteError> {
+pub(crate) fn listed(target: &SshTarget, stdout: &[u8]) -> Result<Vec<SessionInfo>, RemoteError> {
     let vm = Escaped(&target.vm);
     match tmux::parse_list(stdout) {
         Listing::Sessions { sessions, rejected } => {

@@ -14,7 +14,7 @@ use std::fmt;
 
 use crate::inventory::{Inventory, SessionInfo, Vm};
 use crate::name::{self, Identifier, NameError};
-use crate::suggest::{closest, did_you_mean};
+use crate::suggest::{closest, did_you_mean_kinds};
 use crate::text::Escaped;
 
 /// How an identifier reached its target.
@@ -84,8 +84,8 @@ pub enum ResolveError {
     NotFound {
         /// The identifier as typed.
         input: String,
-        /// The closest known names, best first.
-        suggestions: Vec<String>,
+        /// The closest known names, best first, each with what kind of name it is.
+        suggestions: Vec<(String, MatchedBy)>,
     },
     /// A named session that does not exist on its VM while one of a close name does:
     /// likely a typo, so it is not created without `--create`.
@@ -124,11 +124,11 @@ impl ResolveError {
     }
 }
 
-fn not_found_message(input: &str, suggestions: &[String]) -> String {
+fn not_found_message(input: &str, suggestions: &[(String, MatchedBy)]) -> String {
     format!(
         "no VM or session matches `{}`{}",
         Escaped(input),
-        did_you_mean(suggestions, ": see `azlin list` for the names azlin knows")
+        did_you_mean_kinds(suggestions, ": see `azlin list` for the names azlin knows")
     )
 }
 
@@ -159,7 +159,10 @@ pub fn resolve<'a>(
             let Some((vm, how)) = found else {
                 let suggestions = closest(&vm, vm_words(inventory))
                     .into_iter()
-                    .map(|v| format!("{v}:{}", session.as_deref().unwrap_or("")))
+                    .map(|v| {
+                        let compound = format!("{v}:{}", session.as_deref().unwrap_or(""));
+                        (compound, MatchedBy::Compound)
+                    })
                     .collect();
                 return Err(ResolveError::NotFound {
                     input: input.to_string(),
@@ -192,7 +195,7 @@ pub fn resolve<'a>(
             pick(input, candidates, || {
                 closest(&session, session_words(inventory))
                     .into_iter()
-                    .map(|s| format!(":{s}"))
+                    .map(|s| (format!(":{s}"), MatchedBy::Session))
                     .collect()
             })
         }
@@ -292,7 +295,7 @@ fn bare_candidates<'a>(
 fn pick<'a>(
     input: &str,
     mut candidates: Vec<Target<'a>>,
-    suggestions: impl FnOnce() -> Vec<String>,
+    suggestions: impl FnOnce() -> Vec<(String, MatchedBy)>,
 ) -> Result<Target<'a>, ResolveError> {
     match candidates.len() {
         1 => Ok(candidates.remove(0)),
@@ -326,13 +329,26 @@ fn session_words(inventory: &Inventory) -> impl Iterator<Item = &str> {
 }
 
 /// Suggestions for a bare word: close VM names and labels as typed, close session names in
-/// compound form (so the suggestion is never itself ambiguous).
-fn bare_suggestions(inventory: &Inventory, word: &str) -> Vec<String> {
-    let mut out = closest(word, vm_words(inventory));
+/// compound form (so the suggestion is never itself ambiguous), each with its kind.
+fn bare_suggestions(inventory: &Inventory, word: &str) -> Vec<(String, MatchedBy)> {
+    let kind = |w: &str| {
+        if inventory.vm(w).is_some() {
+            MatchedBy::VmName
+        } else {
+            MatchedBy::Label
+        }
+    };
+    let mut out: Vec<(String, MatchedBy)> = closest(word, vm_words(inventory))
+        .into_iter()
+        .map(|w| {
+            let k = kind(&w);
+            (w, k)
+        })
+        .collect();
     for session in closest(word, session_words(inventory)) {
         for vm in &inventory.vms {
             if has_session(inventory, vm, &session) {
-                out.push(name::compound(&vm.name, &session));
+                out.push((name::compound(&vm.name, &session), MatchedBy::Session));
             }
         }
     }
@@ -465,13 +481,13 @@ mod tests {
                 (NotFound(want), Err(ResolveError::NotFound { suggestions, .. })) => {
                     for w in *want {
                         assert!(
-                            suggestions.iter().any(|s| s == w),
+                            suggestions.iter().any(|(s, _)| s == w),
                             "{input:?}: {suggestions:?}"
                         );
                     }
                     if want.is_empty() {
                         assert!(
-                            !suggestions.iter().any(|s| s == "myvm:dev"),
+                            !suggestions.iter().any(|(s, _)| s == "myvm:dev"),
                             "{input:?}: {suggestions:?}"
                         );
                     }
@@ -524,5 +540,22 @@ mod tests {
         assert!(msg.contains("\n  prodvm:main"), "{msg}");
         let msg = resolve("myvn", &inv, "azlin").unwrap_err().to_string();
         assert!(msg.contains("did you mean:\n  myvm"), "{msg}");
+    }
+
+    #[test]
+    fn suggestions_of_several_kinds_are_grouped_and_named() {
+        let inv = fleet();
+        // `apy`: the VM `api` and the session `api` on prodvm are one edit away.
+        let msg = resolve("apy", &inv, "azlin").unwrap_err().to_string();
+        assert!(
+            msg.ends_with(
+                "; did you mean a VM name or a session name?\n  api         (VM name)\n  \
+                 prodvm:api  (session name)"
+            ),
+            "{msg}"
+        );
+        // Labels are their own kind; far names are never offered.
+        let msg = resolve("productio", &inv, "azlin").unwrap_err().to_string();
+        assert!(msg.ends_with("did you mean:\n  production"), "{msg}");
     }
 }

@@ -542,6 +542,9 @@ pub struct Invocation {
     /// Send [`KEEPALIVE`] options (off when the user's own ssh config sets keepalives:
     /// options on the command line would override theirs).
     pub keepalive: bool,
+    /// With [`Invocation::control_dir`]: this ssh may become the shared connection's
+    /// master (`ControlMaster auto`); otherwise `ControlMaster no` (see [`claim_master`]).
+    pub master: bool,
 }
 
 /// ssh's `ServerAliveInterval` and `ServerAliveCountMax` for a timeout of `timeout`
@@ -599,6 +602,7 @@ impl Invocation {
             tty: Tty::No,
             options: Vec::new(),
             keepalive: true,
+            master: true,
         }
     }
 
@@ -611,6 +615,7 @@ impl Invocation {
             tty,
             options: Vec::new(),
             keepalive: true,
+            master: true,
         }
     }
 
@@ -625,6 +630,59 @@ impl Invocation {
         self.control_dir = Some(dir);
         self
     }
+}
+
+/// Whether an ssh about to connect to the VM known by `key` (its host key alias) may set
+/// up the shared connection (`ControlMaster auto`), or must leave that to another one
+/// started less than `window` ago (`ControlMaster no`), among every azlin process of the
+/// user.
+///
+/// Why: several ssh processes that find no master at once (the guide's `for … &` loop of
+/// `azlin exec`, or `exec vm:a vm:b` in one run) each try to become it; all but one then
+/// print `ControlSocket … already exists, disabling multiplexing` and connect on their own.
+/// With `ControlMaster no` an ssh uses a master that is up and otherwise connects on its
+/// own without a word. The claim is a file in the socket directory whose modification
+/// time is the last claim, checked and renewed under a lock held for microseconds (ssh
+/// closes inherited descriptors, so a lock could not be held by ssh itself). Any failure
+/// to use the file gives `true`: at worst the old behaviour.
+pub fn claim_master(dir: &Path, key: &str, window: std::time::Duration) -> bool {
+    use std::io::Write;
+    let name: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!(".azlin-master-{name}"));
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+    else {
+        return true;
+    };
+    if file.lock().is_err() {
+        return true;
+    }
+    let meta = file.metadata().ok();
+    // An empty file was just created: never claimed.
+    let recent = meta.filter(|m| m.len() > 0).is_some_and(|m| {
+        m.modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < window)
+    });
+    if recent {
+        return false;
+    }
+    // Writing renews the modification time: the claim.
+    let _ = file.write_all(b"1");
+    true
 }
 
 /// The directory of ControlPath sockets, `~/.ssh/cm` (the one the generated config
@@ -693,7 +751,9 @@ impl SshTarget {
         if let Some(dir) = &how.control_dir {
             // The directory is literal, `%C` is the token ssh expands.
             if let Some(path) = control_path_value(&dir.to_string_lossy()) {
-                opt("ControlMaster", "auto");
+                // `no` still uses a master that is up (and connects on its own when none
+                // is), but never tries to become one: see [`claim_master`].
+                opt("ControlMaster", if how.master { "auto" } else { "no" });
                 opt("ControlPath", &path);
                 opt("ControlPersist", &CONTROL_PERSIST_SECS.to_string());
             }
@@ -894,6 +954,44 @@ mod tests {
         assert_eq!(mode & 0o777, 0o700);
         let deep = tmp.path().join("d".repeat(80)).join(".ssh");
         assert_eq!(control_dir(&deep), None);
+    }
+
+    #[test]
+    fn one_claim_of_the_master_per_window_and_control_master_follows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let window = std::time::Duration::from_secs(60);
+        assert!(claim_master(dir.path(), "azlin.local.a", window));
+        assert!(!claim_master(dir.path(), "azlin.local.a", window));
+        assert!(!claim_master(dir.path(), "azlin.local.a", window));
+        // Another VM has its own claim; an old claim may be taken again.
+        assert!(claim_master(dir.path(), "azlin.local.b/../x", window));
+        assert!(claim_master(
+            dir.path(),
+            "azlin.local.a",
+            std::time::Duration::ZERO
+        ));
+        // A directory that cannot hold the claim: ssh may become the master, as before.
+        assert!(claim_master(&dir.path().join("missing"), "a", window));
+        let t = SshTarget {
+            vm: "myvm".into(),
+            host_key_alias: "azlin.local.myvm".into(),
+            hostname: "10.0.0.4".into(),
+            port: 22,
+            user: None,
+            identity_file: None,
+            proxy_jump: None,
+            known_hosts: "/h/.azlin/known_hosts".into(),
+        };
+        let mut how = Invocation::batch(7).shared("/h/.ssh/cm".into());
+        let has = |how: &Invocation, want: &str| {
+            t.argv(how, None)
+                .iter()
+                .any(|a| a.to_string_lossy() == want)
+        };
+        assert!(has(&how, "ControlMaster=auto"));
+        how.master = false;
+        assert!(has(&how, "ControlMaster=no"));
+        assert!(has(&how, "ControlPath=/h/.ssh/cm/%C"));
     }
 
     #[test]

@@ -3,21 +3,21 @@
 //! quoted with [`shell_quote`] exactly once, and session targets use tmux's `=name`
 //! form so that `dev` never matches `dev2` by prefix.
 
-use crate::inventory::SessionInfo;
+use crate::inventory::{LATEST_ACTIVITY, SessionInfo};
 use crate::quote::shell_quote;
 use crate::text::shortened;
 
 /// The record `list-sessions` prints for each session, one field after another, each
-/// ended by `:`: the name, the attached-client count, the window count, the byte length
-/// of the label (`n:`), then the label itself. No field can pass for
-/// another: tmux puts no `:` in a session name (it writes `_` for one; older versions
-/// refuse the name) and no control character either (it writes them as `\033`), the
-/// counts are digits, and the label, which may hold anything (`:`, line breaks, escape
-/// sequences), is taken by its length rather than read up to a separator. From a tmux too
-/// old for `n:` the length field comes out empty, and the label runs to the end of the
-/// line.
+/// ended by `:`: the name, the attached-client count, the window count, the time of the
+/// last activity (Unix seconds), the byte length of the label (`n:`), then the label
+/// itself. No field can pass for another: tmux puts no `:` in a session name (it writes
+/// `_` for one; older versions refuse the name) and no control character either (it
+/// writes them as `\033`), the counts and the time are digits, and the label, which may
+/// hold anything (`:`, line breaks, escape sequences), is taken by its length rather than
+/// read up to a separator. From a tmux too old for `n:` the length field comes out empty,
+/// and the label runs to the end of the line.
 pub const LIST_FORMAT: &str = "#{session_name}:#{session_attached}:#{session_windows}:\
-     #{n:@azlin-name}:#{@azlin-name}";
+     #{session_activity}:#{n:@azlin-name}:#{@azlin-name}";
 
 /// Printed instead of sessions when the VM has no tmux at all.
 pub const NO_TMUX: &str = "azlin:no-tmux";
@@ -119,30 +119,33 @@ pub fn parse_list(stdout: &[u8]) -> Listing {
 }
 
 /// The record at the start of `input` and how many bytes it took (its final line break
-/// included), or what is wrong with it.
-fn record(input: &[u8]) -> Result<(SessionInfo, usize), &'static str> {
+/// included), or what is wrong with it. An activity time that is not a number, or not a
+/// time a VM could have seen, is only unknown: the record stands on its other fields.
+pub(crate) fn record(input: &[u8]) -> Result<(SessionInfo, usize), &'static str> {
     let line_end = input
         .iter()
         .position(|&b| b == b'\n')
         .unwrap_or(input.len());
-    let mut fields = input[..line_end].splitn(5, |&b| b == FIELD_END);
-    let (Some(name), Some(attached), Some(windows), Some(len), Some(tail)) = (
+    let mut fields = input[..line_end].splitn(6, |&b| b == FIELD_END);
+    let (Some(name), Some(clients), Some(windows), Some(activity), Some(len), Some(tail)) = (
+        fields.next(),
         fields.next(),
         fields.next(),
         fields.next(),
         fields.next(),
         fields.next(),
     ) else {
-        return Err("fewer than five `:`-separated fields");
+        return Err("fewer than six `:`-separated fields");
     };
     if name.is_empty() {
         return Err("an empty session name");
     }
-    // The label starts after the fourth `:`, all of them on this first line.
-    let label_start = name.len() + attached.len() + windows.len() + len.len() + 4;
-    let (Some(attached), Some(windows)) = (count::<u32>(attached), count(windows)) else {
+    // The label starts after the fifth `:`, all of them on this first line.
+    let label_start = name.len() + clients.len() + windows.len() + activity.len() + len.len() + 5;
+    let (Some(clients), Some(windows)) = (count::<u32>(clients), count(windows)) else {
         return Err("a client or window count that is not a number");
     };
+    let last_activity = count::<u64>(activity).filter(|&t| t > 0 && t <= LATEST_ACTIVITY);
     let (label, used) = if len.is_empty() {
         // A tmux too old for `n:`: no length; the label is the rest of the line.
         (tail, line_end + 1)
@@ -161,9 +164,11 @@ fn record(input: &[u8]) -> Result<(SessionInfo, usize), &'static str> {
     Ok((
         SessionInfo {
             name: String::from_utf8_lossy(name).into_owned(),
-            attached: attached > 0,
+            attached: clients > 0,
             windows,
             label: (!label.is_empty()).then(|| label.into_owned()),
+            clients,
+            last_activity,
         },
         used.min(input.len()),
     ))
@@ -377,8 +382,19 @@ pub fn new_window(vm: &str, session: &str, command: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Runs the real tmux of this machine with `args`, against a server of its own whose
+    /// socket lives in `dir`.
+    pub(crate) fn local_tmux(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("tmux")
+            .args(args)
+            .env("TMUX_TMPDIR", dir)
+            .env_remove("TMUX")
+            .output()
+            .expect("run tmux (install it: apt-get install tmux)")
+    }
 
     fn sessions(out: &[u8]) -> (Vec<SessionInfo>, Vec<Rejected>) {
         match parse_list(out) {
@@ -389,19 +405,23 @@ mod tests {
 
     #[test]
     fn parses_sessions_labels_and_no_tmux() {
-        let out = b"dev:1:2:0:\nmain:0:1:21:production-deployment\n";
+        let out = b"dev:2:2:1700000000:0:\nmain:0:1:1700000300:21:production-deployment\n";
         let (s, rejected) = sessions(out);
         assert_eq!(rejected, []);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].name, "dev");
         assert!(s[0].attached);
+        assert_eq!(s[0].clients, 2);
         assert_eq!(s[0].windows, 2);
+        assert_eq!(s[0].last_activity, Some(1_700_000_000));
         assert_eq!(s[0].label, None);
+        assert!(!s[1].attached);
+        assert_eq!(s[1].clients, 0);
         assert_eq!(s[1].label.as_deref(), Some("production-deployment"));
         assert_eq!(sessions(b""), (vec![], vec![]));
         assert_eq!(parse_list(b"azlin:no-tmux\n"), Listing::NoTmux);
         // A tmux too old for `n:` prints no length: the label is the rest of its line.
-        let (s, _) = sessions(b"dev:0:1::a:b\n");
+        let (s, _) = sessions(b"dev:0:1:1700000000::a:b\n");
         assert_eq!(s[0].label.as_deref(), Some("a:b"));
     }
 
@@ -410,7 +430,7 @@ mod tests {
         // What tmux 3.3 prints for a session whose label holds a line break, a whole
         // fake record and escape sequences: one session.
         let label = "x\nevil:1:99:0:\n\u{1b}]0;pwned\u{7}:|";
-        let out = format!("dev:0:1:{}:{label}\nz:0:1:0:\n", label.len());
+        let out = format!("dev:0:1:1:{}:{label}\nz:0:1:1:0:\n", label.len());
         let (s, rejected) = sessions(out.as_bytes());
         assert_eq!(rejected, []);
         assert_eq!(
@@ -424,7 +444,7 @@ mod tests {
     fn a_name_cannot_pass_for_other_fields() {
         // tmux writes `_` for `:` in a name and escapes its control characters, so a name
         // that tries to carry fields of its own stays one name (outside azlin's grammar).
-        let (s, rejected) = sessions(b"p1|1|99|fakelabel:0:1:0:\na\\033]0;T\\a_1_99:0:1:0:\n");
+        let (s, rejected) = sessions(b"p1|1|99|fakelabel:0:1:1:0:\na\\033]0;T\\a_1_99:0:1:1:0:\n");
         assert_eq!(rejected, []);
         assert_eq!(s[1].name, "p1|1|99|fakelabel");
         assert!(!s[1].attached);
@@ -434,8 +454,8 @@ mod tests {
 
     #[test]
     fn records_that_do_not_fit_are_rejected_and_reading_goes_on() {
-        let out = b"broken line\nx:one:1:0:\nd:0:1:99:short\nd:0:1:1:ab\n\
-                    ok:0:1:0:\nok:1:5:0:\n:0:1:0:\n-1:-1:1:0:\n";
+        let out = b"broken line\nx:one:1:1:0:\nd:0:1:1:99:short\nd:0:1:1:1:ab\n\
+                    ok:0:1:1:0:\nok:1:5:1:0:\n:0:1:1:0:\n-1:-1:1:1:0:\n";
         let (s, rejected) = sessions(out);
         assert_eq!(
             s.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
@@ -446,7 +466,7 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                "fewer than five `:`-separated fields",
+                "fewer than six `:`-separated fields",
                 "a client or window count that is not a number",
                 "a label longer than the rest of the answer",
                 "a label that does not end where its length says",
@@ -457,7 +477,7 @@ mod tests {
         );
         assert_eq!(rejected[0].record, "broken line");
         // A length past the end of the answer is refused, not trusted.
-        let (s, rejected) = sessions(b"d:0:1:18446744073709551615:x");
+        let (s, rejected) = sessions(b"d:0:1:1:18446744073709551615:x");
         assert!(s.is_empty());
         assert_eq!(
             rejected[0].reason,
@@ -469,17 +489,48 @@ mod tests {
     }
 
     #[test]
+    fn an_activity_time_that_cannot_be_is_unknown_and_the_record_stands() {
+        // Not a number, signed, spaced, past RFC 3339's year 9999, past u64, zero, empty:
+        // each record is still its session, with its other fields.
+        let bad = [
+            "soon",
+            "-5",
+            " 17",
+            "253402300800",
+            "99999999999999999999999",
+            "0",
+            "",
+        ];
+        let mut out = String::new();
+        for (i, t) in bad.iter().enumerate() {
+            out.push_str(&format!("s{i}:1:2:{t}:0:\n"));
+        }
+        out.push_str("last:0:1:253402300799:0:\n");
+        let (s, rejected) = sessions(out.as_bytes());
+        assert_eq!(rejected, []);
+        assert_eq!(s.len(), bad.len() + 1);
+        for x in &s[1..] {
+            assert_eq!(
+                (x.last_activity, x.clients, x.windows),
+                (None, 1, 2),
+                "{x:?}"
+            );
+        }
+        assert_eq!(s[0].name, "last");
+        assert_eq!(s[0].last_activity, Some(LATEST_ACTIVITY));
+        // A client count past u32 is no count: the record is refused, not wrapped.
+        let (s, rejected) = sessions(b"x:4294967296:1:1:0:\n");
+        assert!(s.is_empty());
+        assert_eq!(
+            rejected[0].reason,
+            "a client or window count that is not a number"
+        );
+    }
+
+    #[test]
     fn the_format_is_what_tmux_prints_for_the_parser() {
-        // The real tmux of this machine, on a server of its own.
         let dir = tempfile::tempdir().unwrap();
-        let tmux = |args: &[&str]| {
-            std::process::Command::new("tmux")
-                .args(args)
-                .env("TMUX_TMPDIR", dir.path())
-                .env_remove("TMUX")
-                .output()
-                .expect("run tmux (install it: apt-get install tmux)")
-        };
+        let tmux = |args: &[&str]| local_tmux(dir.path(), args);
         // `n:` counts bytes, as the parser does: a label with multi-byte characters too.
         let label = "two\nlines:1:9:0:\u{1b}[2J é\u{202e}日";
         assert!(
@@ -500,6 +551,14 @@ mod tests {
         assert_eq!(s.len(), 2, "{s:?}");
         assert_eq!(s[0].name, "a_b_c|1|9");
         assert_eq!(s[0].label.as_deref(), Some(label));
+        // tmux's own activity time: now, give or take the test's run.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let at = s[1].last_activity.expect("an activity time");
+        assert!(at <= now && at + 600 > now, "{at} against {now}");
+        assert_eq!((s[1].clients, s[1].attached), (0, false));
         assert_eq!((s[1].name.as_str(), s[1].label.as_deref()), ("plain", None));
     }
 

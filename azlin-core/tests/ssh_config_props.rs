@@ -102,6 +102,7 @@ prop_compose! {
             label,
             tags,
             power: PowerState::Running,
+            region: None,
         }, sessions)
     }
 }

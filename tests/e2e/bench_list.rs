@@ -20,8 +20,19 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// Every run of `args` in `home`, in milliseconds; `check` sees each output.
-fn time_runs(home: &Home, runs: usize, args: &[&str], check: impl Fn(&str)) -> Vec<f64> {
+/// Every run of `args` in `home`, in milliseconds, after `warmups` untimed runs (with
+/// shared connections, the first run opens them: the figure is about reusing them);
+/// `check` sees each output.
+fn time_runs(
+    home: &Home,
+    runs: usize,
+    warmups: usize,
+    args: &[&str],
+    check: impl Fn(&str),
+) -> Vec<f64> {
+    for _ in 0..warmups {
+        check(&home.ok(args));
+    }
     (0..runs)
         .map(|_| {
             let started = Instant::now();
@@ -117,7 +128,8 @@ fn time_baseline(
         config.display()
     );
     let input = vms.iter().map(|v| format!("{v}\n")).collect::<String>();
-    (0..runs)
+    // As for azlin (`time_runs`): with sharing, one untimed run opens the connections.
+    (0..runs + usize::from(share))
         .map(|_| {
             use std::io::Write;
             let started = Instant::now();
@@ -141,6 +153,7 @@ fn time_baseline(
             check(&String::from_utf8_lossy(&out.stdout));
             took
         })
+        .skip(usize::from(share))
         .collect()
 }
 
@@ -170,17 +183,24 @@ fn bench_fanout() {
         set_sharing(&one, share);
         set_sharing(&many, share);
         set_sharing(&small, share);
-        let rows = time_runs(&small, runs, &["list", "--format", "json"], |out| {
-            let v: serde_json::Value = serde_json::from_str(out).unwrap();
-            assert_eq!(v.as_array().unwrap().len(), small_n, "one session per VM");
-        });
+        let warmups = usize::from(share);
+        let rows = time_runs(
+            &small,
+            runs,
+            warmups,
+            &["list", "--format", "json"],
+            |out| {
+                let v: serde_json::Value = serde_json::from_str(out).unwrap();
+                assert_eq!(v.as_array().unwrap().len(), small_n, "one session per VM");
+            },
+        );
         report(&format!("list {conn} small"), rows);
         for (label, home, vms) in [("1", &one, 1), ("n", &many, n), ("n-jobs", &many, n)] {
             let mut list = vec!["list", "--format", "json"];
             if label == "n-jobs" {
                 list.extend(["--jobs", &jobs]);
             }
-            let rows = time_runs(home, runs, &list, |out| {
+            let rows = time_runs(home, runs, warmups, &list, |out| {
                 let v: serde_json::Value = serde_json::from_str(out).unwrap();
                 assert_eq!(v.as_array().unwrap().len(), vms, "one session per VM");
             });
@@ -197,7 +217,7 @@ fn bench_fanout() {
             }
             exec.extend(targets.iter().map(String::as_str));
             exec.extend(["--", "echo", "ok"]);
-            let rows = time_runs(home, runs, &exec, |out| {
+            let rows = time_runs(home, runs, warmups, &exec, |out| {
                 assert_eq!(out.matches("ok").count(), vms, "one line per target: {out}");
             });
             report(&format!("exec {conn} {label}"), rows);

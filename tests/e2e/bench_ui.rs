@@ -13,7 +13,8 @@
 //!   nearly always is). It includes tmux's send-keys and capture-pane, so it is an upper
 //!   bound of the dashboard's own latency.
 //!
-//! Prints one `BENCH {json}` line per measurement, as `bench_pane` does.
+//! Prints one `BENCH {json}` line per measurement, as `bench_pane` does. `BENCH_AZLIN_UI`
+//! names another `azlin-ui` to measure (a release one from a debug test build).
 
 use std::time::{Duration, Instant};
 
@@ -61,6 +62,13 @@ fn bench_ui() {
     let rtt = Duration::from_millis(env_or("BENCH_RTT_MS", 100));
     let (home, _fleet) = fleet_of(n, rtt);
     home.install_shipped_plugins();
+    // `BENCH_AZLIN_UI=path/to/release/azlin-ui`: measure a release dashboard from a debug
+    // test build (bench/run builds everything in release and needs no such thing).
+    if let Some(ui) = std::env::var_os("BENCH_AZLIN_UI") {
+        let link = home.plugin_dir().join("azlin-ui");
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(ui, &link).unwrap();
+    }
     home.ok(&["list"]); // opens the shared connections
     let path = std::env::var("PATH").unwrap_or_default();
     let term = Terminal::run(

@@ -69,16 +69,23 @@ fn names() -> Vec<String> {
 }
 
 /// What the fake `tmux` prints for `list-sessions -F <azlin's format>`: honest records
-/// (each label's length right) with hostile contents, and broken records.
+/// (each label's length right) with hostile contents, activity times that are no time
+/// among them, and broken records.
 fn records() -> Vec<u8> {
     let mut out = Vec::new();
-    for name in names() {
+    for (i, name) in names().into_iter().enumerate() {
         let label = if name == "dev" {
             dev_label()
         } else {
             String::new()
         };
-        out.extend(format!("{name}:0:1:{}:{label}\n", label.len()).into_bytes());
+        // Activity times that are no time (unknown in the JSON), except for `ok`.
+        let activity = if name == "ok" {
+            "1700000000"
+        } else {
+            ["x", "-1", "99999999999999999999999", "253402300800", ""][i % 5]
+        };
+        out.extend(format!("{name}:0:1:{activity}:{}:{label}\n", label.len()).into_bytes());
     }
     // Seven broken records: five warnings, then a count.
     for n in 0..7 {
@@ -283,7 +290,14 @@ fn a_hostile_vm_cannot_drive_the_terminal_or_spoof_a_row() {
         assert_eq!(row["compound"].is_string(), addressable, "{row}");
         assert_eq!(row["ssh_alias"].is_string(), addressable, "{row}");
         assert_eq!(row["attached"], false, "{row}");
+        assert_eq!(row["clients"], 0, "{row}");
         assert_eq!(row["windows"], 1, "{row}");
+        let activity = if name == "ok" {
+            serde_json::json!("2023-11-14T22:13:20Z")
+        } else {
+            serde_json::Value::Null
+        };
+        assert_eq!(row["last_activity"], activity, "{row}");
     }
     let dev = rows.iter().find(|r| r["session"] == "dev").unwrap();
     assert_eq!(dev["session_name"].as_str(), Some(dev_label().as_str()));

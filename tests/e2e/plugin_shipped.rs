@@ -81,14 +81,7 @@ mod fleet {
     use crate::support::{Home, assert_success};
 
     fn tmux_activity(fleet: &Fleet, vm: &str, session: &str) -> u64 {
-        let out = fleet.vm(vm).tmux(&[
-            "display-message",
-            "-p",
-            "-t",
-            &format!("={session}:"),
-            "#{session_activity}",
-        ]);
-        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+        fleet.vm(vm).activity(session)
     }
 
     /// `azlin health`: its status and its table.

@@ -183,3 +183,24 @@ fn version_and_help() {
         .stdout(contains("resolve"))
         .stdout(contains("host"));
 }
+
+/// Close names of several kinds are grouped, each saying which kind it is; far names are
+/// never offered.
+#[test]
+fn suggestions_of_several_kinds_say_which_is_which() {
+    let home = guide_fleet();
+    home.ok(&["host", "add", "api1", "--address", "10.0.0.3"]);
+    home.azlin()
+        .args(["resolve", "api2"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "did you mean a VM name or a session name?\n  api1        (VM name)\n  \
+             prodvm:api  (session name)\n",
+        ));
+    home.azlin()
+        .args(["resolve", "productiom"])
+        .assert()
+        .code(1)
+        .stderr(contains("did you mean:\n  production\n"));
+}

@@ -143,6 +143,58 @@ fn list_shows_every_session_as_table_json_and_csv_and_fills_the_cache() {
     );
 }
 
+/// `#{session_activity}` of `session` as tmux on the VM reports it, in RFC 3339.
+fn activity_of(fleet: &Fleet, vm: &str, session: &str) -> String {
+    let secs = fleet.vm(vm).activity(session);
+    let date = std::process::Command::new("date")
+        .args(["-u", "-d", &format!("@{secs}"), "+%Y-%m-%dT%H:%M:%SZ"])
+        .output()
+        .expect("run date");
+    String::from_utf8_lossy(&date.stdout).trim().to_string()
+}
+
+#[test]
+fn json_counts_attached_clients_and_gives_the_last_activity() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["myvm"]);
+    home.ok(&["ssh", "myvm", "--tmux-session", "dev"]);
+    home.ok(&["ssh", "myvm", "--tmux-session", "quiet"]);
+    // Two terminals attached to `dev`.
+    let _one = crate::support::terminal::Terminal::azlin(&home, "connect myvm:dev");
+    let _two = crate::support::terminal::Terminal::azlin(&home, "connect myvm:dev");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fleet.vm("myvm").attached("dev") < 2 {
+        assert!(Instant::now() < deadline, "two clients never attached");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Activity may move while the listing runs (a client's redraw): it is one of the
+    // times tmux reports before and after.
+    let before = [
+        activity_of(&fleet, "myvm", "dev"),
+        activity_of(&fleet, "myvm", "quiet"),
+    ];
+    let rows = json_rows(&home, &[]);
+    let vms = json_rows(&home, &["--vms"]);
+    let after = [
+        activity_of(&fleet, "myvm", "dev"),
+        activity_of(&fleet, "myvm", "quiet"),
+    ];
+    let sessions = vms[0]["sessions"].as_array().unwrap();
+    for (i, (name, clients)) in [("dev", 2), ("quiet", 0)].into_iter().enumerate() {
+        let row = rows.iter().find(|r| r["session"] == name).unwrap();
+        let cell = sessions.iter().find(|r| r["session"] == name).unwrap();
+        for r in [row, cell] {
+            assert_eq!(r["clients"], clients, "{r}");
+            assert_eq!(r["attached"], clients > 0, "{r}");
+            let at = r["last_activity"].as_str().unwrap();
+            assert!(
+                at >= before[i].as_str() && at <= after[i].as_str(),
+                "{r} {before:?} {after:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn session_names_label_vms_and_tmux_sessions_and_show_in_list() {
     let home = Home::new();

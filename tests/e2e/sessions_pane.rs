@@ -8,7 +8,7 @@ use std::process::{Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::fleet::{FakeVm, Fleet};
+use crate::support::fleet::{FakeVm, Fleet, SshLog};
 use crate::support::{Home, assert_success, text};
 
 fn azlin(home: &Home, args: &[&str]) -> Output {
@@ -115,6 +115,167 @@ fn peek_shows_the_sessions_own_pane_its_last_lines_and_json() {
     assert!(lines.contains(&"dev-3"), "{first}");
     let at = first["captured_at"].as_str().unwrap();
     assert!(at.ends_with('Z') && at.len() == 20, "{at}");
+}
+
+/// Lines a hostile pane prints: a frame line of `peek --all`'s answer, a listing record,
+/// a pane header, a header of peek's text, a guard marker and "no tmux".
+const FAKES: [&str; 6] = [
+    "azlin-frame 12",
+    "ghost:1:1:1700000000:0:",
+    "azlin-pane %99 0 0 0 0",
+    "── vm1:ghost ──",
+    "azlin-guard-0000000000000000 missing",
+    "azlin:no-tmux",
+];
+
+#[test]
+fn peek_all_reads_each_vm_in_one_ssh_and_a_hostile_pane_spoofs_no_row() {
+    let home = Home::new();
+    let fleet = Fleet::start(&home, &["vm1", "vm2", "vm3"]);
+    let sessions = [
+        ("vm1", "s1"),
+        ("vm1", "s2"),
+        ("vm2", "s1"),
+        ("vm2", "s2"),
+        ("vm3", "s1"),
+        ("vm3", "s2"),
+        ("vm3", "s3"),
+    ];
+    for (vm, s) in sessions {
+        if (vm, s) == ("vm3", "s3") {
+            // Made on the VM itself: only a live look can know it.
+            fleet.vm(vm).new_session(s, None);
+        } else {
+            home.ok(&["ssh", vm, "--tmux-session", s]);
+        }
+    }
+    for (vm, s) in sessions {
+        if (vm, s) == ("vm2", "s2") {
+            let quoted: Vec<String> = FAKES.iter().map(|f| format!("'{f}'")).collect();
+            type_line(
+                fleet.vm(vm),
+                s,
+                &format!("printf '%s\\n' {} 'text-vm2-s2'", quoted.join(" ")),
+            );
+        } else {
+            type_line(fleet.vm(vm), s, &format!("echo text-{vm}-{s}"));
+        }
+        until_screen_shows(fleet.vm(vm), s, &format!("\ntext-{vm}-{s}\n"));
+    }
+    let cache = home.azlin_home().join("cache/sessions.json");
+    let cached = std::fs::read_to_string(&cache).unwrap_or_default();
+    assert!(!cached.contains("\"s3\""), "{cached}");
+
+    let log = SshLog::new();
+    let out = home
+        .azlin()
+        .env("AZLIN_SSH", log.client())
+        .args(["peek", "--all", "-n", "9", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // One ssh per VM: its listing and every capture in one answer (`ssh -G`/`-V` only
+    // ask the client about itself; the log holds the arguments' lines).
+    let runs: Vec<Vec<String>> = log
+        .take()
+        .into_iter()
+        .filter(|run| !run.iter().any(|a| a == "-G" || a == "-V"))
+        .collect();
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    assert!(
+        runs.iter()
+            .all(|run| run.iter().any(|line| line.contains("azlin-frame"))),
+        "{runs:?}"
+    );
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let compounds: Vec<&str> = items
+        .iter()
+        .map(|i| i["compound"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = sessions.iter().map(|(v, s)| format!("{v}:{s}")).collect();
+    assert_eq!(compounds, want, "no session missing, none added");
+    for (item, (vm, s)) in items.iter().zip(sessions) {
+        assert!(item["error"].is_null(), "{item}");
+        assert!(item["pane"].as_str().unwrap().starts_with('%'), "{item}");
+        let lines: Vec<&str> = item["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        let own = format!("text-{vm}-{s}");
+        assert!(lines.contains(&own.as_str()), "{own} in {item}");
+        for (ov, os) in sessions {
+            let other = format!("text-{ov}-{os}");
+            assert!(
+                other == own || !lines.iter().any(|l| l.contains(&other)),
+                "{other} in {item}"
+            );
+        }
+        // The fake lines are rows of the pane that printed them, kept as they are.
+        let fakes = FAKES.iter().filter(|f| lines.contains(f)).count();
+        assert_eq!(
+            fakes,
+            if vm == "vm2" && s == "s2" { 6 } else { 0 },
+            "{item}"
+        );
+    }
+    // The listing went to the session cache, as a probe's does.
+    let cached = std::fs::read_to_string(&cache).unwrap();
+    assert!(cached.contains("\"s3\""), "{cached}");
+
+    // As text: a header per session, each over its own lines.
+    let out = home.ok(&["peek", "--all", "-n", "9"]);
+    let mut at = Vec::new();
+    for (vm, s) in sessions {
+        let header = format!("── {vm}:{s} ──\n");
+        assert_eq!(out.matches(&header).count(), 1, "{header} in\n{out}");
+        at.push(out.find(&header).unwrap());
+    }
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{out}");
+    for (i, (vm, s)) in sessions.iter().enumerate() {
+        let end = at.get(i + 1).copied().unwrap_or(out.len());
+        assert!(
+            out[at[i]..end].contains(&format!("\ntext-{vm}-{s}\n")),
+            "{out}"
+        );
+    }
+    // -n 1: one line per session, each its own.
+    let out = home.ok(&["peek", "--all", "-n", "1"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), sessions.len(), "{out}");
+    for (line, (vm, s)) in lines.iter().zip(sessions) {
+        assert!(line.starts_with(&format!("{vm}:{s} ")), "{out}");
+    }
+}
+
+#[test]
+fn peek_all_reports_a_vm_whose_answer_never_ends_and_reads_the_others() {
+    let home = Home::new();
+    let mut fleet = Fleet::start(&home, &["vm1"]);
+    home.ok(&["ssh", "vm1", "--tmux-session", "work"]);
+    type_line(fleet.vm("vm1"), "work", "echo work-pane");
+    until_screen_shows(fleet.vm("vm1"), "work", "\nwork-pane\n");
+    // Whatever it is asked, an answer that never ends: cut at the bound, not read on.
+    fleet.add_forced(&home, "loud", "yes azlin-frame");
+    let out = azlin(&home, &["peek", "--all", "-n", "5", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let work = items.iter().find(|i| i["compound"] == "vm1:work").unwrap();
+    assert!(
+        work["lines"]
+            .as_array()
+            .unwrap()
+            .contains(&"work-pane".into()),
+        "{work}"
+    );
+    let loud = items.iter().find(|i| i["vm"] == "loud").unwrap();
+    assert_eq!(loud["session"], "", "{loud}");
+    assert!(
+        loud["error"].as_str().unwrap().contains("misbehaves"),
+        "{loud}"
+    );
+    assert_eq!(items.len(), 2, "{items:?}");
 }
 
 #[test]

@@ -158,11 +158,12 @@ fn generated_file_is_private_and_has_one_host_block_then_session_blocks() {
             "Host myvm myvm--*",
             "Host myvm--build",
             "Host myvm--dev",
-            "Host myvm--build myvm--dev",
             "Host other other--*",
             "Host myvm myvm--* other other--*",
+            "Host myvm--* other--*",
         ]
     );
+    assert_eq!(text.matches("RequestTTY yes").count(), 1, "{text}");
     assert_eq!(text.matches("HostName").count(), 2, "{text}");
     assert_eq!(text.matches("StrictHostKeyChecking").count(), 1, "{text}");
     assert_eq!(text.matches("ServerAliveInterval 15").count(), 1, "{text}");

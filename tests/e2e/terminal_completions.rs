@@ -422,3 +422,33 @@ fn a_completer_that_fails_or_hangs_leaves_completion_to_the_shell() {
         assert!(out.stdout.is_empty(), "{plugin}: {out:?}");
     }
 }
+
+/// After `ssh VM --tmux-session` the VM's sessions (by name or label), never files (the
+/// shells run in a directory full of them); `tag list|add|remove` take VM names only.
+#[test]
+fn tmux_session_offers_the_vms_sessions_and_tag_takes_vm_names_only() {
+    let home = populated();
+    for (shell, complete) in [
+        ("bash", bash_complete as fn(&Home, &str) -> Vec<String>),
+        ("fish", fish_complete),
+    ] {
+        let offered = complete(&home, "azlin ssh myvm --tmux-session ");
+        assert_eq!(offered, ["dev"], "{shell}");
+        let offered = complete(&home, "azlin ssh mylabel --tmux-session d");
+        assert_eq!(offered, ["dev"], "{shell}");
+        let offered = complete(&home, "azlin ssh other --tmux-session ");
+        assert_eq!(offered, ["ci"], "{shell}");
+        // No VM on the line yet: nothing, and no files either.
+        let offered = complete(&home, "azlin ssh --tmux-session ");
+        assert!(offered.is_empty(), "{shell}: {offered:?}");
+        let offered = complete(&home, "azlin tag list my");
+        assert_eq!(offered, ["myazure", "myvm"], "{shell}");
+        let offered = complete(&home, "azlin tag add oth");
+        assert_eq!(offered, ["other"], "{shell}");
+    }
+    let term = zsh(&home);
+    zsh_tab(&term, "azlin ssh other --tmux-session ", &["ci"]);
+    let screen = zsh_tab(&term, "azlin tag list my", &["myazure", "myvm"]);
+    assert!(!screen.contains("myvm:dev"), "{screen}");
+    assert!(!screen.contains("mylabel"), "{screen}");
+}

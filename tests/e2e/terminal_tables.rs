@@ -148,15 +148,7 @@ fn at_80_columns_names_stay_whole_and_the_label_gives_way() {
         "--label",
         label,
     ]);
-    let term = run_in_terminal(&home, 80, "list --no-tmux", "");
-    let screen = term.screen();
-    for line in table_lines(&screen) {
-        assert!(
-            line.chars().count() <= 80,
-            "wider than the terminal: {line}"
-        );
-    }
-    assert!(screen.contains(name), "the name is whole:\n{screen}");
+    let screen = listed_at_80_columns(&home, name);
     assert!(!screen.contains(label), "the label gives way:\n{screen}");
     assert!(screen.contains("10.0.0.7"), "{screen}");
 }
@@ -177,4 +169,44 @@ fn host_list_on_a_terminal_is_boxed_and_the_error_prefix_is_red() {
     );
     let piped = home.azlin().args(["connect", "nosuchvm"]).output().unwrap();
     assert!(String::from_utf8_lossy(&piped.stderr).starts_with("error: "));
+}
+
+#[test]
+fn at_80_columns_the_region_gives_way_before_the_names() {
+    let home = Home::new();
+    let name = "feature-very-long-session-name-33";
+    let region = "a-region-name-long-enough-that-it-must-be-cut";
+    home.ok(&[
+        "host",
+        "add",
+        name,
+        "--address",
+        "10.0.0.7",
+        "--label",
+        "some-label",
+        "--region",
+        region,
+    ]);
+    let screen = listed_at_80_columns(&home, name);
+    assert!(!screen.contains(region), "the region gives way:\n{screen}");
+    let wide = run_in_terminal(&home, 80, "list --no-tmux --wide", "");
+    assert!(
+        wide.screen().replace('\n', "").contains(region),
+        "--wide keeps it whole:\n{}",
+        wide.screen()
+    );
+}
+
+/// `list --no-tmux` in an 80-column terminal: no line wider, `name` whole; the screen.
+fn listed_at_80_columns(home: &Home, name: &str) -> String {
+    let term = run_in_terminal(home, 80, "list --no-tmux", "");
+    let screen = term.screen();
+    for line in table_lines(&screen) {
+        assert!(
+            line.chars().count() <= 80,
+            "wider than the terminal: {line}"
+        );
+    }
+    assert!(screen.contains(name), "the name is whole:\n{screen}");
+    screen
 }

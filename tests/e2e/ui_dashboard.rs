@@ -236,7 +236,16 @@ fn ui_outside_a_terminal_once_json_and_sigterm() {
         .collect();
     assert_eq!(rows, ["myvm:dev", "myvm:other"]);
     assert_eq!(v["selected"], "myvm:dev");
-    assert!(v["rows"][0]["idle_seconds"].is_null());
+    // azlin's `clients` and `last_activity`, and the age IDLE shows.
+    let dev = &v["rows"][0];
+    assert_eq!(dev["clients"], 0, "{dev}");
+    assert_eq!(dev["attached"], false, "{dev}");
+    let at = dev["last_activity"].as_str().unwrap_or_default();
+    assert!(at.len() == 20 && at.ends_with('Z'), "{dev}");
+    assert!(
+        dev["idle_seconds"].as_u64().is_some_and(|s| s < 3600),
+        "{dev}"
+    );
     // --once as text: the screen itself.
     let out = home
         .azlin()

@@ -56,7 +56,7 @@ pub struct SshArgs {
     #[arg(value_name = "VM")]
     pub vm: String,
     /// The tmux session to attach to or create (default: `azlin`)
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", value_hint = clap::ValueHint::Other)]
     pub tmux_session: Option<String>,
     /// Create the session if needed and return without attaching (for scripts that set up
     /// several sessions)

@@ -3,9 +3,11 @@
 //! process, so status and signals pass through. Several targets: at most `--jobs` at
 //! once, each output line prefixed with its target, then a summary.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use anyhow::Result;
 use azlin_core::interrupt;
@@ -238,7 +240,8 @@ fn single(
     command: Option<&str>,
 ) -> Result<u8> {
     let ssh = ctx.run.ssh_target(&target.vm)?;
-    let mut how = settings.invocation();
+    // Other `azlin exec` to this VM may run at the same time (`for …; do azlin exec … &`).
+    let mut how = settings.invocation_to(&ssh);
     if args.tty {
         how.tty = Tty::Yes;
         how.batch = false;
@@ -254,6 +257,67 @@ fn single(
         cmd.stdin(std::process::Stdio::null());
     }
     handoff::replace_with(cmd)
+}
+
+/// How much longer than the first-output deadline a target waits for the first target on
+/// its VM before it starts anyway.
+const GATE_MARGIN: Duration = Duration::from_secs(1);
+
+/// One gate per VM with several targets: shut until the first target's connection is up.
+struct Gates {
+    /// VM name → the compound name of its first target, and its gate.
+    by_vm: HashMap<String, (String, Gate)>,
+}
+
+#[derive(Default)]
+struct Gate {
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Gate {
+    fn open(&self) {
+        if let Ok(mut open) = self.open.lock() {
+            *open = true;
+        }
+        self.opened.notify_all();
+    }
+}
+
+impl Gates {
+    fn of(targets: &[Resolved]) -> Gates {
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for t in targets {
+            *count.entry(t.vm.name.as_str()).or_default() += 1;
+        }
+        let mut by_vm = HashMap::new();
+        for t in targets {
+            if count[t.vm.name.as_str()] > 1 {
+                by_vm
+                    .entry(t.vm.name.clone())
+                    .or_insert_with(|| (t.compound(), Gate::default()));
+            }
+        }
+        Gates { by_vm }
+    }
+
+    /// The gate `target` opens, when it is the first on a VM with several targets.
+    fn first(&self, target: &Resolved) -> Option<&Gate> {
+        self.by_vm
+            .get(&target.vm.name)
+            .filter(|(first, _)| *first == target.compound())
+            .map(|(_, gate)| gate)
+    }
+
+    /// Waits (at most `limit`) until the first target on `target`'s VM is connected.
+    fn wait(&self, target: &Resolved, limit: Duration) {
+        let Some((_, gate)) = self.by_vm.get(&target.vm.name) else {
+            return;
+        };
+        if let Ok(open) = gate.open.lock() {
+            let _ = gate.opened.wait_timeout_while(open, limit, |open| !*open);
+        }
+    }
 }
 
 /// Why azlin ended one target's ssh.
@@ -293,6 +357,7 @@ fn many(
     };
     let progress =
         crate::diag::Progress::start(format!("exec on {} targets:", targets.len()), targets.len());
+    let gates = Gates::of(targets);
     let outcomes = parallel::fan_out(targets, settings.jobs, |target| {
         let outcome = (|| {
             let label = target.compound();
@@ -300,6 +365,12 @@ fn many(
                 Ok(s) => s,
                 Err(e) => return Outcome::Failed(e.to_string()),
             };
+            // The first target on a VM sets its shared connection up; the others on that
+            // VM start once it is (its first line), and share it.
+            let first = gates.first(target);
+            if first.is_none() {
+                gates.wait(target, settings.first_output() + GATE_MARGIN);
+            }
             // The session check goes in front of the command: one ssh per target, not a
             // probe and then the command (each a connection's worth of round trips).
             let guard = Guard::new();
@@ -314,7 +385,11 @@ fn many(
                         m.push(line.to_string());
                     }
                 }
-                Stream::Stdout if line == ssh::READY_LINE && !ready.swap(true, Relaxed) => {}
+                Stream::Stdout if line == ssh::READY_LINE && !ready.swap(true, Relaxed) => {
+                    if let Some(gate) = first {
+                        gate.open();
+                    }
+                }
                 // Lines go above the progress indicator, not through it.
                 Stream::Stdout => crate::diag::above_progress(|| {
                     let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
@@ -335,7 +410,10 @@ fn many(
                 .map(|n| guard.script(&target.session, n))
                 .unwrap_or_default();
             remote.push_str(&remote_command(target, command, args.detach));
-            let cmd = ssh.command(&settings.invocation(), Some(&ssh::announced(&remote)));
+            let cmd = ssh.command(
+                &settings.invocation_to(&ssh),
+                Some(&ssh::announced(&remote)),
+            );
             // Only the connection has a deadline: a silent command runs as long as it
             // needs, while ssh's keepalives end a connection whose peer froze.
             let bounds = process::Bounds {
@@ -343,6 +421,9 @@ fn many(
                 ..process::Bounds::default()
             };
             let done = process::run_limited(cmd, script.as_deref(), bounds, Some(&sink));
+            if let Some(gate) = first {
+                gate.open();
+            }
             let markers = markers.into_inner().unwrap_or_default();
             let last_err = last_err.into_inner().unwrap_or_default();
             if let Some(failure) = guard.failure(&markers) {

@@ -17,6 +17,12 @@ use crate::output;
 pub const LIST_HELP: &str = "\
 Each VM is probed over ssh (one connection per VM, all at once, bounded by --timeout).
 An unreachable VM is listed with its status and a warning; the exit status is then 1.
+On a terminal the table has a REGION column when a VM has a region (the Azure location, or
+a local host's `region`); plain columns have it only with --wide; JSON and CSV have `region`.
+
+JSON rows (and the sessions of --vms) carry `attached` (true or false), `clients` (how
+many are attached) and `last_activity` (the session's last activity in RFC 3339, UTC;
+null when the VM did not say).
 
 Examples:
   azlin list
@@ -30,7 +36,7 @@ pub struct ListArgs {
     /// Include stopped and deallocated VMs
     #[arg(long)]
     pub all: bool,
-    /// No fitting to the terminal, and more columns (user, port, windows, attached,
+    /// No fitting to the terminal, and more columns (region, user, port, windows, attached,
     /// provider); piped and CSV output is never cut
     #[arg(long)]
     pub wide: bool,
@@ -82,12 +88,18 @@ struct Row {
     session: Option<String>,
     status: String,
     ip: Option<String>,
+    /// The Azure location, or the local host's `region`.
+    region: Option<String>,
     /// The session's label, else the VM's.
     session_name: Option<String>,
     compound: Option<String>,
     ssh_alias: Option<String>,
     attached: Option<bool>,
     windows: Option<u32>,
+    /// How many clients are attached.
+    clients: Option<u32>,
+    /// The session's last activity, RFC 3339 (UTC); null when the VM did not say.
+    last_activity: Option<String>,
     provider: String,
     user: Option<String>,
     port: u16,
@@ -114,6 +126,7 @@ struct VmRow {
     hostname: String,
     status: String,
     ip: Option<String>,
+    region: Option<String>,
     vm_label: Option<String>,
     provider: String,
     user: Option<String>,
@@ -136,6 +149,8 @@ struct SessionCell {
     ssh_alias: Option<String>,
     attached: Option<bool>,
     windows: Option<u32>,
+    clients: Option<u32>,
+    last_activity: Option<String>,
 }
 
 /// The VM rows of `list --vms`, from the listing's rows (a VM's rows are adjacent).
@@ -149,6 +164,8 @@ fn vm_rows(rows: Vec<Row>) -> Vec<VmRow> {
             ssh_alias: r.ssh_alias.clone(),
             attached: r.attached,
             windows: r.windows,
+            clients: r.clients,
+            last_activity: r.last_activity.clone(),
         });
         match out.last_mut() {
             Some(vm) if vm.hostname == r.hostname => vm.sessions.extend(session),
@@ -156,6 +173,7 @@ fn vm_rows(rows: Vec<Row>) -> Vec<VmRow> {
                 hostname: r.hostname,
                 status: r.status,
                 ip: r.ip,
+                region: r.region,
                 vm_label: r.vm_label,
                 provider: r.provider,
                 user: r.user,
@@ -223,6 +241,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             session: session.map(|s| s.name.clone()),
             status: status.to_string(),
             ip: vm.address.clone(),
+            region: vm.region.clone(),
             session_name: session
                 .and_then(|s| s.label.clone())
                 .or_else(|| vm.label.clone()),
@@ -231,6 +250,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             ssh_alias: addressable(session).map(|s| azlin_core::name::ssh_alias(&vm.name, &s.name)),
             attached: session.map(|s| s.attached),
             windows: session.map(|s| s.windows),
+            clients: session.map(|s| s.clients),
+            last_activity: session.and_then(SessionInfo::last_activity_rfc3339),
             provider: vm.provider.to_string(),
             user: vm.user.clone().or_else(|| user_default.clone()),
             port: vm.port,
@@ -358,6 +379,7 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                 "provider",
                 "user",
                 "port",
+                "region",
             ];
             let cells: Vec<Vec<String>> = rows
                 .iter()
@@ -376,6 +398,7 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                         r.provider.clone(),
                         opt(&r.user),
                         r.port.to_string(),
+                        opt(&r.region),
                     ]
                 })
                 .collect();
@@ -390,7 +413,14 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                 return Ok(());
             }
             let look = ctx.stdout_look();
-            let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP", "SESSION NAME"];
+            // REGION (as the session-names guide's table has it) for people when a VM
+            // has one, and always with --wide; plain columns keep the form scripts read.
+            let region = (look.tty && rows.iter().any(|r| r.region.is_some())) || args.wide;
+            let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP"];
+            if region {
+                header.push("REGION");
+            }
+            header.push("SESSION NAME");
             if args.wide {
                 header.extend(["USER", "PORT", "WINDOWS", "ATTACHED", "PROVIDER"]);
             }
@@ -411,13 +441,11 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
                         Some(true) if look.tty && !args.wide => format!("{session} *"),
                         _ => session,
                     };
-                    let mut c = vec![
-                        r.hostname.clone(),
-                        session,
-                        r.status.clone(),
-                        dash(&r.ip),
-                        dash(&r.session_name),
-                    ];
+                    let mut c = vec![r.hostname.clone(), session, r.status.clone(), dash(&r.ip)];
+                    if region {
+                        c.push(dash(&r.region));
+                    }
+                    c.push(dash(&r.session_name));
                     if args.wide {
                         c.extend([
                             dash(&r.user),
@@ -457,6 +485,7 @@ fn render_vms(ctx: &Context, args: &ListArgs, vms: Vec<VmRow>, checked: usize) -
         RowFormat::Csv => {
             let header = [
                 "hostname", "status", "ip", "vm_label", "sessions", "provider", "user", "port",
+                "region",
             ];
             let cells: Vec<Vec<String>> = vms
                 .iter()
@@ -470,6 +499,7 @@ fn render_vms(ctx: &Context, args: &ListArgs, vms: Vec<VmRow>, checked: usize) -
                         vm.provider.clone(),
                         vm.user.clone().unwrap_or_default(),
                         vm.port.to_string(),
+                        vm.region.clone().unwrap_or_default(),
                     ]
                 })
                 .collect();

@@ -1,6 +1,8 @@
 //! `azlin peek ID… [-n LINES] [--follow]`: the last lines of sessions' active panes,
-//! without attaching; several sessions are read concurrently over the shared connections.
+//! without attaching; several sessions are read concurrently over the shared connections,
+//! and with `--all`/`--tag` each VM's sessions are listed and captured in one ssh.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
@@ -8,7 +10,7 @@ use azlin_core::inventory::PowerState;
 use azlin_core::pane::{self, Capture, Follower, Request};
 use azlin_core::parallel;
 use azlin_core::provider::local::parse_tags;
-use azlin_core::remote::{RemoteError, Settings};
+use azlin_core::remote::{self, RemoteError, Settings};
 use azlin_core::run::Resolved;
 use clap::Args;
 use serde::Serialize;
@@ -17,8 +19,10 @@ use crate::cli::{InfoFormat, RemoteArgs};
 use crate::context::{Context, UsageError};
 
 pub const PEEK_HELP: &str = "\
-One ssh per session over the shared connection; nothing attaches, so the session's size
-and its clients are left alone. Text is shown plain, with control characters escaped;
+One ssh per named session over the shared connection (the session's check and its capture);
+with --all or --tag, one ssh per VM, which lists its sessions and captures each (the
+listing also refreshes the session cache, as `list` does). Nothing attaches, so the
+session's size and its clients are left alone. Text is shown plain, with control characters escaped;
 --escapes keeps the colours (SGR sequences) for a terminal. With several sessions each
 gets a header (`── myvm:dev ──`); with -n 1 each gets one line, `vm:session  LINE`.
 --follow looks at the pane about once a second and prints rows as they are finished
@@ -94,12 +98,16 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
         .into());
     }
     let settings = ctx.remote_settings(&args.remote);
-    let (targets, mut failed) = targets(ctx, args, &settings)?;
+    let req = Request::last_lines(args.lines, args.escapes);
     if args.follow {
+        let (targets, failed, _) = targets(ctx, args, &settings, None)?;
         return follow(ctx, args, &settings, &targets, failed);
     }
-    let req = Request::last_lines(args.lines, args.escapes);
+    let (targets, mut failed, taken) = targets(ctx, args, &settings, Some(req))?;
     let captures = parallel::fan_out(&targets, settings.jobs, |t| {
+        if let Some((capture, at)) = taken.get(&t.compound()) {
+            return (Ok(capture.clone()), at.clone());
+        }
         let capture = ctx
             .run
             .ssh_target(&t.vm)
@@ -177,16 +185,22 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
     Ok(u8::from(!failed.is_empty()))
 }
 
+/// Panes already read, by `vm:session`, with when they were read.
+type Taken = HashMap<String, (Capture, String)>;
+
 /// The sessions to read: the named ones, then with `--all`/`--tag` every session of
-/// every running VM that matches (found by one probe of each); each once. VMs that
-/// could not be probed come back as failures (`vm`, why).
+/// every running VM that matches; each once. With `look`, each of those VMs is listed and
+/// its sessions' panes captured in one ssh (the panes come back in [`Taken`]); without,
+/// it is probed. VMs that could not be read come back as failures (`vm`, why).
 fn targets(
     ctx: &Context,
     args: &PeekArgs,
     settings: &Settings,
-) -> Result<(Vec<Resolved>, Failures)> {
+    look: Option<Request>,
+) -> Result<(Vec<Resolved>, Failures, Taken)> {
     let mut out = ctx.run.resolve_all(&args.targets, settings)?;
     let mut failed = Vec::new();
+    let mut taken = Taken::new();
     if args.all || !args.tags.is_empty() {
         let tags: Vec<(String, String)> =
             parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
@@ -199,16 +213,45 @@ fn targets(
         if vms.is_empty() {
             anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
         }
-        let probes = ctx
-            .run
-            .probe_and_record(&inventory, &vms, settings, false)?;
-        for (vm, probe) in vms.iter().zip(probes) {
+        let defaults = ctx.run.connect_defaults();
+        let (probes, mut panes): (Vec<remote::Probe>, Vec<Vec<(String, Capture)>>) = match look {
+            Some(req) => {
+                let (probes, panes): (Vec<remote::Probe>, Vec<Vec<(String, Capture)>>) =
+                    pane::capture_every_vm(&vms, &defaults, settings, req)
+                        .into_iter()
+                        .map(|r| match r {
+                            Ok(p) => (Ok(p.sessions), p.captures),
+                            Err(e) => (Err(e), Vec::new()),
+                        })
+                        .unzip();
+                // The listing of each VM is recorded as its probe would be.
+                ctx.run.record_probes(&inventory, &vms, &probes)?;
+                (probes, panes)
+            }
+            None => (
+                ctx.run
+                    .probe_and_record(&inventory, &vms, settings, false)?,
+                vec![Vec::new(); vms.len()],
+            ),
+        };
+        let at = pane::now_rfc3339();
+        for ((vm, probe), captures) in vms.iter().zip(probes).zip(&mut panes) {
             match probe {
-                Ok(sessions) => out.extend(sessions.into_iter().map(|s| Resolved {
-                    vm: (*vm).clone(),
-                    session: s.name,
-                    session_explicit: true,
-                })),
+                Ok(sessions) => {
+                    for s in sessions {
+                        let t = Resolved {
+                            vm: (*vm).clone(),
+                            session: s.name,
+                            session_explicit: true,
+                        };
+                        // The first capture of a name, as the listing keeps its first record.
+                        if let Some(i) = captures.iter().position(|(n, _)| *n == t.session) {
+                            let (_, c) = captures.swap_remove(i);
+                            taken.entry(t.compound()).or_insert((c, at.clone()));
+                        }
+                        out.push(t);
+                    }
+                }
                 Err(RemoteError::NoTmux { .. }) => {}
                 Err(e) => failed.push((vm.name.clone(), e.to_string())),
             }
@@ -216,7 +259,7 @@ fn targets(
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|t| seen.insert(t.compound()));
-    Ok((out, failed))
+    Ok((out, failed, taken))
 }
 
 /// `--follow`: each session looked at about once a second on its own thread, its finished

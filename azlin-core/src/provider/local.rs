@@ -36,6 +36,9 @@ pub struct LocalHost {
     /// Tags.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+    /// Where the host runs (`eastus`, `lab-2`), shown in `azlin list`'s REGION column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// A problem with the local inventory.
@@ -98,6 +101,12 @@ pub enum LocalError {
     /// Port 0.
     #[error("port 0 is not a valid ssh port: give a port from 1 to 65535")]
     PortZero,
+    /// A `region` that breaks its rule.
+    #[error(
+        "region `{}` is not valid: use 1 to 64 letters, digits, `-` and `_` (e.g. `eastus`)",
+        Escaped(.0)
+    )]
+    Region(String),
     /// `hosts.toml` could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -122,6 +131,7 @@ impl LocalError {
                 | LocalError::Value(_)
                 | LocalError::Tag { .. }
                 | LocalError::PortZero
+                | LocalError::Region(_)
         )
     }
 }
@@ -252,6 +262,7 @@ impl HostsFile {
                 label: h.label,
                 tags: h.tags,
                 power: PowerState::Running,
+                region: h.region,
             })
             .collect()
     }
@@ -279,7 +290,24 @@ fn validate(name: &str, host: &LocalHost) -> Result<(), LocalError> {
     for (k, v) in &host.tags {
         parse_tag(&format!("{k}={v}"))?;
     }
+    if let Some(r) = &host.region {
+        validate_region(r)?;
+    }
     Ok(())
+}
+
+/// Checks a host's `region`: 1 to 64 letters, digits, `-` and `_` (as Azure's location
+/// names `eastus`, `westeurope`, or a name of your own such as `lab-2`).
+pub fn validate_region(region: &str) -> Result<(), LocalError> {
+    let ok = (1..=64).contains(&region.len())
+        && region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(LocalError::Region(region.to_string()))
+    }
 }
 
 #[cfg(test)]

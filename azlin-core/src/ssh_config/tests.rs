@@ -74,7 +74,10 @@ fn first_sync_creates_everything_private_and_second_changes_nothing() {
     let text = fs::read_to_string(&file).unwrap();
     assert!(text.contains("Host myvm myvm--*\n"), "{text}");
     assert!(text.contains("Host myvm--dev\n    RemoteCommand tmux new-session -A -s dev\n"));
-    assert!(text.contains("Host myvm--build myvm--dev\n    RequestTTY yes\n"));
+    assert!(
+        text.contains("Host myvm--*\n    RequestTTY yes\n"),
+        "{text}"
+    );
 
     let before = fs::metadata(&file).unwrap().modified().unwrap();
     let cfg_before = fs::metadata(ssh.join("config"))

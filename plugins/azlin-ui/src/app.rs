@@ -456,8 +456,10 @@ impl App {
                     "compound": compound,
                     "label": r.label,
                     "status": r.status,
-                    "attached": r.attached,
+                    "attached": r.clients.map(|c| c > 0),
+                    "clients": r.clients,
                     "windows": r.windows,
+                    "last_activity": r.last_activity.and_then(rfc3339),
                     "idle_seconds": self.idle_seconds(r),
                     "changed": compound.as_deref().is_some_and(|c| self.changed(c)),
                     "error": r.error,
@@ -537,6 +539,14 @@ pub fn valid_session_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Unix seconds in RFC 3339 (UTC, whole seconds), as azlin writes `last_activity`;
+/// `None` past what RFC 3339 can write.
+fn rfc3339(unix: u64) -> Option<String> {
+    let at = std::time::UNIX_EPOCH.checked_add(Duration::from_secs(unix))?;
+    // humantime cannot write years past 9999 (and would panic in `to_string`).
+    (unix <= 253_402_300_799).then(|| humantime::format_rfc3339_seconds(at).to_string())
+}
+
 /// A cheap fingerprint of a pane's lines (FNV-1a: stable across runs, no allocation).
 fn fingerprint(lines: &[String]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -560,7 +570,7 @@ pub(crate) mod tests {
             session: session.map(str::to_string),
             status: status.into(),
             label: None,
-            attached: session.map(|_| 0),
+            clients: session.map(|_| 0),
             windows: session.map(|_| 1),
             last_activity: None,
             error: None,
@@ -853,12 +863,19 @@ pub(crate) mod tests {
     fn snapshot_holds_the_rows_and_counts() {
         let mut app = app();
         app.rows[0].last_activity = Some(1_699_999_940);
+        app.rows[0].clients = Some(2);
         let s = app.snapshot();
         assert_eq!(s["vms"], 4);
         assert_eq!(s["sessions"], 2);
         assert_eq!(s["selected"], "myvm:dev");
         assert_eq!(s["rows"][0]["compound"], "myvm:dev");
         assert_eq!(s["rows"][0]["idle_seconds"], 60);
+        assert_eq!(s["rows"][0]["last_activity"], "2023-11-14T22:12:20Z");
+        assert_eq!(s["rows"][0]["clients"], 2);
+        assert_eq!(s["rows"][0]["attached"], true);
+        assert_eq!(s["rows"][1]["attached"], false);
+        assert_eq!(s["rows"][1]["last_activity"], Value::Null);
+        assert_eq!(s["rows"][2]["clients"], Value::Null);
         assert_eq!(s["rows"][2]["compound"], Value::Null);
         assert_eq!(s["rows"][3]["status"], "Unreachable");
     }

@@ -40,7 +40,7 @@ mod tests {
             session: Some(session.into()),
             status: "Running".into(),
             label: label.map(str::to_string),
-            attached: None,
+            clients: None,
             windows: None,
             last_activity: None,
             error: None,

@@ -27,12 +27,12 @@ pub struct Row {
     pub status: String,
     /// The session's label, else the VM's.
     pub label: Option<String>,
-    /// Attached clients (azlin's JSON says whether any are: 1 or 0).
-    pub attached: Option<u32>,
+    /// Attached clients (azlin's `clients`; from an azlin without it, `attached` as 1 or 0).
+    pub clients: Option<u32>,
     /// Windows in the session.
     pub windows: Option<u32>,
-    /// Unix time of the session's last activity, when azlin's JSON carries it
-    /// (`last_activity`; `list --format json` has no such field yet, then `-` is shown).
+    /// Unix time of the session's last activity (azlin's `last_activity`, RFC 3339), when
+    /// azlin's JSON says.
     pub last_activity: Option<u64>,
     /// Why the VM could not be asked, or what azlin said about it.
     pub error: Option<String>,
@@ -77,7 +77,7 @@ pub fn parse_list(json: &[u8]) -> Result<Vec<Row>> {
             session: None,
             status,
             label: vm_label.clone(),
-            attached: None,
+            clients: None,
             windows: None,
             last_activity: None,
             error,
@@ -118,16 +118,32 @@ fn fill_session(row: &mut Row, v: &Value) {
     if let Some(label) = text(v.get("session_name")).or_else(|| text(v.get("label"))) {
         row.label = Some(label);
     }
-    row.attached = match v.get("attached") {
+    row.clients = count(v.get("clients")).or_else(|| match v.get("attached") {
         Some(Value::Bool(b)) => Some(u32::from(*b)),
-        Some(Value::Number(n)) => n.as_u64().map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        other => count(other),
+    });
+    row.windows = count(v.get("windows"));
+    row.last_activity = v.get("last_activity").and_then(unix_time);
+}
+
+/// A count, saturated at `u32::MAX`; `None` when absent or not a whole number.
+fn count(v: Option<&Value>) -> Option<u32> {
+    v.and_then(Value::as_u64)
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Unix seconds of an RFC 3339 time (azlin's form, `2026-12-01T09:41:02Z`), or of a
+/// number of seconds; `None` for anything else (it is shown as unknown).
+fn unix_time(v: &Value) -> Option<u64> {
+    match v {
+        Value::String(s) => humantime::parse_rfc3339(s)
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs()),
+        Value::Number(n) => n.as_u64(),
         _ => None,
-    };
-    row.windows = v
-        .get("windows")
-        .and_then(Value::as_u64)
-        .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-    row.last_activity = v.get("last_activity").and_then(Value::as_u64);
+    }
 }
 
 /// A string field, bounded; `None` when absent, null or not a string.
@@ -198,8 +214,8 @@ mod tests {
         assert_eq!(rows.len(), 4);
         assert_eq!(rows[0].compound(), "vm1:dev");
         assert_eq!(rows[0].label.as_deref(), Some("api"));
-        assert_eq!(rows[0].attached, Some(1));
-        assert_eq!(rows[1].attached, Some(0));
+        assert_eq!(rows[0].clients, Some(1));
+        assert_eq!(rows[1].clients, Some(0));
         assert_eq!(rows[0].windows, Some(2));
         assert_eq!(rows[2].session, None);
         assert_eq!(rows[2].label.as_deref(), Some("gpu"));
@@ -212,8 +228,9 @@ mod tests {
     fn list_vms_shape_is_read_too() {
         let json = br#"[
           {"hostname":"vm1","status":"Running","vm_label":"box","sessions":[
-             {"session":"dev","attached":1,"windows":3,"session_name":null,"last_activity":1700000000},
-             {"name":"ci"}]},
+             {"session":"dev","attached":true,"clients":2,"windows":3,"session_name":null,
+              "last_activity":"2023-11-14T22:13:20Z"},
+             {"name":"ci","attached":true,"last_activity":null}]},
           {"hostname":"vm2","status":"Running","sessions":["a"]},
           {"hostname":"vm3","status":"Running","sessions":[]}
         ]"#;
@@ -221,9 +238,11 @@ mod tests {
         let names: Vec<String> = rows.iter().map(Row::compound).collect();
         assert_eq!(names, ["vm1:dev", "vm1:ci", "vm2:a", "vm3"]);
         assert_eq!(rows[0].label.as_deref(), Some("box"));
-        assert_eq!(rows[0].attached, Some(1));
+        assert_eq!(rows[0].clients, Some(2));
         assert_eq!(rows[0].last_activity, Some(1_700_000_000));
         assert_eq!(rows[1].label.as_deref(), Some("box"));
+        // An azlin without `clients` says whether: 1 or 0.
+        assert_eq!((rows[1].clients, rows[1].last_activity), (Some(1), None));
     }
 
     #[test]
@@ -235,6 +254,23 @@ mod tests {
         let json = format!(r#"[{{"hostname":"{long}","session":"s","status":"Running"}}]"#);
         let rows = parse_list(json.as_bytes()).unwrap();
         assert_eq!(rows[0].vm.chars().count(), MAX_FIELD);
+    }
+
+    #[test]
+    fn activity_and_clients_that_are_no_time_or_count_are_unknown() {
+        let json = br#"[{"hostname":"vm1","status":"Running","sessions":[
+             {"session":"a","clients":-1,"last_activity":"yesterday"},
+             {"session":"b","clients":"2","last_activity":"2023-11-14T22:13:20+01:00"},
+             {"session":"c","clients":99999999999,"last_activity":{"t":1}},
+             {"session":"d","last_activity":"99999-01-01T00:00:00Z"}]}]"#;
+        let rows = parse_list(json).unwrap();
+        assert_eq!(rows.len(), 4);
+        for r in &rows {
+            assert_eq!(r.last_activity, None, "{r:?}");
+        }
+        assert_eq!(rows[0].clients, None);
+        assert_eq!(rows[1].clients, None);
+        assert_eq!(rows[2].clients, Some(u32::MAX));
     }
 
     #[test]

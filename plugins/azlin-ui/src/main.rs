@@ -58,8 +58,8 @@ Keys:
   c              open it in VS Code (azlin code)
   R refresh now   ? help   q or Esc quit
 
-● marks a pane that changed since the last refresh. IDLE shows `-` until azlin's JSON
-carries the session's last activity.
+● marks a pane that changed since the last refresh. IDLE is the time since the session's
+last activity (12s, 5m, 3h, 2d), CLIENTS how many clients are attached.
 
 It needs a terminal; in scripts use `azlin list`, or `azlin ui --once --format json` for
 what the screen would hold.

@@ -30,9 +30,13 @@ fn fleet() -> App {
         row("off", None, "Stopped"),
     ];
     rows[0].label = Some("api".into());
-    rows[0].attached = Some(1);
+    rows[0].clients = Some(2);
     rows[0].windows = Some(3);
+    // Ages of each unit: 5m, 12s, 3h, 2d (the listing answered at 1_700_000_000).
     rows[0].last_activity = Some(1_699_999_700);
+    rows[1].last_activity = Some(1_699_999_988);
+    rows[3].last_activity = Some(1_700_000_000 - 3 * 3600 - 100);
+    rows[5].last_activity = Some(1_700_000_000 - 2 * 86_400 - 5);
     rows[1].label = Some("\u{1b}[31mred\u{1b}[0m".into());
     rows[6].error = Some("ssh: connect to host 127.0.0.1 port 1: Connection refused".into());
     app.set_rows(rows, true, ("09:41:02".into(), 1_700_000_000));

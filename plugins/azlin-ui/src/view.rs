@@ -106,7 +106,10 @@ fn age(seconds: u64) -> String {
 
 fn draw_table(frame: &mut Frame, app: &App, theme: Theme, area: Rect, geometry: &mut Geometry) {
     let header = TableRow::new(
-        ["", "VM", "SESSION", "LABEL", "STATUS", "ATT", "WIN", "IDLE"].map(Cell::from),
+        [
+            "", "VM", "SESSION", "LABEL", "STATUS", "CLIENTS", "WIN", "IDLE",
+        ]
+        .map(Cell::from),
     )
     .style(Style::default().add_modifier(Modifier::BOLD));
     let mut previous_vm: Option<&str> = None;
@@ -140,7 +143,7 @@ fn draw_table(frame: &mut Frame, app: &App, theme: Theme, area: Rect, geometry: 
                     visible(&r.status).into_owned(),
                     status_style(theme, &r.status),
                 )),
-                Cell::from(dash(r.attached.map(|a| a.to_string()))),
+                Cell::from(dash(r.clients.map(|a| a.to_string()))),
                 Cell::from(dash(r.windows.map(|w| w.to_string()))),
                 Cell::from(dash(app.idle_seconds(r).map(age))),
             ])
@@ -163,7 +166,7 @@ fn draw_table(frame: &mut Frame, app: &App, theme: Theme, area: Rect, geometry: 
         Constraint::Fill(3),
         Constraint::Fill(2),
         Constraint::Length(11),
-        Constraint::Length(3),
+        Constraint::Length(7),
         Constraint::Length(3),
         Constraint::Length(4),
     ];
@@ -392,7 +395,7 @@ fn draw_help(frame: &mut Frame, area: Rect) {
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(
-        "● the pane changed since the last refresh.  IDLE: `-` until azlin lists it",
+        "● the pane changed since the last refresh.  IDLE: since the last activity",
     ));
     frame.render_widget(Clear, popup);
     frame.render_widget(

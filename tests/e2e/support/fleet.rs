@@ -57,6 +57,9 @@ pub struct FakeVm {
     pub port: u16,
     /// Its `TMUX_TMPDIR`: its tmux server's socket lives below.
     pub tmux_tmpdir: PathBuf,
+    /// Its user's `HOME` (empty at start): where its shells look for `~/.bash_profile`
+    /// and its tmux server for `~/.tmux.conf`.
+    pub home: PathBuf,
     sshd: Child,
 }
 
@@ -241,6 +244,7 @@ impl Fleet {
                         name: name.to_string(),
                         port,
                         tmux_tmpdir,
+                        home: vm_home.clone(),
                         sshd: child,
                     };
                 }
@@ -447,17 +451,25 @@ impl FakeVm {
 
     /// How many clients are attached to `session` (0 when it does not exist).
     pub fn attached(&self, session: &str) -> u32 {
+        self.number(session, "#{session_attached}").unwrap_or(0)
+    }
+
+    /// When `session` last saw activity, Unix seconds, as its tmux says.
+    pub fn activity(&self, session: &str) -> u64 {
+        self.number(session, "#{session_activity}")
+            .unwrap_or_else(|| panic!("no activity time for session {session}"))
+    }
+
+    /// A number tmux prints in `format` for `session`, if it prints one.
+    fn number<T: std::str::FromStr>(&self, session: &str, format: &str) -> Option<T> {
         let out = self.tmux(&[
             "display-message",
             "-p",
             "-t",
             &format!("={session}:"),
-            "#{session_attached}",
+            format,
         ]);
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .unwrap_or(0)
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
     }
 
     fn kill_tmux(&self) {

@@ -43,6 +43,9 @@ enum Slot {
     Command,
     /// A name (`ID` or `VM` argument).
     Name(NameKind),
+    /// A session of the VM named on the line (`ssh VM --tmux-session S`); `None` when no
+    /// VM is named yet.
+    Session(Option<String>),
     /// A command or plugin name (`azlin help NAME`).
     CommandName,
     /// A plugin name (`azlin plugin exec NAME`).
@@ -75,6 +78,11 @@ pub fn run(args: &CompleteArgs) -> Result<u8> {
             let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
             let names = core::names(&paths, current, kind);
             ("replace", names.into_iter().collect())
+        }
+        Slot::Session(vm) => {
+            let paths = Paths::from_env().map_err(azlin_core::Error::from)?;
+            let sessions = vm.map(|vm| core::sessions_of(&paths, &vm, current));
+            ("replace", sessions.into_iter().flatten().collect())
         }
         Slot::PluginArg { name, words } => match plugin_args(&name, &words)? {
             Some(candidates) => ("replace", candidates),
@@ -138,6 +146,7 @@ fn slot(words: &[String]) -> Slot {
     let mut cmd = &root;
     let mut path: Vec<&str> = Vec::new();
     let mut positionals = 0usize;
+    let mut first_positional: Option<&str> = None;
     let mut i = 0;
     while i < before.len() {
         let word = before[i].as_str();
@@ -145,6 +154,11 @@ fn slot(words: &[String]) -> Slot {
         if word == "--" {
             // Everything after `--` is a command for the VM (or a plugin's own words).
             return Slot::Static;
+        }
+        if word == "--tmux-session" && path == ["ssh"] && i == before.len() {
+            // The session of the VM on the line, never a file. A VM given after the
+            // option is not known yet: nothing to offer.
+            return Slot::Session(first_positional.map(str::to_string));
         }
         if word.len() > 1 && word.starts_with('-') {
             if option_wants_value(cmd, &root, word) {
@@ -168,6 +182,7 @@ fn slot(words: &[String]) -> Slot {
             // `plugin exec NAME ARGS…`: the rest belongs to the plugin.
             return plugin_arg(word, &words[i..]);
         }
+        first_positional.get_or_insert(word);
         positionals += 1;
     }
     // An option's value (the loop stepped past the last word), or an option itself.
@@ -198,6 +213,8 @@ fn slot(words: &[String]) -> Slot {
     match (path.as_slice(), value_name) {
         (["help"], _) => Slot::CommandName,
         (["plugin", "exec"], _) => Slot::PluginName,
+        // Tags belong to a VM, named exactly: no labels, no `vm:session`.
+        (["tag", _], "VM" | "vm") => Slot::Name(NameKind::VmName),
         (_, "ID") => Slot::Name(NameKind::Any),
         (_, "VM" | "vm") => Slot::Name(NameKind::Vm),
         _ => Slot::Static,
@@ -264,7 +281,15 @@ mod tests {
         assert_eq!(at("exec a b c"), Slot::Name(NameKind::Any));
         assert_eq!(at("exec --tag "), Slot::Static);
         assert_eq!(at("ssh m"), Slot::Name(NameKind::Vm));
-        assert_eq!(at("tag add m"), Slot::Name(NameKind::Vm));
+        assert_eq!(at("tag add m"), Slot::Name(NameKind::VmName));
+        assert_eq!(at("tag list m"), Slot::Name(NameKind::VmName));
+        assert_eq!(at("tag add myvm k=v "), Slot::Static);
+        assert_eq!(
+            at("ssh myvm --tmux-session d"),
+            Slot::Session(Some("myvm".into()))
+        );
+        assert_eq!(at("ssh --tmux-session "), Slot::Session(None));
+        assert_eq!(at("ssh myvm --tmux-session dev "), Slot::Static);
         assert_eq!(at("session myvm "), Slot::Static);
         assert_eq!(at("list --"), Slot::Static);
         assert_eq!(at("host "), Slot::Static);

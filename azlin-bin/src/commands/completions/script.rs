@@ -165,6 +165,9 @@ function __fish_azlin_dynamic_reply
 end
 
 complete -c azlin -f -n __fish_azlin_dynamic -a '(__fish_azlin_dynamic_reply)'
+# An option's value is completed by that option's rules only: the sessions of the VM on
+# the line after `ssh VM --tmux-session`.
+complete -c azlin -n "__fish_azlin_using_subcommand ssh" -l tmux-session -r -f -a '(__fish_azlin_dynamic; and __fish_azlin_dynamic_reply)'
 "#;
 
 const ELVISH_HOOK: &str = r#"

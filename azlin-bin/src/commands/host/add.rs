@@ -35,6 +35,9 @@ pub struct HostAddArgs {
     /// A tag, KEY=VALUE (repeatable)
     #[arg(long = "tag", value_name = "K=V")]
     pub tags: Vec<String>,
+    /// Where the host runs (e.g. `eastus`), shown in `azlin list`'s REGION column
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
 }
 
 /// Runs `azlin host add`.
@@ -66,6 +69,7 @@ pub fn run(ctx: &Context, args: &HostAddArgs) -> Result<u8> {
         proxy_jump: args.proxy_jump.clone(),
         label: args.label.clone(),
         tags,
+        region: args.region.clone(),
     };
     let path = ctx.run.paths.hosts_file();
     let lock_file = ctx.run.paths.lock_file();

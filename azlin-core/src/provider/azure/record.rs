@@ -113,6 +113,7 @@ impl AzureVm {
             label: self.label(),
             tags: self.tags.clone(),
             power: self.power,
+            region: self.location.clone(),
         })
     }
 }
