@@ -103,6 +103,9 @@ pub enum ResolveError {
         /// The existing session of a close name.
         near: String,
     },
+    /// `--all` or `--tag` found no running VM (with those tags).
+    #[error("no running VM has the tags given: see `azlin list --all`")]
+    NoRunningVm,
     /// Several candidates matched.
     #[error("{}", ambiguous_message(.input, .candidates))]
     Ambiguous {

@@ -278,6 +278,22 @@ pub enum Need {
     Created,
 }
 
+impl Need {
+    /// What `exec` needs of its session before the command runs: created with
+    /// `--create`; existing when the session was named (`vm:s`) or with `--detach` (a
+    /// window needs a session to open in); nothing when a defaulted session is missing
+    /// (the command then runs in the home directory).
+    pub fn for_exec(create: bool, named: bool, detach: bool) -> Option<Need> {
+        if create {
+            Some(Need::Created)
+        } else if named || detach {
+            Some(Need::Existing)
+        } else {
+            None
+        }
+    }
+}
+
 /// How a [`Guard`] stopped a command from running.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GuardFailure {
@@ -379,6 +395,21 @@ pub fn new_window(vm: &str, session: &str, command: &str) -> String {
         shell_quote(&format!("AZLIN_SESSION={session}")),
         shell_quote(command)
     )
+}
+
+/// The remote command line of `exec` for `session` on `vm`: with `detach`, `command` in a
+/// new window of the session ([`new_window`]); otherwise in the active pane's directory
+/// with `AZLIN_VM`/`AZLIN_SESSION` set ([`exec_prelude`]), the script on stdin when there
+/// is no command ([`STDIN_SCRIPT`]).
+pub fn exec_command(vm: &str, session: &str, command: Option<&str>, detach: bool) -> String {
+    match (detach, command) {
+        (true, Some(cmd)) => new_window(vm, session, cmd),
+        (_, cmd) => format!(
+            "{}{}",
+            exec_prelude(vm, session),
+            cmd.unwrap_or(STDIN_SCRIPT)
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -592,5 +623,19 @@ pub(crate) mod tests {
             g.script("d s", Need::Created)
                 .contains("tmux new-session -d -s 'd s'")
         );
+    }
+
+    #[test]
+    fn exec_needs_a_session_only_when_it_was_named_or_gets_a_window() {
+        assert_eq!(Need::for_exec(true, false, false), Some(Need::Created));
+        assert_eq!(Need::for_exec(true, true, true), Some(Need::Created));
+        assert_eq!(Need::for_exec(false, true, false), Some(Need::Existing));
+        assert_eq!(Need::for_exec(false, false, true), Some(Need::Existing));
+        assert_eq!(Need::for_exec(false, false, false), None);
+        let detached = exec_command("vm", "s", Some("make"), true);
+        assert_eq!(detached, new_window("vm", "s", "make"));
+        let script = exec_command("vm", "s", None, true);
+        assert!(script.ends_with(STDIN_SCRIPT), "{script}");
+        assert!(exec_command("vm", "s", Some("make"), false).ends_with("make"));
     }
 }

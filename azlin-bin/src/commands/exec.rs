@@ -11,11 +11,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 use azlin_core::interrupt;
-use azlin_core::inventory::PowerState;
 use azlin_core::parallel;
 use azlin_core::process::{self, Finished, Stopped, Stream};
-use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, Settings};
+use azlin_core::resolve::ResolveError;
 use azlin_core::run::Resolved;
 use azlin_core::ssh::{self, Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
@@ -182,54 +181,21 @@ fn targets(
     // One probe of the fleet for every name the cache does not know, not one per name.
     let mut out: Vec<Resolved> = ctx.run.resolve_all(ids, settings)?;
     if args.all || !args.tags.is_empty() {
-        let tags: Vec<(String, String)> =
-            parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
-        let inventory = ctx.run.inventory()?;
         let default = ctx.run.config.default_session();
-        for vm in inventory
-            .vms
-            .iter()
-            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
-        {
+        for vm in ctx.run.running_with_tags(&args.tags)? {
             out.push(Resolved {
-                vm: vm.clone(),
+                vm,
                 session: default.to_string(),
                 session_explicit: false,
             });
         }
         if out.is_empty() {
-            anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
+            return Err(azlin_core::Error::from(ResolveError::NoRunningVm).into());
         }
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|t| seen.insert(t.compound()));
     Ok(out)
-}
-
-/// What the session must be before the command runs: a named session must exist (or is
-/// created with `--create`); a defaulted one that is missing means "run in the home
-/// directory", except with `--detach`, which needs a session to open a window in.
-fn need(args: &ExecArgs, target: &Resolved) -> Option<Need> {
-    if args.create {
-        Some(Need::Created)
-    } else if target.session_explicit || args.detach {
-        Some(Need::Existing)
-    } else {
-        None
-    }
-}
-
-/// The remote command line for `target`.
-fn remote_command(target: &Resolved, command: Option<&str>, detach: bool) -> String {
-    let (vm, session) = (&target.vm.name, &target.session);
-    match (detach, command) {
-        (true, Some(cmd)) => tmux::new_window(vm, session, cmd),
-        (_, cmd) => format!(
-            "{}{}",
-            tmux::exec_prelude(vm, session),
-            cmd.unwrap_or(tmux::STDIN_SCRIPT)
-        ),
-    }
 }
 
 fn single(
@@ -248,10 +214,15 @@ fn single(
     }
     // The session check runs in the same ssh as the command, saying azlin's error
     // itself when it fails: azlin is ssh by then.
-    let mut remote = need(args, target)
+    let mut remote = Need::for_exec(args.create, target.session_explicit, args.detach)
         .map(|n| remote::check_saying(&target.vm.name, &target.session, n))
         .unwrap_or_default();
-    remote.push_str(&remote_command(target, command, false));
+    remote.push_str(&tmux::exec_command(
+        &target.vm.name,
+        &target.session,
+        command,
+        false,
+    ));
     let mut cmd = ssh.command(&how, Some(&remote));
     if !passes_stdin(args, command) {
         cmd.stdin(std::process::Stdio::null());
@@ -406,10 +377,15 @@ fn many(
                     }
                 }
             };
-            let mut remote = need(args, target)
+            let mut remote = Need::for_exec(args.create, target.session_explicit, args.detach)
                 .map(|n| guard.script(&target.session, n))
                 .unwrap_or_default();
-            remote.push_str(&remote_command(target, command, args.detach));
+            remote.push_str(&tmux::exec_command(
+                &target.vm.name,
+                &target.session,
+                command,
+                args.detach,
+            ));
             let cmd = ssh.command(
                 &settings.invocation_to(&ssh),
                 Some(&ssh::announced(&remote)),

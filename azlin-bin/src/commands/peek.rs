@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
-use azlin_core::inventory::PowerState;
+use azlin_core::inventory::Vm;
 use azlin_core::pane::{self, Capture, Follower, Request};
 use azlin_core::parallel;
-use azlin_core::provider::local::parse_tags;
 use azlin_core::remote::{self, RemoteError, Settings};
+use azlin_core::resolve::ResolveError;
 use azlin_core::run::Resolved;
 use clap::Args;
 use serde::Serialize;
@@ -202,17 +202,12 @@ fn targets(
     let mut failed = Vec::new();
     let mut taken = Taken::new();
     if args.all || !args.tags.is_empty() {
-        let tags: Vec<(String, String)> =
-            parse_tags(&args.tags).map_err(azlin_core::Error::from)?;
-        let inventory = ctx.run.inventory()?;
-        let vms: Vec<_> = inventory
-            .vms
-            .iter()
-            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
-            .collect();
-        if vms.is_empty() {
-            anyhow::bail!("no running VM has the tags given: see `azlin list --all`");
+        let running = ctx.run.running_with_tags(&args.tags)?;
+        if running.is_empty() {
+            return Err(azlin_core::Error::from(ResolveError::NoRunningVm).into());
         }
+        let inventory = ctx.run.inventory()?;
+        let vms: Vec<&Vm> = running.iter().collect();
         let defaults = ctx.run.connect_defaults();
         let (probes, mut panes): (Vec<remote::Probe>, Vec<Vec<(String, Capture)>>) = match look {
             Some(req) => {

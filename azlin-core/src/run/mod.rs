@@ -26,7 +26,7 @@ pub use resolution::Resolved;
 pub use resync::Resync;
 
 use crate::config::Config;
-use crate::inventory::{ConnectDefaults, Inventory, ProviderKind, SessionCache, Vm};
+use crate::inventory::{ConnectDefaults, Inventory, PowerState, ProviderKind, SessionCache, Vm};
 use crate::paths::Paths;
 use crate::provider::{AzureLoad, LoadOptions, Loaded, ScopeFlags};
 use crate::remote::{self, Settings};
@@ -198,6 +198,20 @@ impl Run {
             self.source.load(&self.paths, &self.config, o)
         })?;
         Ok(self.keep(loaded))
+    }
+
+    /// The running VMs of the run's inventory that carry every tag of `tags` (`K=V`, as
+    /// `--tag` takes them; none: every running VM): the targets of `--all` and `--tag`. A
+    /// stopped VM is left out, as it would only cost the timeout.
+    pub fn running_with_tags(&self, tags: &[String]) -> Result<Vec<Vm>, crate::Error> {
+        let tags: Vec<(String, String)> = crate::provider::local::parse_tags(tags)?;
+        Ok(self
+            .inventory()?
+            .vms
+            .iter()
+            .filter(|vm| vm.power == PowerState::Running && vm.has_tags(&tags))
+            .cloned()
+            .collect())
     }
 
     /// Whether the run's inventory is the whole fleet (see [`Current::complete`]); true
