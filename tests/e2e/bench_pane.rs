@@ -61,7 +61,7 @@ fn bench_peek() {
     let n = env_or("BENCH_VMS", 32).max(2) as usize;
     let rtt = Duration::from_millis(env_or("BENCH_RTT_MS", 100));
     let (one, one_fleet) = fleet_of(1, rtt);
-    let (many, _many_fleet) = fleet_of(n, rtt);
+    let (many, many_fleet) = fleet_of(n, rtt);
     let azlin = |home: &Home, args: &[&str]| {
         let mut c = home.command(env!("CARGO_BIN_EXE_azlin"));
         c.args(args);
@@ -79,29 +79,69 @@ fn bench_peek() {
         "peek one",
         time(runs, || azlin(&one, &["peek", "vm1:work"])),
     );
-    // Plain ssh through the same ControlPath socket azlin shares (`%C` hashes the same
-    // host, port and user); the key and host-key options only matter if it is not there.
-    let resolved: serde_json::Value =
-        serde_json::from_str(&one.ok(&["resolve", "vm1", "--format", "json"])).unwrap();
-    let port = resolved["port"].to_string();
-    let control = format!("ControlPath={}/.ssh/cm/%C", one.path().display());
+    let script_of = |home: &Home, fleet: &Fleet, vms: &[String]| {
+        let lines: Vec<String> = vms
+            .iter()
+            .map(|vm| {
+                let p = plain_capture(home, fleet, vm);
+                let argv: Vec<String> = std::iter::once(p.get_program())
+                    .chain(p.get_args())
+                    .map(|a| shell_quote(&a.to_string_lossy()))
+                    .collect();
+                format!("{} >/dev/null &", argv.join(" "))
+            })
+            .collect();
+        format!("{}\nwait", lines.join("\n"))
+    };
+    let sh = |home: &Home, script: &str| {
+        let mut c = home.command("sh");
+        c.arg("-c").arg(script);
+        c
+    };
+    let one_ssh = plain_capture(&one, &one_fleet, "vm1");
+    let one_args: Vec<std::ffi::OsString> = one_ssh.get_args().map(|a| a.to_owned()).collect();
     report(
         "ssh capture-pane one",
         time(runs, || {
             let mut c = one.command("ssh");
-            c.args(["-F", "none", "-T", "-o", "BatchMode=yes", "-o", &control])
-                .args(["-o", "ControlMaster=auto", "-o", "ControlPersist=60"])
-                .args([
-                    "-o",
-                    "StrictHostKeyChecking=no",
-                    "-o",
-                    "UserKnownHostsFile=/dev/null",
-                ])
-                .arg("-i")
-                .arg(one_fleet.key())
-                .args(["-p", &port, "-l", one_fleet.user(), "127.0.0.1"])
-                .arg("tmux capture-pane -p -J -t =work: -S -20");
+            c.args(&one_args);
             c
         }),
     );
+    // The harness's own floor for `peek --all`: the same plain ssh to every VM at once
+    // (as `xargs -P` would), over the same shared connections. The fake VMs share this
+    // machine's cores with the client, so 32 VMs cost more than one even without azlin.
+    let vms: Vec<String> = (1..=n).map(|i| format!("vm{i}")).collect();
+    let all_script = script_of(&many, &many_fleet, &vms);
+    report(
+        "ssh capture-pane all n",
+        time(runs, || sh(&many, &all_script)),
+    );
+}
+
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// Plain ssh through the same ControlPath socket azlin shares for `vm` (`%C` hashes the
+/// same host, port and user); the key and host-key options only matter if it is not there.
+fn plain_capture(home: &Home, fleet: &Fleet, vm: &str) -> Command {
+    let resolved: serde_json::Value =
+        serde_json::from_str(&home.ok(&["resolve", vm, "--format", "json"])).unwrap();
+    let port = resolved["port"].to_string();
+    let control = format!("ControlPath={}/.ssh/cm/%C", home.path().display());
+    let mut c = home.command("ssh");
+    c.args(["-F", "none", "-T", "-o", "BatchMode=yes", "-o", &control])
+        .args(["-o", "ControlMaster=auto", "-o", "ControlPersist=60"])
+        .args([
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+        ])
+        .arg("-i")
+        .arg(fleet.key())
+        .args(["-p", &port, "-l", fleet.user(), "127.0.0.1"])
+        .arg("tmux capture-pane -p -J -t =work: -S -20");
+    c
 }

@@ -613,9 +613,7 @@ struct World {
 }
 
 fn write_exec(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, text).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    crate::support::plugin::write_executable(path, text);
 }
 
 impl World {

@@ -556,16 +556,13 @@ fn code_opens_the_editor_on_the_plain_alias_in_the_pane_directory() {
     let bin = tempfile::tempdir().unwrap();
     let args_file = bin.path().join("args");
     let stub = bin.path().join("code");
-    std::fs::write(
+    crate::support::plugin::write_executable(
         &stub,
-        format!(
+        &format!(
             "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > {}\n",
             args_file.display()
         ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let path = format!(
         "{}:{}",
         bin.path().display(),

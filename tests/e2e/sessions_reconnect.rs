@@ -196,13 +196,10 @@ fn a_frozen_link_is_noticed_by_keepalives_and_recovered() {
     // ssh reads the config of the user's passwd home, not of $HOME: a client that reads
     // the test home's config, as a real user's ssh reads theirs.
     let client = home.path().join("ssh-with-home-config");
-    std::fs::write(
+    crate::support::plugin::write_executable(
         &client,
         "#!/bin/sh\nexec ssh -F \"$HOME/.ssh/config\" \"$@\"\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&client, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let term = Terminal::run(
         &format!("{} connect flaky:dev", env!("CARGO_BIN_EXE_azlin")),
         &[

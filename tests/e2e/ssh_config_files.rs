@@ -449,18 +449,15 @@ fn hostile_session_names_are_refused_naming_the_vm_and_the_rest_is_synced() {
 #[cfg(unix)]
 #[test]
 fn ssh_rejecting_the_result_restores_the_previous_files_and_shows_why() {
-    use std::os::unix::fs::PermissionsExt;
     let home = home_with_user_config();
     // An ssh client (named by AZLIN_SSH) that answers the version and home probes but
     // rejects every lookup of the written config.
     let fake = home.path().join("fake-ssh");
-    fs::write(
+    crate::support::plugin::write_executable(
         &fake,
         "#!/bin/sh\ncase \"$*\" in -V|*azlin-probe*) exec ssh \"$@\";; esac\n\
          echo \"fake-ssh: Bad configuration option: simulated\" >&2\nexit 255\n",
-    )
-    .unwrap();
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    );
     home.azlin()
         .arg("ssh-config")
         .env("AZLIN_SSH", &fake)

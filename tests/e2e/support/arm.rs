@@ -1188,12 +1188,7 @@ impl FakeAz {
              printf '{{\"accessToken\":\"SECRET-TOKEN-%s\",\"expiresOn\":\"2099-01-01 00:00:00.000000\",\"expires_on\":%s,\"subscription\":\"{SUB}\",\"tenant\":\"t\",\"tokenType\":\"Bearer\"}}\\n' \"$n\" \"$exp\"\n"
         );
         let path = dir.join("az");
-        std::fs::write(&path, script).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        super::plugin::write_executable(&path, &script);
         FakeAz {
             dir: dir.to_path_buf(),
         }

@@ -492,12 +492,7 @@ impl SshLog {
             "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"{}/run.$$\"\nexec ssh \"$@\"\n",
             dir.path().display()
         );
-        std::fs::write(&wrapper, script).expect("write ssh wrapper");
-        std::fs::set_permissions(
-            &wrapper,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .expect("make ssh wrapper executable");
+        super::plugin::write_executable(&wrapper, &script);
         SshLog { dir }
     }
 
