@@ -86,9 +86,9 @@ fn bench_peek() {
                 let p = plain_capture(home, fleet, vm);
                 let argv: Vec<String> = std::iter::once(p.get_program())
                     .chain(p.get_args())
-                    .map(|a| shell_quote(&a.to_string_lossy()))
+                    .map(|a| a.to_string_lossy().into_owned())
                     .collect();
-                format!("{} >/dev/null &", argv.join(" "))
+                format!("{} >/dev/null &", azlin_core::quote::shell_join(&argv))
             })
             .collect();
         format!("{}\nwait", lines.join("\n"))
@@ -117,10 +117,6 @@ fn bench_peek() {
         "ssh capture-pane all n",
         time(runs, || sh(&many, &all_script)),
     );
-}
-
-fn shell_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\'', "'\\''"))
 }
 
 /// Plain ssh through the same ControlPath socket azlin shares for `vm` (`%C` hashes the

@@ -196,9 +196,9 @@ pub(crate) struct SharedCtx {
 pub(crate) const SECTION_MARKER: &str = "# azlin: VM ";
 /// The comment line that starts the shared part.
 const SHARED_MARKER: &str = "# azlin: shared by every azlin alias";
-/// VMs per `Host` line of the shared part: ssh splits a line into words at a cost that
-/// grows with the square of its length, so long lists are cut into blocks.
-const HOSTS_PER_LINE: usize = 32;
+/// Patterns per `Host` line of the shared part: ssh splits a line into words at a cost
+/// that grows with the square of its length, so long lists are cut into blocks.
+const PATTERNS_PER_LINE: usize = 64;
 
 /// One VM's section of the fleet file, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,31 +291,34 @@ pub(crate) fn fleet_text(
             plain.into_iter().chain([format!("{}--*", s.alias)])
         })
         .collect();
-    for chunk in all.chunks(HOSTS_PER_LINE * 2) {
-        out.push_str(&format!("Host {}\n{lines}", chunk.join(" ")));
-    }
+    host_blocks(&mut out, &all, &lines);
     // Every `vm--…` alias needs a terminal for its tmux; written here once per block of
     // VMs rather than once per VM (the plain alias is not matched: `ssh vm cmd` keeps no
     // terminal, as plain ssh does).
     let session_patterns: Vec<String> =
         sections.iter().map(|s| format!("{}--*", s.alias)).collect();
-    for chunk in session_patterns.chunks(HOSTS_PER_LINE * 2) {
-        out.push_str(&format!("Host {}\n    RequestTTY yes\n", chunk.join(" ")));
-    }
-    let plains: Vec<&str> = sections
-        .iter()
-        .filter(|s| s.plain)
-        .map(|s| s.alias.as_str())
-        .collect();
+    host_blocks(&mut out, &session_patterns, "    RequestTTY yes\n");
     if shared.counter {
-        for chunk in plains.chunks(HOSTS_PER_LINE * 2) {
-            out.push_str(&format!(
-                "Host {}\n    RemoteCommand none\n    RequestTTY auto\n",
-                chunk.join(" ")
-            ));
-        }
+        let plains: Vec<String> = sections
+            .iter()
+            .filter(|s| s.plain)
+            .map(|s| s.alias.clone())
+            .collect();
+        host_blocks(
+            &mut out,
+            &plains,
+            "    RemoteCommand none\n    RequestTTY auto\n",
+        );
     }
     Ok(out)
+}
+
+/// Appends `Host <patterns…>` blocks, [`PATTERNS_PER_LINE`] patterns a line, each followed
+/// by `body` (indented option lines).
+fn host_blocks(out: &mut String, patterns: &[String], body: &str) {
+    for chunk in patterns.chunks(PATTERNS_PER_LINE) {
+        out.push_str(&format!("Host {}\n{body}", chunk.join(" ")));
+    }
 }
 
 /// A 128-bit digest of `value` (two SipHash runs with different prefixes). It only decides
