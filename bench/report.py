@@ -188,8 +188,10 @@ p(f"`azlin ssh-config` for 1,000 VMs × 5 sessions ({files} file(s), {lines} lin
   "`~/.ssh/config.d`): cold (no `~/.ssh`: the previous one is moved aside before each run) "
   "and with nothing changed. Then what every ssh run pays once azlin's Include is in "
   "`~/.ssh/config`: `ssh -G github.com` (a host that is not azlin's) against a one-host "
-  "config, with 100 and 1,000 VMs × 5 sessions generated, beside the floor of a file that "
-  "holds nothing but the 5,000 session stanzas; and `ssh -G` of an azlin alias.")
+  "config, with 100 and 1,000 VMs × 5 sessions generated, beside the issue's floor for one "
+  "stanza per session (a file that holds nothing but the 5,000 session stanzas; the generated "
+  "file groups the sessions of one command into one block, so it can go below it); and "
+  "`ssh -G` of an azlin alias.")
 p("")
 p("| measurement | median | min | user + sys | runs |")
 p("|---|---:|---:|---:|---:|")

@@ -51,11 +51,25 @@ fn fleet(home: &Home) {
 }
 
 fn sessions(home: &Home, vm: &str, names: &[&str]) {
-    let list: Vec<_> = names
+    sessions_of(home, &[(vm, names)]);
+}
+
+/// Writes the session cache: each VM with its session names.
+fn sessions_of(home: &Home, vms: &[(&str, &[&str])]) {
+    let vms: serde_json::Map<String, serde_json::Value> = vms
         .iter()
-        .map(|n| serde_json::json!({"name": n}))
+        .map(|(vm, names)| {
+            let list: Vec<_> = names
+                .iter()
+                .map(|n| serde_json::json!({"name": n}))
+                .collect();
+            (
+                vm.to_string(),
+                serde_json::json!({"probed_at": 1, "sessions": list}),
+            )
+        })
         .collect();
-    let cache = serde_json::json!({"version": 1, "vms": {vm: {"probed_at": 1, "sessions": list}}});
+    let cache = serde_json::json!({"version": 1, "vms": vms});
     home.write("cache/sessions.json", &cache.to_string());
 }
 
@@ -137,6 +151,7 @@ fn user_config_is_kept_byte_for_byte_and_remove_restores_it() {
 fn generated_file_is_private_and_has_one_host_block_then_session_blocks() {
     let home = Home::new();
     fleet(&home);
+    sessions_of(&home, &[("myvm", &["dev", "build"]), ("other", &["dev"])]);
     home.ok(&["ssh-config"]);
     let file = ssh_dir(&home).join("config.d/azlin-fleet.conf");
     #[cfg(unix)]
@@ -147,8 +162,9 @@ fn generated_file_is_private_and_has_one_host_block_then_session_blocks() {
         assert_eq!(mode(&config(&home)), 0o600);
         assert_eq!(mode(&ssh_dir(&home)), 0o700);
     }
-    // One file for the fleet: per VM its own block and its sessions' blocks, then the
-    // options every azlin host shares, written once.
+    // One file for the fleet: per VM its own block, then the session aliases grouped by
+    // command (both VMs' `dev` in one block), then the options every azlin host shares,
+    // written once.
     assert_eq!(in_config_d(&home, ".conf"), ["azlin-fleet.conf"]);
     let text = fs::read_to_string(&file).unwrap();
     let hosts: Vec<&str> = text.lines().filter(|l| l.starts_with("Host ")).collect();
@@ -156,20 +172,27 @@ fn generated_file_is_private_and_has_one_host_block_then_session_blocks() {
         hosts,
         [
             "Host myvm myvm--*",
-            "Host myvm--build",
-            "Host myvm--dev",
             "Host other other--*",
+            "Host myvm--build",
+            "Host myvm--dev other--dev",
             "Host myvm myvm--* other other--*",
             "Host myvm--* other--*",
         ]
     );
     assert_eq!(text.matches("RequestTTY yes").count(), 1, "{text}");
+    assert_eq!(text.matches("    RemoteCommand ").count(), 2, "{text}");
     assert_eq!(text.matches("HostName").count(), 2, "{text}");
+    for (alias, host) in [("myvm--dev", "127.0.0.1"), ("other--dev", "10.1.2.3")] {
+        let g = ssh_g(&config(&home), alias);
+        assert_eq!(g["hostname"], host, "{alias}");
+        assert_eq!(g["remotecommand"], "tmux new-session -A -s dev", "{alias}");
+    }
     assert_eq!(text.matches("StrictHostKeyChecking").count(), 1, "{text}");
     assert_eq!(text.matches("ServerAliveInterval 15").count(), 1, "{text}");
     // `print VM` shows that VM's part and the shared options.
     let one = home.ok(&["ssh-config", "print", "other"]);
     assert!(one.contains("Host other other--*"), "{one}");
+    assert!(one.contains("\nHost other--dev\n"), "{one}");
     assert!(!one.contains("myvm"), "{one}");
     assert!(one.contains("StrictHostKeyChecking accept-new"), "{one}");
     home.azlin()

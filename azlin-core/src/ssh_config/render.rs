@@ -1,8 +1,10 @@
 //! Rendering: the inventory becomes one config file for the fleet: per VM a section from
-//! the Handlebars template (its `Host <vm> <vm>--*` block with what is the VM's own, then
-//! one short block per session), then the options every azlin host shares, written once
-//! (ssh reads every line of every included file on every run, GitHub included, so the
-//! file is kept as short as the explicit session aliases allow).
+//! the Handlebars template (its `Host <vm> <vm>--*` block with what is the VM's own), then
+//! the session aliases, grouped by their RemoteCommand (`Host a--dev b--dev` when both VMs
+//! have a session `dev`), then the options every azlin host shares, written once. ssh
+//! reads every line of every included file on every run, GitHub included: the file is
+//! kept as short as explicit session aliases allow, every alias still spelled out on a
+//! `Host` line (`ssh vm--<TAB>` completion and ssh-config parsers read those).
 //!
 //! Every connection line comes from [`SshTarget::connection_options`], so the stanza and
 //! the ssh command line azlin runs cannot disagree. Values are validated before rendering
@@ -194,6 +196,8 @@ pub(crate) struct SharedCtx {
 
 /// The comment line that starts a VM's section of the fleet file; the alias follows.
 pub(crate) const SECTION_MARKER: &str = "# azlin: VM ";
+/// The comment line that starts the session aliases.
+const SESSIONS_MARKER: &str = "# azlin: session aliases, grouped by RemoteCommand";
 /// The comment line that starts the shared part.
 const SHARED_MARKER: &str = "# azlin: shared by every azlin alias";
 /// Patterns per `Host` line of the shared part: ssh splits a line into words at a cost
@@ -209,6 +213,18 @@ pub(crate) struct Section {
     pub plain: bool,
     /// The marker line and the template's output, ending in one newline.
     pub text: String,
+    /// The VM's session aliases with their RemoteCommand lines as written (escaped):
+    /// written in the session part, grouped with other VMs' sessions of the same command.
+    pub sessions: Vec<SessionLine>,
+}
+
+/// One session alias of a section and the rest of its `RemoteCommand` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SessionLine {
+    /// The `vm--session` alias.
+    pub alias: String,
+    /// The RemoteCommand's value as written (`%` doubled).
+    pub command: String,
 }
 
 impl Section {
@@ -222,26 +238,64 @@ impl Section {
             alias: alias.to_string(),
             plain: first_host.split_whitespace().any(|p| p == alias),
             text: format!("{SECTION_MARKER}{alias}\n{body}\n"),
+            sessions: Vec::new(),
         }
     }
 }
 
-/// The sections of a fleet file azlin wrote (its header and shared part left out).
+/// The sections of a fleet file azlin wrote (its header and shared part left out), each
+/// with its session aliases from the session part.
 pub(crate) fn parse_sections(text: &str) -> Vec<Section> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut current: Option<(String, String)> = None;
+    let mut in_sessions = false;
+    // The session part's aliases, each with its command.
+    let mut session_lines: Vec<SessionLine> = Vec::new();
+    let mut aliases: Vec<&str> = Vec::new();
     for line in text.split_inclusive('\n') {
         if let Some(alias) = line.strip_prefix(SECTION_MARKER) {
             out.extend(current.take());
+            in_sessions = false;
             current = Some((alias.trim_end().to_string(), String::new()));
+        } else if line.starts_with(SESSIONS_MARKER) {
+            out.extend(current.take());
+            in_sessions = true;
         } else if line.starts_with(SHARED_MARKER) {
             out.extend(current.take());
+            in_sessions = false;
+        } else if in_sessions {
+            if let Some(patterns) = line.strip_prefix("Host ") {
+                aliases.extend(patterns.split_whitespace());
+            } else if let Some(command) = line.trim_start().strip_prefix("RemoteCommand ") {
+                let command = command.trim_end_matches(['\n', '\r']);
+                session_lines.extend(aliases.drain(..).map(|alias| SessionLine {
+                    alias: alias.to_string(),
+                    command: command.to_string(),
+                }));
+            }
         } else if let Some((_, body)) = &mut current {
             body.push_str(line);
         }
     }
     out.extend(current);
-    out.iter().map(|(a, b)| Section::new(a, b)).collect()
+    let mut sections: Vec<Section> = out.iter().map(|(a, b)| Section::new(a, b)).collect();
+    // A session alias is its VM's alias, `--`, the session's: the longest section alias
+    // that prefixes it so is its VM (no VM's alias is `--`-prefixed by another's: see
+    // [`collisions`]).
+    for line in session_lines {
+        let owner = sections
+            .iter_mut()
+            .filter(|s| {
+                line.alias
+                    .strip_prefix(s.alias.as_str())
+                    .is_some_and(|rest| rest.starts_with(name::ALIAS_SEPARATOR))
+            })
+            .max_by_key(|s| s.alias.len());
+        if let Some(owner) = owner {
+            owner.sessions.push(line);
+        }
+    }
+    sections
 }
 
 /// The section for `alias` made from an older azlin's per-VM file (`azlin-<vm>.conf`):
@@ -271,6 +325,23 @@ pub(crate) fn fleet_text(
     }
     if sections.is_empty() {
         return Ok(out);
+    }
+    // Sessions of the same name on many VMs have the same command: one block for all of
+    // them costs ssh one RemoteCommand line to read instead of one per VM.
+    let mut by_command: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for line in sections.iter().flat_map(|s| &s.sessions) {
+        by_command
+            .entry(line.command.as_str())
+            .or_default()
+            .push(line.alias.clone());
+    }
+    if !by_command.is_empty() {
+        out.push('\n');
+        out.push_str(SESSIONS_MARKER);
+        out.push('\n');
+        for (command, aliases) in &by_command {
+            host_blocks(&mut out, aliases, &format!("    RemoteCommand {command}\n"));
+        }
     }
     let broken = |e: RenderError| SshConfigError::Template {
         origin: "the shared options".into(),
@@ -387,7 +458,20 @@ impl Renderer {
 
     /// One VM's section of the fleet file.
     pub(crate) fn section(&self, file: &VmFile) -> Result<Section, SshConfigError> {
-        Ok(Section::new(&file.alias, &self.text(file)?))
+        let mut section = Section::new(&file.alias, &self.text(file)?);
+        for s in &file.ctx.sessions {
+            let command = line_safe("RemoteCommand", &s.command)
+                .and_then(|()| escape_command(&s.command, true))
+                .map_err(|e| SshConfigError::Template {
+                    origin: format!("the session aliases (VM `{}`)", file.vm),
+                    message: e.to_string(),
+                })?;
+            section.sessions.push(SessionLine {
+                alias: s.alias.clone(),
+                command,
+            });
+        }
+        Ok(section)
     }
 
     /// The template's output for one VM.
@@ -763,6 +847,19 @@ mod tests {
         (prepared, texts)
     }
 
+    /// The inventory prepared against `user`'s config, its sections and its fleet file.
+    fn fleet_of(inv: &Inventory, user: &UserConfig) -> (Rendered, Vec<Section>, String) {
+        let r = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let prepared = prepare(inv, &defaults(), None, Respect { user });
+        let sections: Vec<Section> = prepared
+            .files
+            .iter()
+            .map(|f| r.section(f).unwrap())
+            .collect();
+        let fleet = fleet_text(&sections, &prepared.shared).unwrap();
+        (prepared, sections, fleet)
+    }
+
     #[test]
     fn renders_host_block_then_session_blocks() {
         let mut cache = SessionCache::default();
@@ -783,19 +880,20 @@ mod tests {
     User alice
     Port 2222
     HostKeyAlias azlin.local.MyVM
-
-Host myvm--build
-    RemoteCommand tmux new-session -A -s Build
-
-Host myvm--dev
-    RemoteCommand tmux new-session -A -s dev
 ";
         assert_eq!(text, expected);
-        // The fleet file: header, the section, then the shared options written once.
+        // The fleet file: header, the section, the session aliases, then the shared
+        // options written once.
         let renderer = Renderer::load(Path::new("/nonexistent")).unwrap();
         let section = renderer.section(f).unwrap();
         let fleet = fleet_text(std::slice::from_ref(&section), &r.shared).unwrap();
-        let shared_tail = "# azlin: shared by every azlin alias
+        let shared_tail = "# azlin: session aliases, grouped by RemoteCommand
+Host myvm--build
+    RemoteCommand tmux new-session -A -s Build
+Host myvm--dev
+    RemoteCommand tmux new-session -A -s dev
+
+# azlin: shared by every azlin alias
 Host myvm myvm--*
     UserKnownHostsFile /h/.azlin/known_hosts
     StrictHostKeyChecking accept-new
@@ -828,6 +926,36 @@ Host myvm--*
     }
 
     #[test]
+    fn sessions_of_the_same_command_share_a_block_and_read_back_to_their_vms() {
+        let mut cache = SessionCache::default();
+        cache.record("a", vec![session("dev"), session("x")]);
+        cache.record("ab", vec![session("dev")]);
+        cache.record("b--c", vec![session("dev"), session("Build")]);
+        let vms = ["a", "ab", "b--c", "none"].map(|n| vm(n, "10.0.0.1"));
+        let inv = Inventory::new(vms.to_vec(), cache).unwrap();
+        let user = UserConfig::default();
+        let (prepared, sections, fleet) = fleet_of(&inv, &user);
+        let part = fleet
+            .split("# azlin: session aliases, grouped by RemoteCommand\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n# azlin: shared").next())
+            .unwrap();
+        assert_eq!(
+            part,
+            "Host b--c--build\n    RemoteCommand tmux new-session -A -s Build\n\
+             Host a--dev ab--dev b--c--dev\n    RemoteCommand tmux new-session -A -s dev\n\
+             Host a--x\n    RemoteCommand tmux new-session -A -s x\n"
+        );
+        // Each alias goes back to its own VM (`ab--dev` is not `a`'s, `b--c--dev` is
+        // `b--c`'s), so a narrowed sync keeps other VMs' sessions as they were.
+        assert_eq!(parse_sections(&fleet), sections);
+        // One VM's part alone (`ssh-config print VM`) has only its own sessions.
+        let one = fleet_text(&sections[..1], &prepared.shared).unwrap();
+        assert!(one.contains("Host a--dev\n"), "{one}");
+        assert!(!one.contains("ab--dev"), "{one}");
+    }
+
+    #[test]
     fn hostile_values_are_refused_naming_the_vm() {
         let mut cache = SessionCache::default();
         cache.record("ok", vec![session("a\nHost *"), session("fine")]);
@@ -840,7 +968,10 @@ Host myvm--*
         let inv = Inventory::new(vec![vm("ok", "10.0.0.4"), bad, bad_name, dollar], cache).unwrap();
         let (r, texts) = render_inv(&inv, None);
         assert_eq!(r.files.len(), 1);
-        assert!(texts[0].contains("Host ok--fine"));
+        let renderer = Renderer::load(Path::new("/nonexistent")).unwrap();
+        let section = renderer.section(&r.files[0]).unwrap();
+        let aliases: Vec<&str> = section.sessions.iter().map(|s| s.alias.as_str()).collect();
+        assert_eq!(aliases, ["ok--fine"]);
         assert!(!texts[0].contains("Host *"));
         let msgs: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
         assert!(msgs.iter().any(|m| m.contains("VM `evil`")), "{msgs:?}");
@@ -876,14 +1007,8 @@ Host myvm--*
         );
         user.sets_remote_command = true;
         user.sets_keepalive = true;
+        let (prepared, _, fleet) = fleet_of(&inv, &user);
         let r = Renderer::load(Path::new("/nonexistent")).unwrap();
-        let prepared = prepare(&inv, &defaults(), None, Respect { user: &user });
-        let sections: Vec<Section> = prepared
-            .files
-            .iter()
-            .map(|f| r.section(f).unwrap())
-            .collect();
-        let fleet = fleet_text(&sections, &prepared.shared).unwrap();
         // Only the plain alias that is azlin's counters the user's RemoteCommand; the
         // shared options name no skipped plain alias.
         assert!(
@@ -891,6 +1016,14 @@ Host myvm--*
             "{fleet}"
         );
         assert!(!fleet.contains("ServerAlive"), "{fleet}");
+        // Every VM's session alias stays, in one block: they share the command.
+        assert!(
+            fleet.contains(
+                "\nHost 127.0.0.1--dev bastion--dev github.com--dev localhost--dev ok--dev\n    \
+                 RemoteCommand tmux new-session -A -s dev\n"
+            ),
+            "{fleet}"
+        );
         for name in ["github.com", "localhost", "127.0.0.1", "bastion"] {
             assert!(!fleet.contains(&format!(" {name} ")), "{name}: {fleet}");
         }
@@ -908,7 +1041,6 @@ Host myvm--*
             } else {
                 let host = format!("Host {}--*\n", f.vm);
                 assert!(text.contains(&host), "{text}");
-                assert!(text.contains(&format!("Host {}--dev\n", f.vm)), "{text}");
                 assert!(!text.contains("RemoteCommand none"), "{text}");
                 assert_eq!(f.expect.len(), 1);
                 assert_eq!(f.expect[0].alias, format!("{}--dev", f.vm));
