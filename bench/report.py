@@ -112,18 +112,32 @@ p("")
 p("| command | median | min | user + sys | over baseline |")
 p("|---|---:|---:|---:|---|")
 base = s["azlin-foo (direct)"]["median"]
-for name in ["true", "azlin --version", "azlin --help", "azlin-foo (direct)", "azlin foo", "git foo", "exec floor"]:
+names = ["true", "azlin --version", "azlin --help", "azlin-foo (direct)", "azlin foo", "git foo", "exec floor"]
+static = "azlin --version, static" in s
+if static:
+    names += ["azlin --version, static", "azlin foo, static"]
+for name in names:
     r = s[name]
-    if name in ("azlin --version", "azlin --help"):
+    if name in ("azlin --version", "azlin --help", "azlin --version, static"):
         over = f"{ms(r['median'] - t)} over `true` ({r['median'] / t:.2f}×)"
-    elif name in ("azlin foo", "git foo", "exec floor"):
+    elif name in ("azlin foo", "git foo", "exec floor", "azlin foo, static"):
         over = f"{ms(r['median'] - base)} over `azlin-foo` direct"
     else:
         over = "baseline"
     p(f"| `{name}` | {ms(r['median'])} | {ms(r['min'])} | {ms(r['user'] + r['system'])} | {over} |")
 p("")
+if static:
+    p("*static* is the Linux release build of README's install section (glibc linked "
+      "statically with `-C target-feature=+crt-static`, `--target x86_64-unknown-linux-gnu`): "
+      "no dynamic loader, no libc, libm and libgcc_s to map and relocate. The other rows are "
+      "a plain `cargo build --release`.")
+    p("")
 v = s["azlin --version"]["median"]
 rows.append(("`azlin --version`", ms(v), f"`true` {ms(t)}", f"{v / t:.2f}×", verdict(v <= 2, "≤ 2 ms")))
+if static:
+    vs = s["azlin --version, static"]["median"]
+    rows.append(("`azlin --version`, static release build", ms(vs), f"`true` {ms(t)}", f"{vs / t:.2f}×",
+                 verdict(vs / t <= 1.8, "≤ 1.8×")))
 h = s["azlin --help"]["median"]
 rows.append(("`azlin --help`", ms(h), f"`true` {ms(t)}", f"{h / t:.2f}×", "none set"))
 ov = s["azlin foo"]["median"] - base
@@ -131,6 +145,11 @@ gov = s["git foo"]["median"] - base
 rows.append(("plugin dispatch overhead (`azlin foo` − `azlin-foo`)", ms(ov),
              f"`git foo` overhead {ms(gov)}", f"{ov / gov:.2f}× git's" if gov > 0 else "n/a",
              verdict(ov <= 1, "≤ 1 ms")))
+if static:
+    ovs = s["azlin foo, static"]["median"] - base
+    rows.append(("plugin dispatch overhead, static release build", ms(ovs),
+                 f"`git foo` overhead {ms(gov)}", f"{ovs / gov:.2f}× git's" if gov > 0 else "n/a",
+                 verdict(ovs <= gov, "≤ git's")))
 
 # ---- resolution -----------------------------------------------------------------
 r = hyperfine("resolve")
