@@ -201,7 +201,13 @@ fn describe_char(c: char) -> String {
 /// The ssh alias azlin generates for a session: `vm--session`, lower-cased (ssh matches
 /// `Host` patterns case-insensitively, so lower case is what users will type).
 pub fn ssh_alias(vm: &str, session: &str) -> String {
-    format!("{vm}{ALIAS_SEPARATOR}{session}").to_ascii_lowercase()
+    // Built in place: a sync makes one per session of the fleet.
+    let mut alias = String::with_capacity(vm.len() + ALIAS_SEPARATOR.len() + session.len());
+    alias.push_str(vm);
+    alias.push_str(ALIAS_SEPARATOR);
+    alias.push_str(session);
+    alias.make_ascii_lowercase();
+    alias
 }
 
 /// The compound form `vm:session` shown to users and accepted back as input.

@@ -22,7 +22,7 @@ use handlebars::{
 };
 use serde::Serialize;
 
-use crate::inventory::{ConnectDefaults, Inventory};
+use crate::inventory::{ConnectDefaults, Inventory, Vm};
 use crate::name;
 // ControlPath is in PERCENT_EXPANDED but comes from `Sharing` below, whose `%C` is meant
 // as a token: its options are marked `percent: false`.
@@ -534,96 +534,133 @@ pub(crate) fn prepare(
             });
         }
     }
-    for vm in &inventory.vms {
-        if refused.contains(vm.name.as_str()) {
-            continue;
-        }
-        // A VM without an address (a deallocated Azure VM) has nothing to connect to.
-        let Some(target) = vm.ssh_target(defaults) else {
-            continue;
-        };
-        if let Err(e) = target.validate() {
-            out.problems
-                .push(Problem::new(&vm.name, None, e.to_string()));
-            continue;
-        }
-        let alias = vm.name.to_ascii_lowercase();
-        let (shared, options): (Vec<OptionCtx>, Vec<OptionCtx>) = target
-            .connection_options()
-            .into_iter()
-            .map(|(key, value)| OptionCtx {
-                key,
-                value,
-                percent: PERCENT_EXPANDED.contains(&key),
-            })
-            .partition(|o| SHARED_KEYS.contains(&o.key));
-        let mut shared = shared;
-        shared.extend(extra_shared.iter().cloned());
-        if out.shared.options.is_empty() {
-            out.shared.options = shared.clone();
-        }
-        let sessions = sessions_of(inventory, &vm.name, &mut out.problems);
-        let skipped = captures(&alias, respect.user);
-        let plain = skipped.is_none();
-        if let Some(reason) = skipped {
-            out.skipped.push(Skipped {
-                vm: vm.name.escape_debug().to_string(),
-                alias: alias.clone(),
-                reason,
-            });
-        }
-        let counter = plain && respect.user.sets_remote_command;
-        out.shared.counter |= counter;
-        let mut common: Vec<(String, Want)> = options
-            .iter()
-            .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
-            .collect();
-        common.sort_by(|a, b| a.0.cmp(&b.0));
-        common.dedup_by(|a, b| a.0 == b.0);
-        let mut expect = Vec::new();
-        if plain {
-            let mut fields = common.clone();
-            fields.push(("remotecommand".into(), Want::Absent));
-            if counter {
-                fields.push(("requesttty".into(), Want::Is("auto".into())));
+    let vms: Vec<&Vm> = inventory
+        .vms
+        .iter()
+        .filter(|vm| !refused.contains(vm.name.as_str()))
+        .collect();
+    // A thousand VMs are CPU work (validation, digests) on every sync, the unchanged one
+    // included: spread over the cores. Merged in inventory order, as one loop would.
+    let prepared = crate::parallel::fan_out(&vms, crate::persist::parallelism(), |vm| {
+        prepare_vm(vm, inventory, defaults, &extra_shared, respect)
+    });
+    for p in prepared {
+        out.problems.extend(p.problems);
+        out.skipped.extend(p.skipped);
+        out.shared.counter |= p.counter;
+        if let Some((file, shared)) = p.file {
+            if out.shared.options.is_empty() {
+                out.shared.options = shared;
             }
-            expect.push(Expect {
-                alias: alias.clone(),
-                fields,
-            });
+            out.files.push(file);
         }
-        if let Some(s) = sessions.first() {
-            let mut fields = common;
-            fields.push(("requesttty".into(), Want::Is("true".into())));
-            fields.push(("remotecommand".into(), Want::Is(s.command.clone())));
-            expect.push(Expect {
-                alias: s.alias.clone(),
-                fields,
-            });
+    }
+    out.files.sort_by(|a, b| a.alias.cmp(&b.alias));
+    out
+}
+
+/// What [`prepare`] gets from one VM.
+#[derive(Default)]
+struct PreparedVm {
+    /// The VM's file and its shared options, unless it was refused.
+    file: Option<(VmFile, Vec<OptionCtx>)>,
+    problems: Vec<Problem>,
+    skipped: Option<Skipped>,
+    /// Whether its plain alias counters the user's RemoteCommand.
+    counter: bool,
+}
+
+/// Prepares one VM's file (see [`prepare`]).
+fn prepare_vm(
+    vm: &Vm,
+    inventory: &Inventory,
+    defaults: &ConnectDefaults,
+    extra_shared: &[OptionCtx],
+    respect: Respect<'_>,
+) -> PreparedVm {
+    let mut out = PreparedVm::default();
+    // A VM without an address (a deallocated Azure VM) has nothing to connect to.
+    let Some(target) = vm.ssh_target(defaults) else {
+        return out;
+    };
+    if let Err(e) = target.validate() {
+        out.problems
+            .push(Problem::new(&vm.name, None, e.to_string()));
+        return out;
+    }
+    let alias = vm.name.to_ascii_lowercase();
+    let (shared, options): (Vec<OptionCtx>, Vec<OptionCtx>) = target
+        .connection_options()
+        .into_iter()
+        .map(|(key, value)| OptionCtx {
+            key,
+            value,
+            percent: PERCENT_EXPANDED.contains(&key),
+        })
+        .partition(|o| SHARED_KEYS.contains(&o.key));
+    let mut shared = shared;
+    shared.extend(extra_shared.iter().cloned());
+    let sessions = sessions_of(inventory, &vm.name, &mut out.problems);
+    let skipped = captures(&alias, respect.user);
+    let plain = skipped.is_none();
+    out.skipped = skipped.map(|reason| Skipped {
+        vm: vm.name.escape_debug().to_string(),
+        alias: alias.clone(),
+        reason,
+    });
+    let counter = plain && respect.user.sets_remote_command;
+    out.counter = counter;
+    let mut common: Vec<(String, Want)> = options
+        .iter()
+        .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
+        .collect();
+    common.sort_by(|a, b| a.0.cmp(&b.0));
+    common.dedup_by(|a, b| a.0 == b.0);
+    let mut expect = Vec::new();
+    if plain {
+        let mut fields = common.clone();
+        fields.push(("remotecommand".into(), Want::Absent));
+        if counter {
+            fields.push(("requesttty".into(), Want::Is("auto".into())));
         }
-        // `Port 22` is ssh's default and the user's own settings come first anyway (the
-        // Include is the last line of their config): one line less per VM for every ssh
-        // run to read. The expectations above still check the port.
-        let options = options
-            .into_iter()
-            .filter(|o| !(o.key == "Port" && o.value == "22"))
-            .collect();
-        let ctx = VmCtx {
-            vm: vm.name.clone(),
+        expect.push(Expect {
             alias: alias.clone(),
-            plain,
-            options,
-            sessions,
-        };
-        out.files.push(VmFile {
+            fields,
+        });
+    }
+    if let Some(s) = sessions.first() {
+        let mut fields = common;
+        fields.push(("requesttty".into(), Want::Is("true".into())));
+        fields.push(("remotecommand".into(), Want::Is(s.command.clone())));
+        expect.push(Expect {
+            alias: s.alias.clone(),
+            fields,
+        });
+    }
+    // `Port 22` is ssh's default and the user's own settings come first anyway (the
+    // Include is the last line of their config): one line less per VM for every ssh
+    // run to read. The expectations above still check the port.
+    let options = options
+        .into_iter()
+        .filter(|o| !(o.key == "Port" && o.value == "22"))
+        .collect();
+    let ctx = VmCtx {
+        vm: vm.name.clone(),
+        alias: alias.clone(),
+        plain,
+        options,
+        sessions,
+    };
+    out.file = Some((
+        VmFile {
             vm: vm.name.clone(),
             alias,
             expect,
             digest: digest(&ctx),
             ctx,
-        });
-    }
-    out.files.sort_by(|a, b| a.alias.cmp(&b.alias));
+        },
+        shared,
+    ));
     out
 }
 
