@@ -21,6 +21,7 @@ use azlin_core::tmux::{self, Guard, Need};
 use clap::Args;
 
 use crate::cli::RemoteArgs;
+use crate::commands::name_args::{TargetId, strings};
 use crate::context::{Context, UsageError};
 use crate::handoff;
 
@@ -50,7 +51,7 @@ Examples:
 pub struct ExecArgs {
     /// Targets (`vm:session`, …), then the command as one string when there is no `--`
     #[arg(value_name = "ID")]
-    pub targets: Vec<String>,
+    pub targets: Vec<TargetId>,
     /// The command: several words are passed each as it is; one word is a command line
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -150,7 +151,7 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
         if args.targets.is_empty() && !fleet_wide {
             return Err(no_target());
         }
-        return Ok((args.targets.clone(), Some(command_line(&args.command))));
+        return Ok((strings(&args.targets), Some(command_line(&args.command))));
     }
     let several = || -> anyhow::Error {
         UsageError(
@@ -162,10 +163,10 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
     };
     match (fleet_wide, args.targets.as_slice()) {
         (true, []) => Ok((vec![], None)),
-        (true, [cmd]) => Ok((vec![], Some(cmd.clone()))),
+        (true, [cmd]) => Ok((vec![], Some(cmd.to_string()))),
         (false, []) => Err(no_target()),
-        (false, [id]) => Ok((vec![id.clone()], None)),
-        (false, [id, cmd]) => Ok((vec![id.clone()], Some(cmd.clone()))),
+        (false, [id]) => Ok((vec![id.to_string()], None)),
+        (false, [id, cmd]) => Ok((vec![id.to_string()], Some(cmd.to_string()))),
         _ => Err(several()),
     }
 }
