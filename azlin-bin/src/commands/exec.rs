@@ -10,10 +10,9 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
-use azlin_core::interrupt;
 use azlin_core::parallel;
-use azlin_core::process::{self, Finished, Stopped, Stream};
-use azlin_core::remote::{self, Settings};
+use azlin_core::process::{self, Stream};
+use azlin_core::remote::{self, Settings, StderrReading};
 use azlin_core::resolve::ResolveError;
 use azlin_core::run::Resolved;
 use azlin_core::ssh::{self, Tty, command_line};
@@ -292,25 +291,6 @@ impl Gates {
     }
 }
 
-/// Why azlin ended one target's ssh.
-fn stopped_reason(why: Stopped, settings: &Settings) -> String {
-    match why {
-        Stopped::Silent => format!(
-            "unreachable: no answer within {} s (--timeout)",
-            settings.connect_timeout
-        ),
-        Stopped::Interrupted(sig) => format!("stopped: azlin received {}", interrupt::name(sig)),
-        Stopped::TimedOut | Stopped::TooMuchOutput => "stopped by azlin".to_string(),
-    }
-}
-
-/// How one of several targets ended.
-enum Outcome {
-    Ok,
-    Exit(i32),
-    Failed(String),
-}
-
 fn many(
     ctx: &Context,
     args: &ExecArgs,
@@ -330,12 +310,12 @@ fn many(
     let progress =
         crate::diag::Progress::start(format!("exec on {} targets:", targets.len()), targets.len());
     let gates = Gates::of(targets);
-    let outcomes = parallel::fan_out(targets, settings.jobs, |target| {
-        let outcome = (|| {
+    let endings = parallel::fan_out(targets, settings.jobs, |target| {
+        let ending = (|| {
             let label = target.compound();
             let ssh = match ctx.run.ssh_target(&target.vm) {
                 Ok(s) => s,
-                Err(e) => return Outcome::Failed(e.to_string()),
+                Err(e) => return Err(e.to_string()),
             };
             // The first target on a VM sets its shared connection up; the others on that
             // VM start once it is (its first line), and share it.
@@ -346,17 +326,15 @@ fn many(
             // The session check goes in front of the command: one ssh per target, not a
             // probe and then the command (each a connection's worth of round trips).
             let guard = Guard::new();
-            let markers = Mutex::new(Vec::new());
+            let need = Need::for_exec(args.create, target.session_explicit, args.detach);
+            // What stderr says for azlin (the guard's markers, ssh's reason) is read in
+            // the core; the lines shown are the rest.
+            let reading = Mutex::new(StderrReading::new(
+                need.map(|_| (&guard, target.session.as_str())),
+            ));
             // The first line that says the remote side is up is azlin's, not the command's.
             let ready = AtomicBool::new(false);
-            // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
-            let last_err = Mutex::new(String::new());
             let sink = |stream: Stream, line: &str| match stream {
-                Stream::Stderr if guard.is_marker(line) => {
-                    if let Ok(mut m) = markers.lock() {
-                        m.push(line.to_string());
-                    }
-                }
                 Stream::Stdout if line == ssh::READY_LINE && !ready.swap(true, Relaxed) => {
                     if let Some(gate) = first {
                         gate.open();
@@ -367,18 +345,15 @@ fn many(
                     let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
                 }),
                 Stream::Stderr => {
-                    crate::diag::above_progress(|| {
-                        let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
-                    });
-                    if let Ok(mut last) = last_err.lock()
-                        && !line.trim().is_empty()
-                        && !remote::is_ssh_notice(line)
-                    {
-                        *last = line.trim().to_string();
+                    let azlins = reading.lock().map(|mut r| r.line(line)).unwrap_or(false);
+                    if !azlins {
+                        crate::diag::above_progress(|| {
+                            let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+                        });
                     }
                 }
             };
-            let mut remote = Need::for_exec(args.create, target.session_explicit, args.detach)
+            let mut remote = need
                 .map(|n| guard.script(&target.session, n))
                 .unwrap_or_default();
             remote.push_str(&tmux::exec_command(
@@ -401,39 +376,21 @@ fn many(
             if let Some(gate) = first {
                 gate.open();
             }
-            let markers = markers.into_inner().unwrap_or_default();
-            let last_err = last_err.into_inner().unwrap_or_default();
-            if let Some(failure) = guard.failure(&markers) {
-                let why = remote::guard_error(&target.vm.name, &target.session, failure, &last_err);
-                return Outcome::Failed(why.to_string());
-            }
-            match done {
-                Ok(Finished {
-                    stopped: Some(why), ..
-                }) => Outcome::Failed(stopped_reason(why, settings)),
-                Ok(done) => match done.status.and_then(|s| s.code()) {
-                    Some(0) => Outcome::Ok,
-                    Some(255) if !last_err.is_empty() => {
-                        Outcome::Failed(format!("exit 255: {last_err}"))
-                    }
-                    Some(code) => Outcome::Exit(code),
-                    None => Outcome::Failed("killed by a signal".into()),
-                },
-                Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
-            }
+            let reading = reading.into_inner().unwrap_or_else(|p| p.into_inner());
+            let ending = match done {
+                Ok(done) => reading.ending(&target.vm.name, Ok(&done)),
+                Err(e) => reading.ending(&target.vm.name, Err(e)),
+            };
+            ending.failure(settings).map_or(Ok(()), Err)
         })();
-        progress.done(matches!(outcome, Outcome::Ok));
-        outcome
+        progress.done(ending.is_ok());
+        ending
     });
     progress.finish();
     let failed: Vec<(String, String)> = targets
         .iter()
-        .zip(&outcomes)
-        .filter_map(|(t, o)| match o {
-            Outcome::Ok => None,
-            Outcome::Exit(code) => Some((t.compound(), format!("exit {code}"))),
-            Outcome::Failed(why) => Some((t.compound(), why.clone())),
-        })
+        .zip(endings)
+        .filter_map(|(t, e)| e.err().map(|why| (t.compound(), why)))
         .collect();
     let verb = if args.detach {
         "started on"
