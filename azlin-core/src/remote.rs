@@ -55,8 +55,9 @@ impl Settings {
         }
     }
 
-    /// The invocation for short non-interactive commands.
-    pub fn invocation(&self) -> Invocation {
+    /// The invocation for non-interactive commands, before the master claim: private, so
+    /// that every ssh azlin runs to a VM goes through [`Settings::invocation_to`].
+    fn invocation(&self) -> Invocation {
         let how = Invocation::batch(self.connect_timeout).keepalive(self.keepalive);
         match &self.control_dir {
             Some(d) => how.shared(d.clone()),
@@ -64,9 +65,10 @@ impl Settings {
         }
     }
 
-    /// [`Settings::invocation`] for one ssh to `target` that runs beside others to the
-    /// same VM (azlin's or another azlin's): it becomes the shared connection's master
-    /// only when no other ssh has claimed that within the connect timeout (see
+    /// The invocation for one non-interactive ssh to `target` (a probe, a session
+    /// operation, `peek`, `send`, `wait`, `exec`), which may run beside others to the same
+    /// VM (azlin's or another azlin's): it becomes the shared connection's master only
+    /// when no other ssh has claimed that within the connect timeout (see
     /// [`crate::ssh::claim_master`]), so ssh prints nothing about the shared socket.
     pub fn invocation_to(&self, target: &SshTarget) -> Invocation {
         let mut how = self.invocation();
@@ -306,7 +308,7 @@ fn run_reading(
     guard: Option<(&Guard, &str)>,
 ) -> (Ending, Finished) {
     let cmd = target.command(
-        &settings.invocation(),
+        &settings.invocation_to(target),
         Some(&crate::ssh::announced(command)),
     );
     let bounds = process::Bounds {
