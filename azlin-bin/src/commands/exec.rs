@@ -3,18 +3,16 @@
 //! process, so status and signals pass through. Several targets: at most `--jobs` at
 //! once, each output line prefixed with its target, then a summary.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
 
 use anyhow::Result;
 use azlin_core::parallel;
 use azlin_core::process::{self, Stream};
 use azlin_core::remote::{self, Settings, StderrReading};
 use azlin_core::resolve::ResolveError;
-use azlin_core::run::Resolved;
+use azlin_core::run::{Gates, Resolved};
 use azlin_core::ssh::{self, Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
 use clap::Args;
@@ -230,67 +228,6 @@ fn single(
     handoff::replace_with(cmd)
 }
 
-/// How much longer than the first-output deadline a target waits for the first target on
-/// its VM before it starts anyway.
-const GATE_MARGIN: Duration = Duration::from_secs(1);
-
-/// One gate per VM with several targets: shut until the first target's connection is up.
-struct Gates {
-    /// VM name → the compound name of its first target, and its gate.
-    by_vm: HashMap<String, (String, Gate)>,
-}
-
-#[derive(Default)]
-struct Gate {
-    open: Mutex<bool>,
-    opened: Condvar,
-}
-
-impl Gate {
-    fn open(&self) {
-        if let Ok(mut open) = self.open.lock() {
-            *open = true;
-        }
-        self.opened.notify_all();
-    }
-}
-
-impl Gates {
-    fn of(targets: &[Resolved]) -> Gates {
-        let mut count: HashMap<&str, usize> = HashMap::new();
-        for t in targets {
-            *count.entry(t.vm.name.as_str()).or_default() += 1;
-        }
-        let mut by_vm = HashMap::new();
-        for t in targets {
-            if count[t.vm.name.as_str()] > 1 {
-                by_vm
-                    .entry(t.vm.name.clone())
-                    .or_insert_with(|| (t.compound(), Gate::default()));
-            }
-        }
-        Gates { by_vm }
-    }
-
-    /// The gate `target` opens, when it is the first on a VM with several targets.
-    fn first(&self, target: &Resolved) -> Option<&Gate> {
-        self.by_vm
-            .get(&target.vm.name)
-            .filter(|(first, _)| *first == target.compound())
-            .map(|(_, gate)| gate)
-    }
-
-    /// Waits (at most `limit`) until the first target on `target`'s VM is connected.
-    fn wait(&self, target: &Resolved, limit: Duration) {
-        let Some((_, gate)) = self.by_vm.get(&target.vm.name) else {
-            return;
-        };
-        if let Ok(open) = gate.open.lock() {
-            let _ = gate.opened.wait_timeout_while(open, limit, |open| !*open);
-        }
-    }
-}
-
 fn many(
     ctx: &Context,
     args: &ExecArgs,
@@ -321,7 +258,7 @@ fn many(
             // VM start once it is (its first line), and share it.
             let first = gates.first(target);
             if first.is_none() {
-                gates.wait(target, settings.first_output() + GATE_MARGIN);
+                gates.wait(target, settings);
             }
             // The session check goes in front of the command: one ssh per target, not a
             // probe and then the command (each a connection's worth of round trips).
