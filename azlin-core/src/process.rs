@@ -34,7 +34,7 @@ pub enum Stopped {
 }
 
 /// How a bounded process ended.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Finished {
     /// Its exit status; `None` when azlin stopped it (see `stopped`).
     pub status: Option<ExitStatus>,

@@ -1,7 +1,9 @@
 //! Short remote tmux operations over ssh: live probes of the sessions on VMs (one ssh per
 //! VM, all VMs concurrently, each bounded by a timeout) and the session operations built
 //! on them (detach, kill, label). Long-running and interactive work (`connect`, `exec`)
-//! is run by the binary with the same [`SshTarget`] and [`Invocation`].
+//! is run by the binary with the same [`SshTarget`] and [`Invocation`]; how any remote
+//! command ended (guard markers, azlin's stops, exit statuses) is read here once, by
+//! [`StderrReading`] into an [`Ending`], for the short operations and `exec` alike.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,8 +55,9 @@ impl Settings {
         }
     }
 
-    /// The invocation for short non-interactive commands.
-    pub fn invocation(&self) -> Invocation {
+    /// The invocation for non-interactive commands, before the master claim: private, so
+    /// that every ssh azlin runs to a VM goes through [`Settings::invocation_to`].
+    fn invocation(&self) -> Invocation {
         let how = Invocation::batch(self.connect_timeout).keepalive(self.keepalive);
         match &self.control_dir {
             Some(d) => how.shared(d.clone()),
@@ -62,9 +65,10 @@ impl Settings {
         }
     }
 
-    /// [`Settings::invocation`] for one ssh to `target` that runs beside others to the
-    /// same VM (azlin's or another azlin's): it becomes the shared connection's master
-    /// only when no other ssh has claimed that within the connect timeout (see
+    /// The invocation for one non-interactive ssh to `target` (a probe, a session
+    /// operation, `peek`, `send`, `wait`, `exec`), which may run beside others to the same
+    /// VM (azlin's or another azlin's): it becomes the shared connection's master only
+    /// when no other ssh has claimed that within the connect timeout (see
     /// [`crate::ssh::claim_master`]), so ssh prints nothing about the shared socket.
     pub fn invocation_to(&self, target: &SshTarget) -> Invocation {
         let mut how = self.invocation();
@@ -290,8 +294,21 @@ pub fn run(
     what: &'static str,
     command: &str,
 ) -> Result<Finished, RemoteError> {
+    let (ending, done) = run_reading(target, settings, command, None);
+    ending.status(target, settings, what)?;
+    Ok(done)
+}
+
+/// Runs one short command (as [`run`]) and reads how it ended, with `guard`'s markers
+/// when the command starts with its check; stdout is stripped of the ready line.
+fn run_reading(
+    target: &SshTarget,
+    settings: &Settings,
+    command: &str,
+    guard: Option<(&Guard, &str)>,
+) -> (Ending, Finished) {
     let cmd = target.command(
-        &settings.invocation(),
+        &settings.invocation_to(target),
         Some(&crate::ssh::announced(command)),
     );
     let bounds = process::Bounds {
@@ -299,50 +316,187 @@ pub fn run(
         total: Some(settings.probe_timeout),
         max_output: Some(MAX_ANSWER),
     };
-    let mut done =
-        process::run_limited(cmd, None, bounds, None).map_err(|source| RemoteError::Spawn {
-            client: crate::ssh::client().to_string_lossy().into_owned(),
-            source,
-        })?;
-    let unreachable = |detail: String| RemoteError::Unreachable {
-        vm: target.vm.clone(),
-        target: target.to_string(),
-        detail,
-    };
-    match done.stopped {
-        Some(Stopped::Silent) => {
-            return Err(unreachable(format!(
-                "no answer within {} s (--timeout)",
-                settings.connect_timeout
-            )));
+    let done = process::run_limited(cmd, None, bounds, None);
+    let mut reading = StderrReading::new(guard);
+    match done {
+        Ok(mut done) => {
+            for line in String::from_utf8_lossy(&done.stderr).lines() {
+                reading.line(line);
+            }
+            done.stdout = crate::ssh::strip_ready(&done.stdout);
+            (reading.ending(&target.vm, Ok(&done)), done)
         }
-        Some(Stopped::TimedOut) => {
-            return Err(unreachable(format!(
+        Err(e) => (reading.ending(&target.vm, Err(e)), Finished::default()),
+    }
+}
+
+/// How a remote command's ssh ended: the one reading of the guard's markers, azlin's
+/// stops and exit statuses that `exec` (which streams its output) and the session
+/// operations (which collect it) share. Built by [`StderrReading::ending`].
+#[derive(Debug)]
+pub enum Ending {
+    /// The command ran and exited with this status.
+    Exited(i32),
+    /// The guard kept the command from running: no tmux, a missing session, one that
+    /// could not be created.
+    Refused(RemoteError),
+    /// ssh failed: exit 255 with its reason (ssh's last line on stderr), or ended by a
+    /// signal (`status` `None`; `reason` empty when ssh said nothing).
+    SshFailed {
+        /// ssh's exit status, `None` when a signal ended it.
+        status: Option<i32>,
+        /// ssh's last line on stderr that is not a notice.
+        reason: String,
+    },
+    /// azlin ended the ssh (a deadline, too much output, a signal azlin received).
+    Stopped(Stopped),
+    /// ssh could not be started.
+    Spawn(std::io::Error),
+}
+
+impl Ending {
+    /// The command's exit status, or the error of a short operation that did not get one
+    /// (for [`run`] and [`guarded`]: every ssh failure is [`RemoteError::Unreachable`]).
+    pub fn status(
+        self,
+        target: &SshTarget,
+        settings: &Settings,
+        what: &'static str,
+    ) -> Result<i32, RemoteError> {
+        let unreachable = |detail: String| RemoteError::Unreachable {
+            vm: target.vm.clone(),
+            target: target.to_string(),
+            detail,
+        };
+        match self {
+            Ending::Exited(255) => Err(unreachable(NO_MESSAGE.to_string())),
+            Ending::Exited(status) => Ok(status),
+            Ending::Refused(e) => Err(e),
+            Ending::SshFailed { reason, .. } if reason.is_empty() => {
+                Err(unreachable(NO_MESSAGE.to_string()))
+            }
+            Ending::SshFailed { reason, .. } => Err(unreachable(reason)),
+            Ending::Stopped(Stopped::Silent) => Err(unreachable(silent(settings))),
+            Ending::Stopped(Stopped::TimedOut) => Err(unreachable(format!(
                 "connected, then no end within {} s",
                 settings.probe_timeout.as_secs()
-            )));
-        }
-        Some(Stopped::TooMuchOutput) => {
-            return Err(RemoteError::Misbehaving {
+            ))),
+            Ending::Stopped(Stopped::TooMuchOutput) => Err(RemoteError::Misbehaving {
                 vm: target.vm.clone(),
                 target: target.to_string(),
                 command: what,
                 limit: MAX_ANSWER,
-            });
-        }
-        Some(Stopped::Interrupted(sig)) => {
-            return Err(RemoteError::Interrupted {
+            }),
+            Ending::Stopped(Stopped::Interrupted(sig)) => Err(RemoteError::Interrupted {
                 vm: target.vm.clone(),
                 signal: crate::interrupt::name(sig),
-            });
+            }),
+            Ending::Spawn(source) => Err(RemoteError::Spawn {
+                client: crate::ssh::client().to_string_lossy().into_owned(),
+                source,
+            }),
         }
-        None => {}
     }
-    match done.status.map(|s| s.code()) {
-        Some(Some(255)) | Some(None) | None => Err(unreachable(last_line(&done.stderr))),
-        Some(Some(_)) => {
-            done.stdout = crate::ssh::strip_ready(&done.stdout);
-            Ok(done)
+
+    /// What a summary of several targets says of this one, `None` on success (`exec`'s
+    /// summary: `exit 3`, `exit 255: ssh: connect to host …`, `unreachable: …`).
+    pub fn failure(&self, settings: &Settings) -> Option<String> {
+        Some(match self {
+            Ending::Exited(0) => return None,
+            Ending::Exited(code) => format!("exit {code}"),
+            Ending::Refused(e) => e.to_string(),
+            Ending::SshFailed {
+                status: Some(code),
+                reason,
+            } if reason.is_empty() => format!("exit {code}"),
+            Ending::SshFailed {
+                status: Some(code),
+                reason,
+            } => format!("exit {code}: {reason}"),
+            Ending::SshFailed { status: None, .. } => "killed by a signal".to_string(),
+            Ending::Stopped(Stopped::Silent) => format!("unreachable: {}", silent(settings)),
+            Ending::Stopped(Stopped::Interrupted(sig)) => {
+                format!("stopped: azlin received {}", crate::interrupt::name(*sig))
+            }
+            Ending::Stopped(Stopped::TimedOut | Stopped::TooMuchOutput) => {
+                "stopped by azlin".to_string()
+            }
+            Ending::Spawn(e) => format!("cannot run ssh: {e}"),
+        })
+    }
+}
+
+/// The reason of a connection that never printed its first byte.
+fn silent(settings: &Settings) -> String {
+    format!(
+        "no answer within {} s (--timeout)",
+        settings.connect_timeout
+    )
+}
+
+/// The reason of an ssh that failed without a word.
+const NO_MESSAGE: &str = "the connection ended without a message from ssh (exit 255)";
+
+/// What azlin reads in a remote command's stderr besides what it shows: the markers of
+/// the [`Guard`] that checked the session first, and ssh's reason for failing (its last
+/// line that is not a notice). Fed line by line, from a stream or a finished run.
+pub struct StderrReading<'g> {
+    /// The guard and the session it checks, when the command starts with its check.
+    guard: Option<(&'g Guard, &'g str)>,
+    markers: Vec<String>,
+    reason: String,
+}
+
+impl<'g> StderrReading<'g> {
+    /// A reading of a command that `guard` (with the session it checks) starts, if any.
+    pub fn new(guard: Option<(&'g Guard, &'g str)>) -> StderrReading<'g> {
+        StderrReading {
+            guard,
+            markers: Vec::new(),
+            reason: String::new(),
+        }
+    }
+
+    /// Reads one line of stderr; `true` when it is the guard's (azlin's own: not shown).
+    pub fn line(&mut self, line: &str) -> bool {
+        if let Some((guard, _)) = self.guard
+            && guard.is_marker(line)
+        {
+            self.markers.push(line.to_string());
+            return true;
+        }
+        if !line.trim().is_empty() && !is_ssh_notice(line) {
+            self.reason = line.trim().to_string();
+        }
+        false
+    }
+
+    /// How the command on `vm` ended, from what its stderr said and how its ssh finished
+    /// (`done`: its exit status and whether azlin stopped it, or why it could not start).
+    /// The guard's verdict comes first: a refused command exits 1 by design.
+    pub fn ending(self, vm: &str, done: std::io::Result<&Finished>) -> Ending {
+        if let Some((guard, session)) = self.guard
+            && let Some(failure) = guard.failure(&self.markers)
+        {
+            return Ending::Refused(guard_error(vm, session, failure, &self.reason));
+        }
+        let done = match done {
+            Ok(done) => done,
+            Err(e) => return Ending::Spawn(e),
+        };
+        if let Some(why) = done.stopped {
+            return Ending::Stopped(why);
+        }
+        match done.status.map(|s| s.code()) {
+            Some(Some(255)) if !self.reason.is_empty() => Ending::SshFailed {
+                status: Some(255),
+                reason: self.reason,
+            },
+            Some(Some(code)) => Ending::Exited(code),
+            Some(None) | None => Ending::SshFailed {
+                status: None,
+                reason: self.reason,
+            },
         }
     }
 }
@@ -570,28 +724,20 @@ pub fn guarded(
 ) -> Result<Finished, RemoteError> {
     let guard = Guard::new();
     let script = format!("{}{command}", guard.script(session, need));
-    let done = run(target, settings, what, &script)?;
-    let stderr = String::from_utf8_lossy(&done.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
-    if let Some(failure) = guard.failure(&lines) {
-        // tmux's own reason (a session that could not be created) is what is not a marker.
-        let said: Vec<&str> = lines
-            .iter()
-            .copied()
-            .filter(|l| !guard.is_marker(l))
-            .collect();
-        return Err(guard_error(&target.vm, session, failure, &said.join("\n")));
-    }
-    let status = done.status.and_then(|s| s.code()).unwrap_or(1);
-    if status != 0 {
-        return Err(RemoteError::Tmux {
+    let (ending, done) = run_reading(target, settings, &script, Some((&guard, session)));
+    let last = match &ending {
+        Ending::Exited(_) => last_line(&done.stderr),
+        _ => String::new(),
+    };
+    match ending.status(target, settings, what)? {
+        0 => Ok(done),
+        status => Err(RemoteError::Tmux {
             vm: target.vm.clone(),
             command: command.to_string(),
             status,
-            stderr: last_line(&done.stderr),
-        });
+            stderr: last,
+        }),
     }
-    Ok(done)
 }
 
 /// Makes sure `session` is as `need` says (it exists, or it is created detached), runs
@@ -672,6 +818,107 @@ mod tests {
         assert_eq!(cache.sessions_of("down"), [session("kept")]);
         assert!(cache.vms.contains_key("bare"));
         assert!(!cache.vms.contains_key("gone"));
+    }
+
+    /// How `status` (an exit code, `None` for a signal) with these stderr lines is read.
+    #[cfg(unix)]
+    fn read(lines: &[&str], status: Option<i32>, stopped: Option<Stopped>) -> Ending {
+        use std::os::unix::process::ExitStatusExt;
+        let mut reading = StderrReading::new(None);
+        for line in lines {
+            assert!(!reading.line(line), "no guard: every line is shown");
+        }
+        let done = Finished {
+            status: Some(std::process::ExitStatus::from_raw(match status {
+                Some(code) => code << 8,
+                None => 9,
+            })),
+            stopped,
+            ..Finished::default()
+        };
+        reading.ending("myvm", Ok(&done))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_ending_is_read_once_for_exec_and_the_short_operations() {
+        let settings = Settings::new(5, None);
+        let target = crate::inventory::tests::vm("myvm")
+            .ssh_target(&crate::inventory::ConnectDefaults::default())
+            .unwrap();
+        let refused = "ssh: connect to host 10.0.0.5 port 22: Connection refused";
+        let notice = "Warning: Permanently added 'x' (ED25519) to the list of known hosts.";
+        let cases: [(Ending, Option<&str>, Result<i32, &str>); 6] = [
+            (read(&[], Some(0), None), None, Ok(0)),
+            (
+                read(&["make: *** Error 3"], Some(3), None),
+                Some("exit 3"),
+                Ok(3),
+            ),
+            (
+                read(&[notice, refused, notice], Some(255), None),
+                Some(&*format!("exit 255: {refused}")),
+                Err(refused),
+            ),
+            // The command's own 255, or ssh's without a word: nothing to tell them apart.
+            (
+                read(&[notice], Some(255), None),
+                Some("exit 255"),
+                Err(NO_MESSAGE),
+            ),
+            (
+                read(&[], None, None),
+                Some("killed by a signal"),
+                Err(NO_MESSAGE),
+            ),
+            (
+                read(&[], None, Some(Stopped::Silent)),
+                Some("unreachable: no answer within 5 s (--timeout)"),
+                Err("no answer within 5 s (--timeout)"),
+            ),
+        ];
+        for (ending, summary, status) in cases {
+            assert_eq!(ending.failure(&settings).as_deref(), summary, "{ending:?}");
+            match (ending.status(&target, &settings, "a test"), status) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want),
+                (Err(RemoteError::Unreachable { detail, .. }), Err(want)) => {
+                    assert_eq!(detail, want)
+                }
+                (got, want) => panic!("{got:?}, expected {want:?}"),
+            }
+        }
+    }
+
+    /// The guard's verdict comes from its markers, which are never shown; a missing tmux
+    /// is said as azlin's error, whatever the exit status.
+    #[cfg(unix)]
+    #[test]
+    fn a_guard_that_refused_is_read_from_its_markers() {
+        let guard = Guard::new();
+        let script = guard.script("dev", Need::Existing);
+        let empty = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(&script)
+            .env("PATH", empty.path())
+            .output()
+            .unwrap();
+        let mut reading = StderrReading::new(Some((&guard, "dev")));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.lines().count() > 0);
+        for line in stderr.lines() {
+            assert!(reading.line(line), "a marker is azlin's own: {line}");
+        }
+        let done = Finished {
+            status: Some(out.status),
+            ..Finished::default()
+        };
+        match reading.ending("myvm", Ok(&done)) {
+            Ending::Refused(e @ RemoteError::NoTmux { .. }) => {
+                assert!(e.to_string().contains("tmux is not installed on `myvm`"))
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -26,7 +26,6 @@ mod resolve_cmd;
 mod sessions_connect;
 mod sessions_exec;
 mod sessions_fleet;
-mod sessions_guides;
 mod sessions_list;
 mod sessions_pane;
 mod sessions_reconnect;

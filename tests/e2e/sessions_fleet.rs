@@ -77,10 +77,18 @@ fn azlin_ssh_names_the_client_and_list_runs_one_ssh_per_vm_with_the_targets_opti
         "HostKeyAlias=azlin.local.vm2",
         "StrictHostKeyChecking=accept-new",
         "BatchMode=yes",
-        "ControlMaster=auto",
         "IdentitiesOnly=yes",
     ] {
         assert!(vm2.iter().any(|a| a == want), "{want}: {vm2:?}");
+    }
+    // One ssh per VM claims the shared connection's master (`auto`); any other ssh to
+    // that VM in the claim's window would say `no`. Here each VM has one ssh: all `auto`.
+    for run in &runs {
+        let masters: Vec<&String> = run
+            .iter()
+            .filter(|a| a.starts_with("ControlMaster="))
+            .collect();
+        assert_eq!(masters, ["ControlMaster=auto"], "{run:?}");
     }
     assert!(!vm2.iter().any(|a| a.contains("StrictHostKeyChecking=no")));
     // The remote command is one argument, after the destination.

@@ -634,3 +634,102 @@ fn code_opens_the_editor_on_the_plain_alias_in_the_pane_directory() {
         text(&out.stderr)
     );
 }
+
+/// Ends every shared connection of `home` and forgets every claim to set one up (the
+/// files `ssh::claim_master` keeps beside the sockets): the next ssh finds the socket
+/// cold, as after `ControlPersist` ran out.
+fn cold_sockets(home: &Home) {
+    let dir = home.path().join(".ssh/cm");
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".azlin-master-") {
+            std::fs::remove_file(&path).unwrap();
+        } else {
+            let _ = std::process::Command::new("ssh")
+                .arg("-S")
+                .arg(&path)
+                .args(["-O", "exit", "unused"])
+                .output();
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(&dir).into_iter().flatten().count() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the shared connections did not end"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Several sessions of one VM at once on a cold socket: one ssh sets the shared
+/// connection up and the others do not race it, so ssh says nothing about the socket
+/// (`ControlSocket … already exists, disabling multiplexing`, which the ssh that lost the
+/// race prints before it connects on its own). azlin shows a short operation's stderr
+/// only when it fails, so ssh's own stderr is kept by a wrapper and read too.
+#[test]
+fn peek_and_send_to_sessions_of_one_vm_on_a_cold_socket_say_nothing_of_the_socket() {
+    let home = Home::new();
+    let _fleet = Fleet::start(&home, &["myvm"]);
+    let ids = ["myvm:a", "myvm:b", "myvm:c"];
+    for s in ["a", "b", "c"] {
+        home.ok(&["ssh", "myvm", "--tmux-session", s]);
+    }
+    let log = tempfile::tempdir().unwrap();
+    let wrapper = log.path().join("ssh");
+    crate::support::plugin::write_executable(
+        &wrapper,
+        &format!(
+            "#!/bin/sh
+printf '%s\\n' \"$@\" > {d}/args.$$\n\
+             ssh \"$@\" 2> {d}/err.$$; rc=$?; cat {d}/err.$$ >&2; exit $rc\n",
+            d = log.path().display()
+        ),
+    );
+    for round in 0..3 {
+        for command in ["peek", "send"] {
+            cold_sockets(&home);
+            for entry in std::fs::read_dir(log.path()).unwrap().flatten() {
+                if entry.file_name() != "ssh" {
+                    std::fs::remove_file(entry.path()).unwrap();
+                }
+            }
+            let mut args = vec![command];
+            args.extend(ids);
+            if command == "send" {
+                args.extend(["--", "true"]);
+            }
+            let out = home
+                .azlin()
+                .env("AZLIN_SSH", &wrapper)
+                .args(&args)
+                .output()
+                .unwrap();
+            assert_success(&out);
+            let mut said = text(&out.stderr);
+            let mut masters = Vec::new();
+            for entry in std::fs::read_dir(log.path()).unwrap().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let body = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if name.starts_with("err.") {
+                    said.push_str(&body);
+                } else if name.starts_with("args.") {
+                    masters.extend(
+                        body.lines()
+                            .filter_map(|l| l.strip_prefix("ControlMaster="))
+                            .map(str::to_string),
+                    );
+                }
+            }
+            assert!(
+                !said.contains("ControlSocket") && !said.contains("multiplexing"),
+                "round {round}, {args:?}: ssh spoke of the socket:\n{said}"
+            );
+            // The rule: one ssh per VM claims the master, the others use it or connect
+            // on their own.
+            masters.sort();
+            assert_eq!(masters, ["auto", "no", "no"], "round {round}, {args:?}");
+        }
+    }
+}

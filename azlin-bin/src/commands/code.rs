@@ -12,6 +12,7 @@ use azlin_core::tmux::Need;
 use clap::Args;
 
 use crate::cli::RemoteArgs;
+use crate::commands::name_args::TargetId;
 use crate::commands::ssh_config::auto_sync;
 use crate::context::Context;
 
@@ -32,7 +33,7 @@ Examples:
 pub struct CodeArgs {
     /// The session whose pane directory to open: `vm:session`, `vm`, a session name…
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: TargetId,
     /// The editor: code, code-insiders, cursor, or a path to one
     #[arg(long, value_name = "EDITOR", default_value = "code")]
     pub editor: String,

@@ -15,6 +15,7 @@ use azlin_core::tmux::{self, Need};
 use clap::Args;
 
 use crate::cli::{RemoteArgs, duration};
+use crate::commands::name_args::{TargetId, VmArg};
 use crate::commands::ssh_config;
 use crate::context::Context;
 use crate::handoff;
@@ -54,7 +55,7 @@ Examples:
 pub struct SshArgs {
     /// The VM (name, label or IP; `vm:session` works too)
     #[arg(value_name = "VM")]
-    pub vm: String,
+    pub vm: VmArg,
     /// The tmux session to attach to or create (default: `azlin`)
     #[arg(long, value_name = "S", value_hint = clap::ValueHint::Other)]
     pub tmux_session: Option<String>,
@@ -90,7 +91,7 @@ pub struct ReconnectArgs {
 pub struct ConnectArgs {
     /// Where to: `vm:session`, `vm:`, `:session`, `vm--session`, or a name
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: TargetId,
     /// Create the named session even when one of a close name exists (without it azlin
     /// refuses, in case the name is a typo)
     #[arg(long)]

@@ -3,24 +3,22 @@
 //! process, so status and signals pass through. Several targets: at most `--jobs` at
 //! once, each output line prefixed with its target, then a summary.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
 
 use anyhow::Result;
-use azlin_core::interrupt;
 use azlin_core::parallel;
-use azlin_core::process::{self, Finished, Stopped, Stream};
-use azlin_core::remote::{self, Settings};
+use azlin_core::process::{self, Stream};
+use azlin_core::remote::{self, Settings, StderrReading};
 use azlin_core::resolve::ResolveError;
-use azlin_core::run::Resolved;
+use azlin_core::run::{Gates, Resolved};
 use azlin_core::ssh::{self, Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
 use clap::Args;
 
 use crate::cli::RemoteArgs;
+use crate::commands::name_args::{TargetId, strings};
 use crate::context::{Context, UsageError};
 use crate::handoff;
 
@@ -50,7 +48,7 @@ Examples:
 pub struct ExecArgs {
     /// Targets (`vm:session`, …), then the command as one string when there is no `--`
     #[arg(value_name = "ID")]
-    pub targets: Vec<String>,
+    pub targets: Vec<TargetId>,
     /// The command: several words are passed each as it is; one word is a command line
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -150,7 +148,7 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
         if args.targets.is_empty() && !fleet_wide {
             return Err(no_target());
         }
-        return Ok((args.targets.clone(), Some(command_line(&args.command))));
+        return Ok((strings(&args.targets), Some(command_line(&args.command))));
     }
     let several = || -> anyhow::Error {
         UsageError(
@@ -162,10 +160,10 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
     };
     match (fleet_wide, args.targets.as_slice()) {
         (true, []) => Ok((vec![], None)),
-        (true, [cmd]) => Ok((vec![], Some(cmd.clone()))),
+        (true, [cmd]) => Ok((vec![], Some(cmd.to_string()))),
         (false, []) => Err(no_target()),
-        (false, [id]) => Ok((vec![id.clone()], None)),
-        (false, [id, cmd]) => Ok((vec![id.clone()], Some(cmd.clone()))),
+        (false, [id]) => Ok((vec![id.to_string()], None)),
+        (false, [id, cmd]) => Ok((vec![id.to_string()], Some(cmd.to_string()))),
         _ => Err(several()),
     }
 }
@@ -230,86 +228,6 @@ fn single(
     handoff::replace_with(cmd)
 }
 
-/// How much longer than the first-output deadline a target waits for the first target on
-/// its VM before it starts anyway.
-const GATE_MARGIN: Duration = Duration::from_secs(1);
-
-/// One gate per VM with several targets: shut until the first target's connection is up.
-struct Gates {
-    /// VM name → the compound name of its first target, and its gate.
-    by_vm: HashMap<String, (String, Gate)>,
-}
-
-#[derive(Default)]
-struct Gate {
-    open: Mutex<bool>,
-    opened: Condvar,
-}
-
-impl Gate {
-    fn open(&self) {
-        if let Ok(mut open) = self.open.lock() {
-            *open = true;
-        }
-        self.opened.notify_all();
-    }
-}
-
-impl Gates {
-    fn of(targets: &[Resolved]) -> Gates {
-        let mut count: HashMap<&str, usize> = HashMap::new();
-        for t in targets {
-            *count.entry(t.vm.name.as_str()).or_default() += 1;
-        }
-        let mut by_vm = HashMap::new();
-        for t in targets {
-            if count[t.vm.name.as_str()] > 1 {
-                by_vm
-                    .entry(t.vm.name.clone())
-                    .or_insert_with(|| (t.compound(), Gate::default()));
-            }
-        }
-        Gates { by_vm }
-    }
-
-    /// The gate `target` opens, when it is the first on a VM with several targets.
-    fn first(&self, target: &Resolved) -> Option<&Gate> {
-        self.by_vm
-            .get(&target.vm.name)
-            .filter(|(first, _)| *first == target.compound())
-            .map(|(_, gate)| gate)
-    }
-
-    /// Waits (at most `limit`) until the first target on `target`'s VM is connected.
-    fn wait(&self, target: &Resolved, limit: Duration) {
-        let Some((_, gate)) = self.by_vm.get(&target.vm.name) else {
-            return;
-        };
-        if let Ok(open) = gate.open.lock() {
-            let _ = gate.opened.wait_timeout_while(open, limit, |open| !*open);
-        }
-    }
-}
-
-/// Why azlin ended one target's ssh.
-fn stopped_reason(why: Stopped, settings: &Settings) -> String {
-    match why {
-        Stopped::Silent => format!(
-            "unreachable: no answer within {} s (--timeout)",
-            settings.connect_timeout
-        ),
-        Stopped::Interrupted(sig) => format!("stopped: azlin received {}", interrupt::name(sig)),
-        Stopped::TimedOut | Stopped::TooMuchOutput => "stopped by azlin".to_string(),
-    }
-}
-
-/// How one of several targets ended.
-enum Outcome {
-    Ok,
-    Exit(i32),
-    Failed(String),
-}
-
 fn many(
     ctx: &Context,
     args: &ExecArgs,
@@ -329,33 +247,31 @@ fn many(
     let progress =
         crate::diag::Progress::start(format!("exec on {} targets:", targets.len()), targets.len());
     let gates = Gates::of(targets);
-    let outcomes = parallel::fan_out(targets, settings.jobs, |target| {
-        let outcome = (|| {
+    let endings = parallel::fan_out(targets, settings.jobs, |target| {
+        let ending = (|| {
             let label = target.compound();
             let ssh = match ctx.run.ssh_target(&target.vm) {
                 Ok(s) => s,
-                Err(e) => return Outcome::Failed(e.to_string()),
+                Err(e) => return Err(e.to_string()),
             };
             // The first target on a VM sets its shared connection up; the others on that
             // VM start once it is (its first line), and share it.
             let first = gates.first(target);
             if first.is_none() {
-                gates.wait(target, settings.first_output() + GATE_MARGIN);
+                gates.wait(target, settings);
             }
             // The session check goes in front of the command: one ssh per target, not a
             // probe and then the command (each a connection's worth of round trips).
             let guard = Guard::new();
-            let markers = Mutex::new(Vec::new());
+            let need = Need::for_exec(args.create, target.session_explicit, args.detach);
+            // What stderr says for azlin (the guard's markers, ssh's reason) is read in
+            // the core; the lines shown are the rest.
+            let reading = Mutex::new(StderrReading::new(
+                need.map(|_| (&guard, target.session.as_str())),
+            ));
             // The first line that says the remote side is up is azlin's, not the command's.
             let ready = AtomicBool::new(false);
-            // ssh's reason when it cannot connect (exit 255) is its last line on stderr.
-            let last_err = Mutex::new(String::new());
             let sink = |stream: Stream, line: &str| match stream {
-                Stream::Stderr if guard.is_marker(line) => {
-                    if let Ok(mut m) = markers.lock() {
-                        m.push(line.to_string());
-                    }
-                }
                 Stream::Stdout if line == ssh::READY_LINE && !ready.swap(true, Relaxed) => {
                     if let Some(gate) = first {
                         gate.open();
@@ -366,18 +282,15 @@ fn many(
                     let _ = writeln!(std::io::stdout().lock(), "[{label}] {line}");
                 }),
                 Stream::Stderr => {
-                    crate::diag::above_progress(|| {
-                        let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
-                    });
-                    if let Ok(mut last) = last_err.lock()
-                        && !line.trim().is_empty()
-                        && !remote::is_ssh_notice(line)
-                    {
-                        *last = line.trim().to_string();
+                    let azlins = reading.lock().map(|mut r| r.line(line)).unwrap_or(false);
+                    if !azlins {
+                        crate::diag::above_progress(|| {
+                            let _ = writeln!(std::io::stderr().lock(), "[{label}] {line}");
+                        });
                     }
                 }
             };
-            let mut remote = Need::for_exec(args.create, target.session_explicit, args.detach)
+            let mut remote = need
                 .map(|n| guard.script(&target.session, n))
                 .unwrap_or_default();
             remote.push_str(&tmux::exec_command(
@@ -400,39 +313,21 @@ fn many(
             if let Some(gate) = first {
                 gate.open();
             }
-            let markers = markers.into_inner().unwrap_or_default();
-            let last_err = last_err.into_inner().unwrap_or_default();
-            if let Some(failure) = guard.failure(&markers) {
-                let why = remote::guard_error(&target.vm.name, &target.session, failure, &last_err);
-                return Outcome::Failed(why.to_string());
-            }
-            match done {
-                Ok(Finished {
-                    stopped: Some(why), ..
-                }) => Outcome::Failed(stopped_reason(why, settings)),
-                Ok(done) => match done.status.and_then(|s| s.code()) {
-                    Some(0) => Outcome::Ok,
-                    Some(255) if !last_err.is_empty() => {
-                        Outcome::Failed(format!("exit 255: {last_err}"))
-                    }
-                    Some(code) => Outcome::Exit(code),
-                    None => Outcome::Failed("killed by a signal".into()),
-                },
-                Err(e) => Outcome::Failed(format!("cannot run ssh: {e}")),
-            }
+            let reading = reading.into_inner().unwrap_or_else(|p| p.into_inner());
+            let ending = match done {
+                Ok(done) => reading.ending(&target.vm.name, Ok(&done)),
+                Err(e) => reading.ending(&target.vm.name, Err(e)),
+            };
+            ending.failure(settings).map_or(Ok(()), Err)
         })();
-        progress.done(matches!(outcome, Outcome::Ok));
-        outcome
+        progress.done(ending.is_ok());
+        ending
     });
     progress.finish();
     let failed: Vec<(String, String)> = targets
         .iter()
-        .zip(&outcomes)
-        .filter_map(|(t, o)| match o {
-            Outcome::Ok => None,
-            Outcome::Exit(code) => Some((t.compound(), format!("exit {code}"))),
-            Outcome::Failed(why) => Some((t.compound(), why.clone())),
-        })
+        .zip(endings)
+        .filter_map(|(t, e)| e.err().map(|why| (t.compound(), why)))
         .collect();
     let verb = if args.detach {
         "started on"

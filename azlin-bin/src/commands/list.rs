@@ -363,113 +363,152 @@ fn render(ctx: &Context, args: &ListArgs, mut rows: Vec<Row>, checked: usize) ->
             eprintln!("No tmux sessions on the VMs listed (`azlin list --vms` shows the VMs).");
         }
     }
-    match args.format {
-        RowFormat::Json => output::print_json(&rows),
-        RowFormat::Csv => {
-            let header = [
-                "hostname",
-                "session",
-                "status",
-                "ip",
-                "session_name",
-                "compound",
-                "ssh_alias",
-                "attached",
-                "windows",
-                "provider",
-                "user",
-                "port",
-                "region",
-            ];
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-                    vec![
-                        r.hostname.clone(),
-                        opt(&r.session),
-                        r.status.clone(),
-                        opt(&r.ip),
-                        opt(&r.session_name),
-                        opt(&r.compound),
-                        opt(&r.ssh_alias),
-                        r.attached.map(|a| a.to_string()).unwrap_or_default(),
-                        r.windows.map(|w| w.to_string()).unwrap_or_default(),
-                        r.provider.clone(),
-                        opt(&r.user),
-                        r.port.to_string(),
-                        opt(&r.region),
-                    ]
-                })
-                .collect();
-            print!("{}", output::csv(&header, &cells));
-            Ok(())
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let csv: Vec<Column<Row>> = vec![
+        Column::new("hostname", |r: &Row| r.hostname.clone()),
+        Column::new("session", |r: &Row| opt(&r.session)),
+        Column::new("status", |r: &Row| r.status.clone()),
+        Column::new("ip", |r: &Row| opt(&r.ip)),
+        Column::new("session_name", |r: &Row| opt(&r.session_name)),
+        Column::new("compound", |r: &Row| opt(&r.compound)),
+        Column::new("ssh_alias", |r: &Row| opt(&r.ssh_alias)),
+        Column::new("attached", |r: &Row| {
+            r.attached.map(|a| a.to_string()).unwrap_or_default()
+        }),
+        Column::new("windows", |r: &Row| {
+            r.windows.map(|w| w.to_string()).unwrap_or_default()
+        }),
+        Column::new("provider", |r: &Row| r.provider.clone()),
+        Column::new("user", |r: &Row| opt(&r.user)),
+        Column::new("port", |r: &Row| r.port.to_string()),
+        Column::new("region", |r: &Row| opt(&r.region)),
+    ];
+    let look = ctx.stdout_look();
+    // REGION (as the session-names guide's table has it) for people when a VM has one, and
+    // always with --wide; plain columns keep the form scripts read.
+    let region = (look.tty && rows.iter().any(|r| r.region.is_some())) || args.wide;
+    let mut table: Vec<Column<Row>> = vec![
+        Column::new("HOSTNAME", |r: &Row| r.hostname.clone()),
+        Column::new("SESSION", |r: &Row| {
+            let session = match (&r.session, &r.error) {
+                (Some(s), _) => s.clone(),
+                // Only a person sees this row: a VM that answered with none.
+                (None, None) if r.status == "Running" && !args.no_tmux => "(no sessions)".into(),
+                (None, _) => "-".into(),
+            };
+            // On a terminal an attached session is marked, so a person need not ask for
+            // --wide to see it; in a pipe the cell stays a name.
+            match r.attached {
+                Some(true) if look.tty && !args.wide => format!("{session} *"),
+                _ => session,
+            }
+        }),
+        Column::new("STATUS", |r: &Row| r.status.clone()),
+        Column::new("IP", |r: &Row| dash(&r.ip)),
+    ];
+    if region {
+        table.push(Column::new("REGION", |r: &Row| dash(&r.region)));
+    }
+    table.push(Column::new("SESSION NAME", |r: &Row| dash(&r.session_name)));
+    if args.wide {
+        table.extend([
+            Column::new("USER", |r: &Row| dash(&r.user)),
+            Column::new("PORT", |r: &Row| r.port.to_string()),
+            Column::new("WINDOWS", |r: &Row| dash(&r.windows)),
+            Column::new("ATTACHED", |r: &Row| {
+                r.attached
+                    .map(|a| if a { "yes" } else { "no" }.to_string())
+                    .unwrap_or_else(|| "-".into())
+            }),
+            Column::new("PROVIDER", |r: &Row| r.provider.clone()),
+        ]);
+    }
+    // Status is the third column (HOSTNAME, SESSION, STATUS); the names are kept whole and
+    // the label and IP give way at 80 columns.
+    let listing = Listing {
+        csv,
+        table,
+        status: 2,
+        whole: &[0, 1],
+    };
+    listing.print(ctx, args, &rows, checked)?;
+    if args.format == RowFormat::Table
+        && look.tty
+        && !args.wide
+        && rows.iter().any(|r| r.attached == Some(true))
+    {
+        println!("* attached");
+    }
+    Ok(())
+}
+
+/// One column of a listing: its header and how a row fills its cell.
+struct Column<'a, T> {
+    header: &'static str,
+    cell: Box<dyn Fn(&T) -> String + 'a>,
+}
+
+impl<'a, T> Column<'a, T> {
+    fn new(header: &'static str, cell: impl Fn(&T) -> String + 'a) -> Column<'a, T> {
+        Column {
+            header,
+            cell: Box::new(cell),
         }
-        RowFormat::Table => {
-            if rows.is_empty() {
-                if checked == 0 {
-                    eprintln!("No VMs.");
-                }
-                return Ok(());
-            }
-            let look = ctx.stdout_look();
-            // REGION (as the session-names guide's table has it) for people when a VM
-            // has one, and always with --wide; plain columns keep the form scripts read.
-            let region = (look.tty && rows.iter().any(|r| r.region.is_some())) || args.wide;
-            let mut header = vec!["HOSTNAME", "SESSION", "STATUS", "IP"];
-            if region {
-                header.push("REGION");
-            }
-            header.push("SESSION NAME");
-            if args.wide {
-                header.extend(["USER", "PORT", "WINDOWS", "ATTACHED", "PROVIDER"]);
-            }
-            let cells: Vec<Vec<String>> = rows
+    }
+}
+
+/// How a listing is printed in each format: the columns of its CSV and of its table (the
+/// session rows and `--vms` alike); JSON is the rows themselves.
+struct Listing<'a, T> {
+    csv: Vec<Column<'a, T>>,
+    table: Vec<Column<'a, T>>,
+    /// The table's status column (its colour), by position.
+    status: usize,
+    /// The table's columns kept whole when it must fit the terminal.
+    whole: &'a [usize],
+}
+
+impl<T: Serialize> Listing<'_, T> {
+    /// Prints `rows` in `args.format`; an empty table says "No VMs." when none were
+    /// `checked`.
+    fn print(&self, ctx: &Context, args: &ListArgs, rows: &[T], checked: usize) -> Result<()> {
+        let cells = |columns: &[Column<T>]| -> (Vec<&str>, Vec<Vec<String>>) {
+            let header = columns.iter().map(|c| c.header).collect();
+            let cells = rows
                 .iter()
-                .map(|r| {
-                    let session = match (&r.session, &r.error) {
-                        (Some(s), _) => s.clone(),
-                        // Only a person sees this row: a VM that answered with none.
-                        (None, None) if r.status == "Running" && !args.no_tmux => {
-                            "(no sessions)".into()
-                        }
-                        (None, _) => "-".into(),
-                    };
-                    // On a terminal an attached session is marked, so a person need not
-                    // ask for --wide to see it; in a pipe the cell stays a name.
-                    let session = match r.attached {
-                        Some(true) if look.tty && !args.wide => format!("{session} *"),
-                        _ => session,
-                    };
-                    let mut c = vec![r.hostname.clone(), session, r.status.clone(), dash(&r.ip)];
-                    if region {
-                        c.push(dash(&r.region));
-                    }
-                    c.push(dash(&r.session_name));
-                    if args.wide {
-                        c.extend([
-                            dash(&r.user),
-                            r.port.to_string(),
-                            dash(&r.windows),
-                            r.attached
-                                .map(|a| if a { "yes" } else { "no" }.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                            r.provider.clone(),
-                        ]);
-                    }
-                    c
-                })
+                .map(|r| columns.iter().map(|c| (c.cell)(r)).collect())
                 .collect();
-            // Status is the third column (HOSTNAME, SESSION, STATUS); the names are kept
-            // whole and the label and IP give way at 80 columns.
-            print!(
-                "{}",
-                output::table(look, &header, &cells, args.wide, Some(2), &[0, 1])
-            );
-            if look.tty && !args.wide && rows.iter().any(|r| r.attached == Some(true)) {
-                println!("* attached");
+            (header, cells)
+        };
+        match args.format {
+            RowFormat::Json => output::print_json(&rows),
+            RowFormat::Csv => {
+                let (header, cells) = cells(&self.csv);
+                print!("{}", output::csv(&header, &cells));
+                Ok(())
             }
-            Ok(())
+            RowFormat::Table => {
+                if rows.is_empty() {
+                    if checked == 0 {
+                        eprintln!("No VMs.");
+                    }
+                    return Ok(());
+                }
+                let (header, cells) = cells(&self.table);
+                let look = ctx.stdout_look();
+                print!(
+                    "{}",
+                    output::table(
+                        look,
+                        &header,
+                        &cells,
+                        args.wide,
+                        Some(self.status),
+                        self.whole
+                    )
+                );
+                Ok(())
+            }
         }
     }
 }
@@ -480,64 +519,29 @@ fn render_vms(ctx: &Context, args: &ListArgs, vms: Vec<VmRow>, checked: usize) -
         let s: Vec<&str> = vm.sessions.iter().map(|s| s.session.as_str()).collect();
         s.join(" ")
     };
-    match args.format {
-        RowFormat::Json => output::print_json(&vms),
-        RowFormat::Csv => {
-            let header = [
-                "hostname", "status", "ip", "vm_label", "sessions", "provider", "user", "port",
-                "region",
-            ];
-            let cells: Vec<Vec<String>> = vms
-                .iter()
-                .map(|vm| {
-                    vec![
-                        vm.hostname.clone(),
-                        vm.status.clone(),
-                        vm.ip.clone().unwrap_or_default(),
-                        vm.vm_label.clone().unwrap_or_default(),
-                        names(vm),
-                        vm.provider.clone(),
-                        vm.user.clone().unwrap_or_default(),
-                        vm.port.to_string(),
-                        vm.region.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            print!("{}", output::csv(&header, &cells));
-            Ok(())
-        }
-        RowFormat::Table => {
-            if vms.is_empty() {
-                if checked == 0 {
-                    eprintln!("No VMs.");
-                }
-                return Ok(());
-            }
-            let cells: Vec<Vec<String>> = vms
-                .iter()
-                .map(|vm| {
-                    vec![
-                        vm.hostname.clone(),
-                        vm.status.clone(),
-                        dash(&vm.ip),
-                        dash(&vm.vm_label),
-                        vm.sessions.len().to_string(),
-                        names(vm),
-                    ]
-                })
-                .collect();
-            print!(
-                "{}",
-                output::table(
-                    ctx.stdout_look(),
-                    &["HOSTNAME", "STATUS", "IP", "LABEL", "N", "SESSIONS"],
-                    &cells,
-                    args.wide,
-                    Some(1),
-                    &[0],
-                )
-            );
-            Ok(())
-        }
-    }
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let listing = Listing {
+        csv: vec![
+            Column::new("hostname", |vm: &VmRow| vm.hostname.clone()),
+            Column::new("status", |vm: &VmRow| vm.status.clone()),
+            Column::new("ip", |vm: &VmRow| opt(&vm.ip)),
+            Column::new("vm_label", |vm: &VmRow| opt(&vm.vm_label)),
+            Column::new("sessions", names),
+            Column::new("provider", |vm: &VmRow| vm.provider.clone()),
+            Column::new("user", |vm: &VmRow| opt(&vm.user)),
+            Column::new("port", |vm: &VmRow| vm.port.to_string()),
+            Column::new("region", |vm: &VmRow| opt(&vm.region)),
+        ],
+        table: vec![
+            Column::new("HOSTNAME", |vm: &VmRow| vm.hostname.clone()),
+            Column::new("STATUS", |vm: &VmRow| vm.status.clone()),
+            Column::new("IP", |vm: &VmRow| dash(&vm.ip)),
+            Column::new("LABEL", |vm: &VmRow| dash(&vm.vm_label)),
+            Column::new("N", |vm: &VmRow| vm.sessions.len().to_string()),
+            Column::new("SESSIONS", names),
+        ],
+        status: 1,
+        whole: &[0],
+    };
+    listing.print(ctx, args, &vms, checked)
 }

@@ -10,6 +10,7 @@ pub mod help;
 pub mod host;
 pub mod list;
 pub mod man;
+pub mod name_args;
 pub mod peek;
 pub mod plugin;
 pub mod resolve;

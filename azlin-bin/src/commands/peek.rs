@@ -16,6 +16,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::cli::{InfoFormat, RemoteArgs};
+use crate::commands::name_args::{TargetId, strings};
 use crate::context::{Context, UsageError};
 
 pub const PEEK_HELP: &str = "\
@@ -42,7 +43,7 @@ Examples:
 pub struct PeekArgs {
     /// Sessions to look at: `vm:session`, `:session`, a session name…
     #[arg(value_name = "ID")]
-    pub targets: Vec<String>,
+    pub targets: Vec<TargetId>,
     /// How many lines (trailing blank lines are dropped)
     #[arg(short = 'n', long = "lines", value_name = "LINES", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(azlin_core::pane::MAX_LINES)))]
@@ -198,7 +199,7 @@ fn targets(
     settings: &Settings,
     look: Option<Request>,
 ) -> Result<(Vec<Resolved>, Failures, Taken)> {
-    let mut out = ctx.run.resolve_all(&args.targets, settings)?;
+    let mut out = ctx.run.resolve_all(&strings(&args.targets), settings)?;
     let mut failed = Vec::new();
     let mut taken = Taken::new();
     if args.all || !args.tags.is_empty() {

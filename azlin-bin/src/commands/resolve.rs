@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::cli::InfoFormat;
+use crate::commands::name_args::TargetId;
 use crate::context::Context;
 use crate::output;
 
@@ -28,7 +29,7 @@ Examples:
 pub struct ResolveArgs {
     /// The name to resolve: `vm:session`, `vm:`, `:session`, `vm--session`, or a bare name
     #[arg(value_name = "ID", allow_hyphen_values = false)]
-    pub id: String,
+    pub id: TargetId,
     /// Output format
     #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
     pub format: InfoFormat,
@@ -50,7 +51,7 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
         .find(|s| s.name == target.session);
     match args.format {
         InfoFormat::Json => output::print_json(&json!({
-            "input": args.id,
+            "input": &*args.id,
             "vm": target.vm.name,
             "session": target.session,
             "compound": target.compound(),

@@ -7,6 +7,7 @@ use azlin_core::parallel;
 use clap::Args;
 
 use crate::cli::RemoteArgs;
+use crate::commands::name_args::{TargetId, strings};
 use crate::context::{Context, UsageError};
 
 pub const SEND_HELP: &str = "\
@@ -25,7 +26,7 @@ Examples:
 pub struct SendArgs {
     /// Sessions to type into: `vm:session`, `:session`, a session name…
     #[arg(value_name = "ID", required = true)]
-    pub targets: Vec<String>,
+    pub targets: Vec<TargetId>,
     /// Press Enter after the text
     #[arg(long)]
     pub enter: bool,
@@ -64,7 +65,7 @@ pub fn run(ctx: &Context, args: &SendArgs) -> Result<u8> {
         }
     };
     let settings = ctx.remote_settings(&args.remote);
-    let targets = ctx.run.resolve_all(&args.targets, &settings)?;
+    let targets = ctx.run.resolve_all(&strings(&args.targets), &settings)?;
     let results = parallel::fan_out(&targets, settings.jobs, |t| {
         ctx.run
             .ssh_target(&t.vm)

@@ -7,6 +7,7 @@ use azlin_core::run::Resync;
 use azlin_core::ssh_config::{self, Problem, Skipped, SyncReport};
 use clap::{Args, Subcommand};
 
+use crate::commands::name_args::VmNameArg;
 use crate::context::Context;
 
 pub const SSH_CONFIG_HELP: &str = "\
@@ -48,7 +49,7 @@ pub enum SshConfigAction {
     /// Print the generated config on stdout (for `ssh -F` or another tool), or only one VM's part
     Print {
         /// Only this VM's part (its `Host VM VM--*` and session blocks, and the shared options)
-        vm: Option<String>,
+        vm: Option<VmNameArg>,
     },
     /// Delete the generated files and the Include line; the rest of ~/.ssh/config stays as it is
     Remove,

@@ -11,6 +11,7 @@ use azlin_core::remote::RemoteError;
 use clap::Args;
 
 use crate::cli::{RemoteArgs, duration};
+use crate::commands::name_args::TargetId;
 use crate::context::{Context, UsageError};
 
 pub const WAIT_HELP: &str = "\
@@ -36,7 +37,7 @@ Examples:
 pub struct WaitArgs {
     /// The session: `vm:session`, `:session`, a session name…
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: TargetId,
     /// Until the job in the pane has finished (the default)
     #[arg(long, group = "condition")]
     pub done: bool,

@@ -9,6 +9,7 @@
 //! cache in place.
 
 mod events;
+mod gates;
 mod probe;
 mod record;
 mod resolution;
@@ -21,6 +22,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use events::{Events, Silent};
+pub use gates::{Gate, Gates};
 pub use probe::{Prober, SshProber};
 pub use resolution::Resolved;
 pub use resync::Resync;

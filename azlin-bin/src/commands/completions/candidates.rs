@@ -24,6 +24,7 @@ use azlin_core::plugin::{self, Invocation, SearchPath};
 use clap::{Arg, Args, CommandFactory};
 
 use crate::cli::Cli;
+use crate::commands::name_args::name_kind;
 use crate::commands::plugin::{builtins, discover};
 
 /// `azlin __complete -- WORD…`: the words after `azlin`, the last being completed.
@@ -41,7 +42,7 @@ enum Slot {
     Static,
     /// The command name right after `azlin` (and its global options).
     Command,
-    /// A name (`ID` or `VM` argument).
+    /// A name: a positional typed as one ([`crate::commands::name_args`]).
     Name(NameKind),
     /// A session of the VM named on the line (`ssh VM --tmux-session S`); `None` when no
     /// VM is named yet.
@@ -205,19 +206,11 @@ fn slot(words: &[String]) -> Slot {
     let Some(arg) = arg else {
         return Slot::Static;
     };
-    let value_name = arg
-        .get_value_names()
-        .and_then(|v| v.first())
-        .map(|v| v.as_str())
-        .unwrap_or_else(|| arg.get_id().as_str());
-    match (path.as_slice(), value_name) {
-        (["help"], _) => Slot::CommandName,
-        (["plugin", "exec"], _) => Slot::PluginName,
-        // Tags belong to a VM, named exactly: no labels, no `vm:session`.
-        (["tag", _], "VM" | "vm") => Slot::Name(NameKind::VmName),
-        (_, "ID") => Slot::Name(NameKind::Any),
-        (_, "VM" | "vm") => Slot::Name(NameKind::Vm),
-        _ => Slot::Static,
+    match path.as_slice() {
+        ["help"] => Slot::CommandName,
+        ["plugin", "exec"] => Slot::PluginName,
+        // What a positional names comes from its type (`name_args`), not its value name.
+        _ => name_kind(arg).map_or(Slot::Static, Slot::Name),
     }
 }
 
@@ -303,5 +296,70 @@ mod tests {
         assert_eq!(at("-q foo --x b"), plugin(&["--x", "b"]));
         assert_eq!(at("plugin exec foo a"), plugin(&["a"]));
         assert_eq!(at("Foo "), Slot::Static);
+        assert_eq!(at("ssh-config print m"), Slot::Name(NameKind::VmName));
+        assert_eq!(at("host remove m"), Slot::Static);
+    }
+
+    /// The positionals that name no VM or target (`command path`, argument id). Every
+    /// other positional must be typed as a name, so a new command cannot forget it.
+    const NOT_NAMES: &[(&str, &str)] = &[
+        ("host add", "name"), // a new host's name: nothing to complete
+        ("host remove", "name"),
+        ("ssh", "command"),
+        ("connect", "command"),
+        ("exec", "command"),
+        ("send", "text"),
+        ("session", "name"),
+        ("tag add", "tags"),
+        ("tag remove", "keys"),
+        ("plugin exec", "argv"),
+        ("help", "command"),
+        ("completions", "shell"),
+        ("__complete", "words"),
+    ];
+
+    /// Every positional of every command, as (`command path`, argument).
+    fn positionals(cmd: &clap::Command, path: &str, out: &mut Vec<(String, Arg)>) {
+        for arg in cmd.get_positionals() {
+            out.push((path.to_string(), arg.clone()));
+        }
+        for sub in cmd.get_subcommands() {
+            let path = format!("{path} {}", sub.get_name());
+            positionals(sub, path.trim_start(), out);
+        }
+    }
+
+    #[test]
+    fn every_positional_that_names_a_target_has_a_kind() {
+        let mut root = Cli::command();
+        root.build();
+        let mut all = Vec::new();
+        positionals(&root, "", &mut all);
+        for (path, arg) in &all {
+            let id = arg.get_id().as_str();
+            let listed = NOT_NAMES.contains(&(path.as_str(), id));
+            let kind = name_kind(arg);
+            assert!(
+                kind.is_some() != listed,
+                "`azlin {path}` positional `{id}`: type it as a name (commands::name_args) \
+                 or list it in NOT_NAMES (kind {kind:?}, listed {listed})"
+            );
+            let value_names: Vec<String> = arg
+                .get_value_names()
+                .into_iter()
+                .flatten()
+                .map(|v| v.to_string())
+                .collect();
+            if value_names.iter().any(|v| v == "ID" || v == "VM") {
+                assert!(kind.is_some(), "`azlin {path}` {value_names:?} has no kind");
+            }
+        }
+        for (path, id) in NOT_NAMES {
+            assert!(
+                all.iter()
+                    .any(|(p, a)| p == path && a.get_id().as_str() == *id),
+                "NOT_NAMES lists `azlin {path}` `{id}`, which no longer exists"
+            );
+        }
     }
 }

@@ -11,6 +11,7 @@ use azlin_core::tmux::{self, Need};
 use clap::Args;
 
 use crate::cli::RemoteArgs;
+use crate::commands::name_args::TargetId;
 use crate::context::Context;
 
 pub const SESSION_HELP: &str = "\
@@ -25,7 +26,7 @@ Examples:
 pub struct SessionArgs {
     /// A VM (labels the VM) or `vm:session` (names the tmux session)
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: TargetId,
     /// The name to set; without it the current name is printed
     #[arg(value_name = "NAME", conflicts_with = "clear")]
     pub name: Option<String>,

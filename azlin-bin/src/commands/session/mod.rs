@@ -11,6 +11,7 @@ use azlin_core::tmux::Need;
 use clap::Args;
 
 use crate::cli::RemoteArgs;
+use crate::commands::name_args::TargetId;
 use crate::context::Context;
 
 /// `azlin disconnect` and `azlin kill`.
@@ -18,7 +19,7 @@ use crate::context::Context;
 pub struct SessionOpArgs {
     /// The session: `vm:session`, `:session`, a session name…
     #[arg(value_name = "ID")]
-    pub id: String,
+    pub id: TargetId,
     /// Connection settings.
     #[command(flatten)]
     pub remote: RemoteArgs,

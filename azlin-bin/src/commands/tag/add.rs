@@ -7,13 +7,14 @@ use azlin_core::provider::local::parse_tags;
 use azlin_core::provider::tags;
 use clap::Args;
 
+use crate::commands::name_args::VmNameArg;
 use crate::context::Context;
 
 /// `azlin tag add`.
 #[derive(Debug, Args)]
 pub struct TagAddArgs {
     /// The VM's name
-    pub vm: String,
+    pub vm: VmNameArg,
     /// Tags to set, KEY=VALUE
     #[arg(value_name = "K=V", required = true)]
     pub tags: Vec<String>,

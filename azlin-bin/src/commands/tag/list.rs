@@ -5,6 +5,7 @@ use azlin_core::provider::tags;
 use clap::Args;
 
 use crate::cli::InfoFormat;
+use crate::commands::name_args::VmNameArg;
 use crate::context::Context;
 use crate::output;
 
@@ -12,7 +13,7 @@ use crate::output;
 #[derive(Debug, Args)]
 pub struct TagListArgs {
     /// The VM's name
-    pub vm: String,
+    pub vm: VmNameArg,
     /// Output format
     #[arg(long, value_enum, default_value_t = InfoFormat::Text)]
     pub format: InfoFormat,

@@ -4,13 +4,14 @@ use anyhow::Result;
 use azlin_core::provider::tags;
 use clap::Args;
 
+use crate::commands::name_args::VmNameArg;
 use crate::context::Context;
 
 /// `azlin tag remove`.
 #[derive(Debug, Args)]
 pub struct TagRemoveArgs {
     /// The VM's name
-    pub vm: String,
+    pub vm: VmNameArg,
     /// Keys of the tags to remove
     #[arg(value_name = "KEY", required = true)]
     pub keys: Vec<String>,
