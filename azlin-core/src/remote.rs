@@ -681,34 +681,36 @@ pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str)
 /// words; the shell only adds the names tmux lists that azlin can address (the rule of
 /// `name::validate_session_name`, so nothing the VM sends reaches the terminal).
 pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
+    tmux::check_session(session, need, &failure_saying(vm, session))
+}
+
+/// What the shell of [`check_saying`] does when the check fails: azlin's own message on
+/// stderr, exit 1 (also for [`tmux::exec_command`]'s check).
+pub fn failure_saying(vm: &str, session: &str) -> tmux::OnFailure {
     let q = crate::quote::shell_quote;
     let say = |msg: &str| format!("printf '%s\\n' {} >&2; exit 1", q(msg));
     let message = MissingSession::new(vm, session);
     let error = |text: String| format!("error: {text}");
     let addressable = format!("^[A-Za-z0-9_][A-Za-z0-9_-]{{0,{}}}$", MAX_SESSION_LEN - 1);
-    tmux::check_session(
-        session,
-        need,
-        &tmux::OnFailure {
-            no_tmux: say(&error(
-                RemoteError::NoTmux { vm: vm.to_string() }.to_string(),
-            )),
-            missing: format!(
-                "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
+    tmux::OnFailure {
+        no_tmux: say(&error(
+            RemoteError::NoTmux { vm: vm.to_string() }.to_string(),
+        )),
+        missing: format!(
+            "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
                  LC_ALL=C grep -E {}); \
                  if [ -n \"$azlin_l\" ]; then {{ printf '%s' {}; \
                  for azlin_s in $azlin_l; do printf '%s%s' {} \"$azlin_s\"; done; \
                  printf '%s\\n' {}; }} >&2; else printf '%s%s\\n' {} {} >&2; fi; exit 1",
-                q(&addressable),
-                q(&error(message.head())),
-                q(&message.before_name()),
-                q(&message.tail()),
-                q(&error(message.head_without_sessions())),
-                q(&message.tail()),
-            ),
-            not_created: "exit 1".to_string(),
-        },
-    )
+            q(&addressable),
+            q(&error(message.head())),
+            q(&message.before_name()),
+            q(&message.tail()),
+            q(&error(message.head_without_sessions())),
+            q(&message.tail()),
+        ),
+        not_created: "exit 1".to_string(),
+    }
 }
 
 /// Runs `command` on `target` after the [`Guard`] check of `session` for `need`, in one

@@ -230,14 +230,39 @@ pub fn set_label(session: &str, label: Option<&str>) -> String {
 /// `session` (home when the session does not exist), `AZLIN_VM`/`AZLIN_SESSION`, and
 /// `TMUX_PANE` set to that pane, so that tmux commands without `-t` (the guides'
 /// `tmux display-message -p '#{session_activity}'`, `tmux kill-session`) act on this
-/// session rather than on whichever session was used last.
-pub fn exec_prelude(vm: &str, session: &str) -> String {
-    format!(
+/// session rather than on whichever session was used last. With `check`, the session is
+/// checked first for its [`Need`] (failing with the [`OnFailure`] lists), by the same
+/// tmux call that asks for its pane: on a fleet of VMs every tmux client started is CPU
+/// the VM spends per target.
+pub fn exec_prelude(vm: &str, session: &str, check: Option<(Need, &OnFailure)>) -> String {
+    // tmux 3.3 prints the format empty and exits 0 for a session that does not exist:
+    // the pane's id says whether it does.
+    let pane = format!(
         "azlin_pane=$(tmux display-message -p -t {} '#{{pane_id}}|#{{pane_current_path}}' \
-         2>/dev/null) && export TMUX_PANE=\"${{azlin_pane%%|*}}\" && \
+         2>/dev/null) && [ -n \"${{azlin_pane%%|*}}\" ]",
+        window_target(session)
+    );
+    let asked = match check {
+        None => pane,
+        Some((need, on)) => {
+            let otherwise = match need {
+                Need::Existing => format!("{{ {}; }}", on.missing),
+                Need::Created => format!(
+                    "{{ {} || {{ {}; }}; {pane}; }}",
+                    new_detached(session),
+                    on.not_created
+                ),
+            };
+            format!(
+                "command -v tmux >/dev/null 2>&1 || {{ {}; }}\n{pane} || {otherwise}",
+                on.no_tmux
+            )
+        }
+    };
+    format!(
+        "{asked}\n[ -n \"${{azlin_pane%%|*}}\" ] && export TMUX_PANE=\"${{azlin_pane%%|*}}\" && \
          cd \"${{azlin_pane#*|}}\" 2>/dev/null || cd\n\
          unset azlin_pane\nexport AZLIN_VM={} AZLIN_SESSION={}\n",
-        window_target(session),
         shell_quote(vm),
         shell_quote(session)
     )
@@ -335,19 +360,21 @@ impl Guard {
 
     /// The check of `session`, to put before the command.
     pub fn script(&self, session: &str, need: Need) -> String {
+        check_session(session, need, &self.on_failure())
+    }
+
+    /// What the shell does when the check fails: print this guard's markers (the
+    /// sessions the VM has, for a missing one) and exit 254.
+    pub fn on_failure(&self) -> OnFailure {
         let tag = &self.tag;
-        check_session(
-            session,
-            need,
-            &OnFailure {
-                no_tmux: format!("echo '{tag} no-tmux' >&2; exit 254"),
-                missing: format!(
-                    "tmux list-sessions -F {} >&2 2>/dev/null; echo '{tag} missing' >&2; exit 254",
-                    shell_quote(&format!("{tag} session #{{session_name}}"))
-                ),
-                not_created: format!("echo '{tag} not-created' >&2; exit 254"),
-            },
-        )
+        OnFailure {
+            no_tmux: format!("echo '{tag} no-tmux' >&2; exit 254"),
+            missing: format!(
+                "tmux list-sessions -F {} >&2 2>/dev/null; echo '{tag} missing' >&2; exit 254",
+                shell_quote(&format!("{tag} session #{{session_name}}"))
+            ),
+            not_created: format!("echo '{tag} not-created' >&2; exit 254"),
+        }
     }
 
     /// Whether `line` (of stderr) is one of this guard's markers.
@@ -397,16 +424,29 @@ pub fn new_window(vm: &str, session: &str, command: &str) -> String {
     )
 }
 
-/// The remote command line of `exec` for `session` on `vm`: with `detach`, `command` in a
-/// new window of the session ([`new_window`]); otherwise in the active pane's directory
-/// with `AZLIN_VM`/`AZLIN_SESSION` set ([`exec_prelude`]), the script on stdin when there
-/// is no command ([`STDIN_SCRIPT`]).
-pub fn exec_command(vm: &str, session: &str, command: Option<&str>, detach: bool) -> String {
+/// The remote command line of `exec` for `session` on `vm`, after the session check of
+/// `check` if any: with `detach`, `command` in a new window of the session
+/// ([`new_window`]); otherwise in the active pane's directory with
+/// `AZLIN_VM`/`AZLIN_SESSION` set ([`exec_prelude`]), the script on stdin when there is no
+/// command ([`STDIN_SCRIPT`]).
+pub fn exec_command(
+    vm: &str,
+    session: &str,
+    check: Option<(Need, &OnFailure)>,
+    command: Option<&str>,
+    detach: bool,
+) -> String {
     match (detach, command) {
-        (true, Some(cmd)) => new_window(vm, session, cmd),
+        (true, Some(cmd)) => format!(
+            "{}{}",
+            check
+                .map(|(need, on)| check_session(session, need, on))
+                .unwrap_or_default(),
+            new_window(vm, session, cmd)
+        ),
         (_, cmd) => format!(
             "{}{}",
-            exec_prelude(vm, session),
+            exec_prelude(vm, session, check),
             cmd.unwrap_or(STDIN_SCRIPT)
         ),
     }
@@ -632,10 +672,76 @@ pub(crate) mod tests {
         assert_eq!(Need::for_exec(false, true, false), Some(Need::Existing));
         assert_eq!(Need::for_exec(false, false, true), Some(Need::Existing));
         assert_eq!(Need::for_exec(false, false, false), None);
-        let detached = exec_command("vm", "s", Some("make"), true);
+        let detached = exec_command("vm", "s", None, Some("make"), true);
         assert_eq!(detached, new_window("vm", "s", "make"));
-        let script = exec_command("vm", "s", None, true);
+        let script = exec_command("vm", "s", None, None, true);
         assert!(script.ends_with(STDIN_SCRIPT), "{script}");
-        assert!(exec_command("vm", "s", Some("make"), false).ends_with("make"));
+        assert!(exec_command("vm", "s", None, Some("make"), false).ends_with("make"));
+    }
+
+    /// The check and the pane come from one tmux call: run by sh against a real tmux
+    /// server, for a session that exists, one that does not, and one to create.
+    #[test]
+    fn exec_checks_the_session_with_the_same_tmux_call_that_finds_its_pane() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let started = local_tmux(
+            dir.path(),
+            &[
+                "new-session",
+                "-d",
+                "-s",
+                "dev",
+                "-c",
+                &work.path().display().to_string(),
+            ],
+        );
+        assert!(started.status.success(), "{started:?}");
+        let on = OnFailure {
+            no_tmux: "echo no-tmux; exit 254".into(),
+            missing: "echo missing; exit 254".into(),
+            not_created: "echo not-created; exit 254".into(),
+        };
+        let run = |session: &str, check: Option<(Need, &OnFailure)>| {
+            let script = exec_command(
+                "vm",
+                session,
+                check,
+                Some("echo \"$PWD|$TMUX_PANE|$AZLIN_SESSION\""),
+                false,
+            );
+            let out = std::process::Command::new("sh")
+                .args(["-c", &script])
+                .env("TMUX_TMPDIR", dir.path())
+                .env("HOME", dir.path())
+                .env_remove("TMUX")
+                .env_remove("TMUX_PANE")
+                .output()
+                .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
+        };
+        let here = work.path().canonicalize().unwrap().display().to_string();
+        let (code, out) = run("dev", Some((Need::Existing, &on)));
+        assert_eq!(code, Some(0), "{out}");
+        let fields: Vec<&str> = out.trim_end().split('|').collect();
+        assert_eq!(fields[0], here);
+        assert!(fields[1].starts_with('%'), "{out}");
+        assert_eq!(fields[2], "dev");
+        assert_eq!(
+            run("nosuch", Some((Need::Existing, &on))),
+            (Some(254), "missing\n".into())
+        );
+        // No check: a missing session's command runs in the home directory, no pane set.
+        let home = dir.path().canonicalize().unwrap().display().to_string();
+        assert_eq!(run("nosuch", None), (Some(0), format!("{home}||nosuch\n")));
+        let (code, out) = run("new", Some((Need::Created, &on)));
+        assert_eq!(code, Some(0), "{out}");
+        assert!(out.contains("|%"), "the new session's pane: {out}");
+        let listed = local_tmux(dir.path(), &["list-sessions", "-F", "#{session_name}"]);
+        assert_eq!(String::from_utf8_lossy(&listed.stdout), "dev\nnew\n");
+        local_tmux(dir.path(), &["kill-server"]);
     }
 }

@@ -212,15 +212,15 @@ fn single(
     }
     // The session check runs in the same ssh as the command, saying azlin's error
     // itself when it fails: azlin is ssh by then.
-    let mut remote = Need::for_exec(args.create, target.session_explicit, args.detach)
-        .map(|n| remote::check_saying(&target.vm.name, &target.session, n))
-        .unwrap_or_default();
-    remote.push_str(&tmux::exec_command(
+    let need = Need::for_exec(args.create, target.session_explicit, args.detach);
+    let on = remote::failure_saying(&target.vm.name, &target.session);
+    let remote = tmux::exec_command(
         &target.vm.name,
         &target.session,
+        need.map(|n| (n, &on)),
         command,
         false,
-    ));
+    );
     let mut cmd = ssh.command(&how, Some(&remote));
     if !passes_stdin(args, command) {
         cmd.stdin(std::process::Stdio::null());
@@ -290,15 +290,14 @@ fn many(
                     }
                 }
             };
-            let mut remote = need
-                .map(|n| guard.script(&target.session, n))
-                .unwrap_or_default();
-            remote.push_str(&tmux::exec_command(
+            let on = guard.on_failure();
+            let remote = tmux::exec_command(
                 &target.vm.name,
                 &target.session,
+                need.map(|n| (n, &on)),
                 command,
                 args.detach,
-            ));
+            );
             let cmd = ssh.command(
                 &settings.invocation_to(&ssh),
                 Some(&ssh::announced(&remote)),
