@@ -172,9 +172,9 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
                     let line = lines.first().map(|l| pane::shown_row(l, args.escapes));
                     writeln!(stdout, "{compound:<width$}  {}", line.unwrap_or_default())?;
                 } else {
-                    writeln!(stdout, "── {compound} ──")?;
+                    writeln!(stdout, "{HEADER_RULE} {compound} {HEADER_RULE}")?;
                     for l in &lines {
-                        writeln!(stdout, "{}", pane::shown_row(l, args.escapes))?;
+                        writeln!(stdout, "{}", row_under_header(l, args.escapes))?;
                     }
                 }
             }
@@ -325,6 +325,31 @@ fn follow(
     Ok(u8::from(!failed.is_empty()))
 }
 
+/// What a session's header starts and ends with (`── myvm:dev ──`).
+const HEADER_RULE: &str = "──";
+
+/// A row shown under a session's header, as [`pane::shown_row`] shows it, except that a
+/// row whose text starts like a header (after any colour codes) has that first character
+/// escaped (`\u{2500}`): no pane can print a line that reads as another session's header.
+fn row_under_header(row: &str, colours: bool) -> String {
+    let shown = pane::shown_row(row, colours);
+    // Colour codes kept with --escapes come first; the text starts after them.
+    let mut text = shown.as_str();
+    while let Some(rest) = text.strip_prefix("\u{1b}[") {
+        match rest.find('m') {
+            Some(end) => text = &rest[end + 1..],
+            None => break,
+        }
+    }
+    match text.strip_prefix('\u{2500}') {
+        Some(after) if text.starts_with(HEADER_RULE) => {
+            let at = shown.len() - text.len();
+            format!("{}\\u{{2500}}{after}", &shown[..at])
+        }
+        _ => shown,
+    }
+}
+
 /// Prints the rows of one session, as the screen shows them (controls escaped).
 fn print_rows(rows: &[String], colours: bool) {
     let mut stdout = std::io::stdout().lock();
@@ -340,4 +365,24 @@ fn report_failures(failed: &[(String, String)]) {
     }
     eprintln!("peek: could not read {} of them:", failed.len());
     eprint!("{}", crate::output::failure_lines(failed));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_that_reads_as_a_header_is_escaped_and_others_are_not() {
+        assert_eq!(
+            row_under_header("── db:main ──", false),
+            "\\u{2500}─ db:main ──"
+        );
+        assert_eq!(
+            row_under_header("\u{1b}[1m── db:main ──", true),
+            "\u{1b}[1m\\u{2500}─ db:main ──"
+        );
+        assert_eq!(row_under_header("─ one rule", false), "─ one rule");
+        assert_eq!(row_under_header("make: ── done", false), "make: ── done");
+        assert_eq!(row_under_header("  ── indented", false), "  ── indented");
+    }
 }
