@@ -248,7 +248,7 @@ pub(super) fn write_changes(plan: &Plan) -> Result<(), SshConfigError> {
 /// last included), the plain alias of the first, a session alias of the second, and so
 /// on; both aliases when only one section changed, or one VM's when only the Include line
 /// changed.
-pub(super) fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
+pub(super) fn to_validate(plan: &Plan, limit: usize) -> Vec<render::Expect> {
     let written: Vec<&render::VmFile> = plan
         .rendered
         .files
@@ -274,7 +274,7 @@ pub(super) fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
             .collect()
     };
     if let [only] = chosen.as_slice() {
-        return only.expect.iter().collect();
+        return only.expect();
     }
     // One alias per file, plain and session alias in turn: each lookup parses every
     // generated file anyway, and both kinds of alias still get checked.
@@ -282,10 +282,11 @@ pub(super) fn to_validate(plan: &Plan, limit: usize) -> Vec<&render::Expect> {
         .into_iter()
         .enumerate()
         .filter_map(|(i, f)| {
+            let mut expect = f.expect();
             if i % 2 == 1 {
-                f.expect.last()
+                expect.pop()
             } else {
-                f.expect.first()
+                expect.into_iter().next()
             }
         })
         .collect()

@@ -129,12 +129,53 @@ pub struct VmFile {
     pub vm: String,
     /// Its alias (the lower-case name): the section's key in the fleet file.
     pub alias: String,
-    /// What ssh must resolve once the file is in place: the plain alias (unless it was
-    /// skipped), then the first session alias if there is one.
-    pub expect: Vec<Expect>,
+    /// Whether the plain alias counters the user's RemoteCommand and RequestTTY.
+    counter: bool,
     /// A digest of everything the template sees (see [`Renderer::id`] for the rest).
     pub(crate) digest: String,
     ctx: VmCtx,
+}
+
+impl VmFile {
+    /// What ssh must resolve once the file is in place: the plain alias (unless it was
+    /// skipped), then the first session alias if there is one. Made when a sync checks
+    /// what it wrote, not for every VM of every sync.
+    pub fn expect(&self) -> Vec<Expect> {
+        let mut common: Vec<(String, Want)> = self
+            .ctx
+            .options
+            .iter()
+            .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
+            .collect();
+        // `Port 22`, ssh's default, is not written (see `prepare_vm`), but still checked.
+        if !common.iter().any(|(k, _)| k == "port") {
+            common.push(("port".into(), Want::Is("22".into())));
+        }
+        common.sort_by(|a, b| a.0.cmp(&b.0));
+        common.dedup_by(|a, b| a.0 == b.0);
+        let mut expect = Vec::new();
+        if self.ctx.plain {
+            let mut fields = common.clone();
+            fields.push(("remotecommand".into(), Want::Absent));
+            if self.counter {
+                fields.push(("requesttty".into(), Want::Is("auto".into())));
+            }
+            expect.push(Expect {
+                alias: self.alias.clone(),
+                fields,
+            });
+        }
+        if let Some(s) = self.ctx.sessions.first() {
+            let mut fields = common;
+            fields.push(("requesttty".into(), Want::Is("true".into())));
+            fields.push(("remotecommand".into(), Want::Is(s.command.clone())));
+            expect.push(Expect {
+                alias: s.alias.clone(),
+                fields,
+            });
+        }
+        expect
+    }
 }
 
 /// Every generated file, plus what was refused.
@@ -610,36 +651,9 @@ fn prepare_vm(
     });
     let counter = plain && respect.user.sets_remote_command;
     out.counter = counter;
-    let mut common: Vec<(String, Want)> = options
-        .iter()
-        .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
-        .collect();
-    common.sort_by(|a, b| a.0.cmp(&b.0));
-    common.dedup_by(|a, b| a.0 == b.0);
-    let mut expect = Vec::new();
-    if plain {
-        let mut fields = common.clone();
-        fields.push(("remotecommand".into(), Want::Absent));
-        if counter {
-            fields.push(("requesttty".into(), Want::Is("auto".into())));
-        }
-        expect.push(Expect {
-            alias: alias.clone(),
-            fields,
-        });
-    }
-    if let Some(s) = sessions.first() {
-        let mut fields = common;
-        fields.push(("requesttty".into(), Want::Is("true".into())));
-        fields.push(("remotecommand".into(), Want::Is(s.command.clone())));
-        expect.push(Expect {
-            alias: s.alias.clone(),
-            fields,
-        });
-    }
     // `Port 22` is ssh's default and the user's own settings come first anyway (the
     // Include is the last line of their config): one line less per VM for every ssh
-    // run to read. The expectations above still check the port.
+    // run to read. [`VmFile::expect`] still checks the port.
     let options = options
         .into_iter()
         .filter(|o| !(o.key == "Port" && o.value == "22"))
@@ -655,7 +669,7 @@ fn prepare_vm(
         VmFile {
             vm: vm.name.clone(),
             alias,
-            expect,
+            counter,
             digest: digest(&ctx),
             ctx,
         },
@@ -953,13 +967,13 @@ Host myvm--*
         assert!(fleet.ends_with(shared_tail), "{fleet}");
         // What azlin wrote reads back as the same sections.
         assert_eq!(parse_sections(&fleet), vec![section]);
-        assert_eq!(f.expect.len(), 2);
+        assert_eq!(f.expect().len(), 2);
         assert_eq!(
-            f.expect[1].get("remotecommand"),
+            f.expect()[1].get("remotecommand"),
             Some(&Want::Is("tmux new-session -A -s Build".into()))
         );
-        assert_eq!(f.expect[0].get("remotecommand"), Some(&Want::Absent));
-        assert_eq!(f.expect[0].get("user"), Some(&Want::Is("alice".into())));
+        assert_eq!(f.expect()[0].get("remotecommand"), Some(&Want::Absent));
+        assert_eq!(f.expect()[0].get("user"), Some(&Want::Is("alice".into())));
     }
 
     #[test]
@@ -1074,13 +1088,13 @@ Host myvm--*
             assert!(!text.contains("ServerAlive"), "{text}");
             if f.vm == "ok" {
                 assert!(text.contains("Host ok ok--*\n"), "{text}");
-                assert_eq!(f.expect.len(), 2);
+                assert_eq!(f.expect().len(), 2);
             } else {
                 let host = format!("Host {}--*\n", f.vm);
                 assert!(text.contains(&host), "{text}");
                 assert!(!text.contains("RemoteCommand none"), "{text}");
-                assert_eq!(f.expect.len(), 1);
-                assert_eq!(f.expect[0].alias, format!("{}--dev", f.vm));
+                assert_eq!(f.expect().len(), 1);
+                assert_eq!(f.expect()[0].alias, format!("{}--dev", f.vm));
             }
         }
     }
