@@ -64,6 +64,38 @@ pub fn load_inventory_with(
     config: &Config,
     options: &LoadOptions,
 ) -> Result<Loaded, crate::Error> {
+    // At fleet size both hosts.toml and the session cache are milliseconds of parsing on
+    // every run (a sync, a resolve): the cache is read on a thread of its own meanwhile.
+    let (vms, sessions) = std::thread::scope(|s| {
+        let sessions = s.spawn(|| SessionCache::load(&paths.sessions_cache()));
+        let vms = load_vms(paths, config, options);
+        let sessions = sessions
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (vms, sessions)
+    });
+    let (vms, azure, warnings) = vms?;
+    let complete = match &azure {
+        None => true,
+        Some(a) => !a.failed && options.scope == ScopeFlags::default(),
+    };
+    Ok(Loaded {
+        inventory: Inventory::new(vms, sessions)?,
+        azure,
+        warnings,
+        complete,
+    })
+}
+
+/// What the providers gave: the VMs, what the Azure listing said, warnings.
+type ProviderVms = (Vec<crate::inventory::Vm>, Option<AzureLoad>, Vec<String>);
+
+/// The VMs of every active provider, what the Azure listing said, and warnings.
+fn load_vms(
+    paths: &Paths,
+    config: &Config,
+    options: &LoadOptions,
+) -> Result<ProviderVms, crate::Error> {
     let hosts = local::HostsFile::load(&paths.hosts_file())?;
     let mut vms = hosts.into_vms();
     let mut warnings = Vec::new();
@@ -131,17 +163,7 @@ pub fn load_inventory_with(
             records: listing.vms,
         });
     }
-    let sessions = SessionCache::load(&paths.sessions_cache());
-    let complete = match &azure {
-        None => true,
-        Some(a) => !a.failed && options.scope == ScopeFlags::default(),
-    };
-    Ok(Loaded {
-        inventory: Inventory::new(vms, sessions)?,
-        azure,
-        warnings,
-        complete,
-    })
+    Ok((vms, azure, warnings))
 }
 
 /// Loads the inventory for resolving `id`: from the cache, and once more from Azure when
