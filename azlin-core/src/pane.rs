@@ -702,12 +702,12 @@ mod tests {
         );
         assert_eq!(
             t,
-            r"tmux send-keys -t =dev: -l -- '-n '\''x'\'' $HOME; rm' \; send-keys -t =dev: Enter"
+            r"tmux send-keys -t '=dev:' -l -- '-n '\''x'\'' $HOME; rm' \; send-keys -t '=dev:' Enter"
         );
         let k = send_command("dev", &Keys::Named(vec!["C-c".into(), "Up".into()]));
-        assert_eq!(k, "tmux send-keys -t =dev: -- C-c Up");
+        assert_eq!(k, "tmux send-keys -t '=dev:' -- C-c Up");
         let c = capture_command("dev", Request::last_lines(20, false));
-        assert!(c.contains("capture-pane -p -J -t =dev: -S -20"), "{c}");
+        assert!(c.contains("capture-pane -p -J -t '=dev:' -S -20"), "{c}");
     }
 
     /// One part of [`every_command`]'s answer around `body`.

@@ -3,7 +3,10 @@
 
 /// Quotes `word` for a POSIX shell, only when it needs it: `it's` → `'it'\''s'`.
 pub fn shell_quote(word: &str) -> String {
+    // zsh expands a word that starts with `=` to a command's path (`=dev` fails with
+    // "dev not found"), and VMs' login shells may be zsh: such a word is quoted.
     let plain = !word.is_empty()
+        && !word.starts_with('=')
         && word.chars().all(|c| {
             c.is_ascii_alphanumeric()
                 || matches!(c, '_' | '-' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '%')
@@ -63,12 +66,23 @@ mod tests {
             "a\nb",
             "-n",
             "*",
+            "=dev",
+            "=dev:",
+            "a=b",
+            "~",
         ];
         let line = format!("printf '%s\\n' {}", shell_join(&words));
-        let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
-        let got = String::from_utf8(out.stdout).unwrap();
-        let want: String = words.iter().map(|w| format!("{w}\n")).collect();
-        assert_eq!(got, want, "{line}");
+        // The login shells a VM may have: sh, and bash and zsh where installed (zsh
+        // expands a leading `=`).
+        for shell in ["sh", "bash", "zsh"] {
+            let Ok(out) = Command::new(shell).arg("-c").arg(&line).output() else {
+                assert_ne!(shell, "sh", "sh must run");
+                continue;
+            };
+            let got = String::from_utf8(out.stdout).unwrap();
+            let want: String = words.iter().map(|w| format!("{w}\n")).collect();
+            assert_eq!(got, want, "{shell}: {line}");
+        }
         assert_eq!(shell_quote("dev"), "dev");
         assert_eq!(shell_quote("a b"), "'a b'");
     }

@@ -700,7 +700,8 @@ pub fn failure_saying(vm: &str, session: &str) -> tmux::OnFailure {
             "azlin_l=$(tmux list-sessions -F '#{{session_name}}' 2>/dev/null | \
                  LC_ALL=C grep -E {}); \
                  if [ -n \"$azlin_l\" ]; then {{ printf '%s' {}; \
-                 for azlin_s in $azlin_l; do printf '%s%s' {} \"$azlin_s\"; done; \
+                 printf '%s\\n' \"$azlin_l\" | while IFS= read -r azlin_s; do \
+                 printf '%s%s' {} \"$azlin_s\"; done; \
                  printf '%s\\n' {}; }} >&2; else printf '%s%s\\n' {} {} >&2; fi; exit 1",
             q(&addressable),
             q(&error(message.head())),
@@ -954,25 +955,38 @@ mod tests {
             .unwrap();
             std::fs::set_permissions(&tmux, std::fs::Permissions::from_mode(0o755)).unwrap();
             let script = check_saying("my\u{1b}vm", "nope", Need::Existing);
-            let out = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(&script)
-                .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
-                .output()
-                .unwrap();
-            assert_eq!(out.status.code(), Some(1));
-            let said = String::from_utf8(out.stderr).unwrap();
-            // Rust's message from the same listing (it filters the names itself).
-            let existing: Vec<String> = listed.lines().map(String::from).collect();
-            let ours = format!(
-                "error: {}\n",
-                no_such_session("my\u{1b}vm", "nope", &existing)
-            );
-            for name in &offered {
-                assert!(ours.contains(&format!("my\\evm:{name}\n")), "{ours}");
+            // The login shells of VMs: sh, and zsh (which does not split `$var` into
+            // words) where it is installed.
+            let shells: Vec<&str> = ["sh", "bash", "zsh"]
+                .into_iter()
+                .filter(|sh| {
+                    ["/bin", "/usr/bin"]
+                        .iter()
+                        .any(|d| std::path::Path::new(d).join(sh).exists())
+                })
+                .collect();
+            assert!(shells.contains(&"sh"));
+            for shell in shells {
+                let out = std::process::Command::new(shell)
+                    .arg("-c")
+                    .arg(&script)
+                    .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
+                    .output()
+                    .unwrap();
+                assert_eq!(out.status.code(), Some(1), "{shell}");
+                let said = String::from_utf8(out.stderr).unwrap();
+                // Rust's message from the same listing (it filters the names itself).
+                let existing: Vec<String> = listed.lines().map(String::from).collect();
+                let ours = format!(
+                    "error: {}\n",
+                    no_such_session("my\u{1b}vm", "nope", &existing)
+                );
+                for name in &offered {
+                    assert!(ours.contains(&format!("my\\evm:{name}\n")), "{ours}");
+                }
+                assert_eq!(said, ours, "{shell}");
+                assert!(said.contains("\\e"), "{said}");
             }
-            assert_eq!(said, ours);
-            assert!(said.contains("\\e"), "{said}");
         }
     }
 }

@@ -635,7 +635,8 @@ pub(crate) mod tests {
 
     #[test]
     fn commands_target_sessions_exactly() {
-        assert_eq!(kill_session("dev"), "tmux kill-session -t =dev");
+        // Quoted: zsh would expand a leading `=`.
+        assert_eq!(kill_session("dev"), "tmux kill-session -t '=dev'");
         assert_eq!(attach("dev"), "tmux new-session -A -s dev");
         assert!(new_window("vm", "s", "echo 'hi'").ends_with(r"'echo '\''hi'\'''"));
     }
@@ -702,46 +703,54 @@ pub(crate) mod tests {
             missing: "echo missing; exit 254".into(),
             not_created: "echo not-created; exit 254".into(),
         };
-        let run = |session: &str, check: Option<(Need, &OnFailure)>| {
-            let script = exec_command(
-                "vm",
-                session,
-                check,
-                Some("echo \"$PWD|$TMUX_PANE|$AZLIN_SESSION\""),
-                false,
+        // The login shells a VM may have: sh, and zsh where installed (it expands a
+        // leading `=`, as in tmux's `=session:` targets, unless quoted).
+        let zsh = ["/bin/zsh", "/usr/bin/zsh"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        for shell in ["sh"].into_iter().chain(zsh) {
+            let run = |session: &str, check: Option<(Need, &OnFailure)>| {
+                let script = exec_command(
+                    "vm",
+                    session,
+                    check,
+                    Some("echo \"$PWD|$TMUX_PANE|$AZLIN_SESSION\""),
+                    false,
+                );
+                let out = std::process::Command::new(shell)
+                    .args(["-c", &script])
+                    .env("TMUX_TMPDIR", dir.path())
+                    .env("HOME", dir.path())
+                    .env_remove("TMUX")
+                    .env_remove("TMUX_PANE")
+                    .output()
+                    .unwrap();
+                (
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stdout).into_owned(),
+                )
+            };
+            let here = work.path().canonicalize().unwrap().display().to_string();
+            let (code, out) = run("dev", Some((Need::Existing, &on)));
+            assert_eq!(code, Some(0), "{out}");
+            let fields: Vec<&str> = out.trim_end().split('|').collect();
+            assert_eq!(fields[0], here);
+            assert!(fields[1].starts_with('%'), "{out}");
+            assert_eq!(fields[2], "dev");
+            assert_eq!(
+                run("nosuch", Some((Need::Existing, &on))),
+                (Some(254), "missing\n".into())
             );
-            let out = std::process::Command::new("sh")
-                .args(["-c", &script])
-                .env("TMUX_TMPDIR", dir.path())
-                .env("HOME", dir.path())
-                .env_remove("TMUX")
-                .env_remove("TMUX_PANE")
-                .output()
-                .unwrap();
-            (
-                out.status.code(),
-                String::from_utf8_lossy(&out.stdout).into_owned(),
-            )
-        };
-        let here = work.path().canonicalize().unwrap().display().to_string();
-        let (code, out) = run("dev", Some((Need::Existing, &on)));
-        assert_eq!(code, Some(0), "{out}");
-        let fields: Vec<&str> = out.trim_end().split('|').collect();
-        assert_eq!(fields[0], here);
-        assert!(fields[1].starts_with('%'), "{out}");
-        assert_eq!(fields[2], "dev");
-        assert_eq!(
-            run("nosuch", Some((Need::Existing, &on))),
-            (Some(254), "missing\n".into())
-        );
-        // No check: a missing session's command runs in the home directory, no pane set.
-        let home = dir.path().canonicalize().unwrap().display().to_string();
-        assert_eq!(run("nosuch", None), (Some(0), format!("{home}||nosuch\n")));
-        let (code, out) = run("new", Some((Need::Created, &on)));
-        assert_eq!(code, Some(0), "{out}");
-        assert!(out.contains("|%"), "the new session's pane: {out}");
-        let listed = local_tmux(dir.path(), &["list-sessions", "-F", "#{session_name}"]);
-        assert_eq!(String::from_utf8_lossy(&listed.stdout), "dev\nnew\n");
+            // No check: a missing session's command runs in the home directory, no pane set.
+            let home = dir.path().canonicalize().unwrap().display().to_string();
+            assert_eq!(run("nosuch", None), (Some(0), format!("{home}||nosuch\n")));
+            let (code, out) = run("new", Some((Need::Created, &on)));
+            assert_eq!(code, Some(0), "{out}");
+            assert!(out.contains("|%"), "the new session's pane: {out}");
+            let listed = local_tmux(dir.path(), &["list-sessions", "-F", "#{session_name}"]);
+            assert_eq!(String::from_utf8_lossy(&listed.stdout), "dev\nnew\n");
+            local_tmux(dir.path(), &["kill-session", "-t", "=new"]);
+        }
         local_tmux(dir.path(), &["kill-server"]);
     }
 }

@@ -107,7 +107,7 @@ fn verbose_exec_logs_the_command_that_replaces_azlin() {
     assert!(handed[0].contains("echo from-the-vm"), "{}", handed[0]);
     // The session check travels in the same ssh as the command: no ssh ran before it.
     assert!(
-        handed[0].contains("tmux display-message -p -t =dev:"),
+        handed[0].contains("tmux display-message -p -t ") && handed[0].contains("=dev:"),
         "{}",
         handed[0]
     );

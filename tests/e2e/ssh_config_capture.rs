@@ -211,3 +211,41 @@ fn keepalives_on_azlins_own_ssh_unless_the_user_sets_them() {
     let got = ssh_g(&ssh.join("config"), "k");
     assert_eq!(got["serveraliveinterval"], "30");
 }
+
+#[test]
+fn a_port_set_in_the_users_config_never_reaches_a_vm_on_port_22() {
+    let home = Home::new();
+    home.ok(&["host", "add", "p22", "--address", "10.0.0.22"]);
+    home.ok(&[
+        "host",
+        "add",
+        "p2200",
+        "--address",
+        "10.0.0.23",
+        "--port",
+        "2200",
+    ]);
+    sessions_of(&home, &["p22", "p2200"]);
+    // Without a Port of the user's, ssh's default does: no `Port 22` line is written.
+    home.ok(&["ssh-config"]);
+    let ssh = home.path().join(".ssh");
+    let fleet = fs::read_to_string(ssh.join("config.d/azlin-fleet.conf")).unwrap();
+    assert!(!fleet.contains("Port 22\n"), "{fleet}");
+    assert_eq!(ssh_g(&ssh.join("config"), "p22")["port"], "22");
+    // A `Host *` Port of the user's (after azlin's Include) must not move p22.
+    let config = fs::read_to_string(ssh.join("config")).unwrap();
+    fs::write(
+        ssh.join("config"),
+        format!("{config}\nHost *\n    Port 2222\n"),
+    )
+    .unwrap();
+    home.ok(&["ssh-config"]);
+    for (alias, port) in [
+        ("p22", "22"),
+        ("p22--dev", "22"),
+        ("p2200", "2200"),
+        ("github.com", "2222"),
+    ] {
+        assert_eq!(ssh_g(&ssh.join("config"), alias)["port"], port, "{alias}");
+    }
+}

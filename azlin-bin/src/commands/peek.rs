@@ -329,8 +329,10 @@ fn follow(
 const HEADER_RULE: &str = "──";
 
 /// A row shown under a session's header, as [`pane::shown_row`] shows it, except that a
-/// row whose text starts like a header (after any colour codes) has that first character
-/// escaped (`\u{2500}`): no pane can print a line that reads as another session's header.
+/// row whose first visible character (after any colour codes) is a line-drawing
+/// character or a dash has that character escaped (`\u{2500}`, `\u{2014}`…): no pane
+/// can print a line that reads as another session's header, lookalikes (`━━`, `——`)
+/// and colour codes between the rules included.
 fn row_under_header(row: &str, colours: bool) -> String {
     let shown = pane::shown_row(row, colours);
     // Colour codes kept with --escapes come first; the text starts after them.
@@ -341,13 +343,23 @@ fn row_under_header(row: &str, colours: bool) -> String {
             None => break,
         }
     }
-    match text.strip_prefix('\u{2500}') {
-        Some(after) if text.starts_with(HEADER_RULE) => {
-            let at = shown.len() - text.len();
-            format!("{}\\u{{2500}}{after}", &shown[..at])
-        }
-        _ => shown,
-    }
+    let Some(first) = text.chars().next().filter(|&c| looks_like_a_rule(c)) else {
+        return shown;
+    };
+    let at = shown.len() - text.len();
+    format!(
+        "{}\\u{{{:04x}}}{}",
+        &shown[..at],
+        first as u32,
+        &text[first.len_utf8()..]
+    )
+}
+
+/// Box drawing (U+2500–U+257F), the dashes of General Punctuation (U+2010–U+2015) and
+/// their other forms (two- and three-em dashes, small and full-width hyphen-minus).
+fn looks_like_a_rule(c: char) -> bool {
+    matches!(c, '\u{2500}'..='\u{257f}' | '\u{2010}'..='\u{2015}' | '\u{2e3a}' | '\u{2e3b}'
+        | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}')
 }
 
 /// Prints the rows of one session, as the screen shows them (controls escaped).
@@ -381,8 +393,26 @@ mod tests {
             row_under_header("\u{1b}[1m── db:main ──", true),
             "\u{1b}[1m\\u{2500}─ db:main ──"
         );
-        assert_eq!(row_under_header("─ one rule", false), "─ one rule");
+        // A colour code between the rules, lookalike rules, a combining mark.
+        assert_eq!(
+            row_under_header("─\u{1b}[1m─ db:main ──", true),
+            "\\u{2500}\u{1b}[1m─ db:main ──"
+        );
+        assert_eq!(
+            row_under_header("━━ db:main ━━", false),
+            "\\u{2501}━ db:main ━━"
+        );
+        assert_eq!(
+            row_under_header("—— db:main ——", false),
+            "\\u{2014}— db:main ——"
+        );
+        assert_eq!(
+            row_under_header("─\u{301}─ x", false),
+            "\\u{2500}\u{301}─ x"
+        );
+        // Rows that cannot pass for a header are shown as they are.
         assert_eq!(row_under_header("make: ── done", false), "make: ── done");
         assert_eq!(row_under_header("  ── indented", false), "  ── indented");
+        assert_eq!(row_under_header("-- ascii --", false), "-- ascii --");
     }
 }

@@ -11,13 +11,16 @@ use crate::commands::name_args::VmNameArg;
 use crate::context::Context;
 
 pub const SSH_CONFIG_HELP: &str = "\
-Writes one file per VM, ~/.ssh/config.d/azlin-<vm>.conf: `Host <vm> <vm>--*` with the
-connection options, then `Host <vm>--<session>` with `RemoteCommand tmux new-session -A -s
-<session>` for every known session. One `Include` line at the top of ~/.ssh/config pulls
-them in (a backup is kept in ~/.ssh/config.azlin.bak before its first edit).
-Connection sharing (ControlMaster, sockets in ~/.ssh/cm) is written only when the client
-supports it and the socket paths fit under your home. A sync that changes nothing writes
-nothing and, thanks to $AZLIN_HOME/cache/ssh-config-stamp.json, reads no generated file.
+Writes one file for the fleet, ~/.ssh/config.d/azlin-fleet.conf: per VM `Host <vm> <vm>--*`
+with its connection options; then the session aliases, `Host <vm>--<session>` with
+`RemoteCommand tmux new-session -A -s <session>`, one block for every VM's sessions of the
+same name; then the options every azlin host shares, once. One `Include` line at the top of
+~/.ssh/config pulls it in (a backup is kept in ~/.ssh/config.azlin.bak before its first
+edit). No plain alias is written for a name your ssh reaches otherwise (a dot, loopback, an
+IP, a `Host` of your config): use `<vm>--<session>` there. Connection sharing
+(ControlMaster, sockets in ~/.ssh/cm) is written only when the client supports it and the
+socket paths fit under your home. A sync that changes nothing writes nothing and, thanks to
+$AZLIN_HOME/cache/ssh-config-stamp.json, reads no generated file.
 
 Examples:
   azlin ssh-config              # sync; then `ssh myvm--dev` attaches session dev

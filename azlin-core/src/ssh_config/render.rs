@@ -147,7 +147,7 @@ impl VmFile {
             .iter()
             .map(|o| (o.key.to_ascii_lowercase(), want_of(o.key, &o.value)))
             .collect();
-        // `Port 22`, ssh's default, is not written (see `prepare_vm`), but still checked.
+        // `Port 22`, ssh's default, may not be written (see `prepare_vm`), but is checked.
         if !common.iter().any(|(k, _)| k == "port") {
             common.push(("port".into(), Want::Is("22".into())));
         }
@@ -335,6 +335,10 @@ pub(crate) fn parse_sections(text: &str) -> Vec<Section> {
         if let Some(owner) = owner {
             owner.sessions.push(line);
         }
+    }
+    // In the order rendering gives them (by alias), whatever the order of the blocks.
+    for s in &mut sections {
+        s.sessions.sort_by(|a, b| a.alias.cmp(&b.alias));
     }
     sections
 }
@@ -651,12 +655,12 @@ fn prepare_vm(
     });
     let counter = plain && respect.user.sets_remote_command;
     out.counter = counter;
-    // `Port 22` is ssh's default and the user's own settings come first anyway (the
-    // Include is the last line of their config): one line less per VM for every ssh
-    // run to read. [`VmFile::expect`] still checks the port.
+    // `Port 22` is ssh's default: one line less per VM for every ssh run to read, unless
+    // the user's config sets a Port (the Include comes first, but a `Host *` of theirs
+    // would still give an unset port). [`VmFile::expect`] still checks the port.
     let options = options
         .into_iter()
-        .filter(|o| !(o.key == "Port" && o.value == "22"))
+        .filter(|o| respect.user.sets_port || !(o.key == "Port" && o.value == "22"))
         .collect();
     let ctx = VmCtx {
         vm: vm.name.clone(),
@@ -980,7 +984,8 @@ Host myvm--*
     fn sessions_of_the_same_command_share_a_block_and_read_back_to_their_vms() {
         let mut cache = SessionCache::default();
         cache.record("a", vec![session("dev"), session("x")]);
-        cache.record("ab", vec![session("dev")]);
+        // Command order (`Zed` < `abc`) is not alias order (`abc` < `zed`).
+        cache.record("ab", vec![session("dev"), session("Zed"), session("abc")]);
         cache.record("b--c", vec![session("dev"), session("Build")]);
         let vms = ["a", "ab", "b--c", "none"].map(|n| vm(n, "10.0.0.1"));
         let inv = Inventory::new(vms.to_vec(), cache).unwrap();
@@ -994,6 +999,8 @@ Host myvm--*
         assert_eq!(
             part,
             "Host b--c--build\n    RemoteCommand tmux new-session -A -s Build\n\
+             Host ab--zed\n    RemoteCommand tmux new-session -A -s Zed\n\
+             Host ab--abc\n    RemoteCommand tmux new-session -A -s abc\n\
              Host a--dev ab--dev b--c--dev\n    RemoteCommand tmux new-session -A -s dev\n\
              Host a--x\n    RemoteCommand tmux new-session -A -s x\n"
         );

@@ -38,6 +38,9 @@ pub struct UserConfig {
     /// Whether `ServerAliveInterval` or `ServerAliveCountMax` is set anywhere: then the
     /// generated config and azlin's own ssh leave keepalives to the user's config.
     pub sets_keepalive: bool,
+    /// Whether `Port` is set anywhere: then the generated config writes `Port 22` too,
+    /// which it otherwise leaves to ssh's default.
+    pub sets_port: bool,
 }
 
 impl UserConfig {
@@ -102,6 +105,7 @@ impl Reader<'_> {
                 }
                 "remotecommand" | "requesttty" => self.out.sets_remote_command = true,
                 "serveraliveinterval" | "serveralivecountmax" => self.out.sets_keepalive = true,
+                "port" => self.out.sets_port = true,
                 "include" => {
                     for arg in &args {
                         for included in self.expand(arg) {
@@ -177,7 +181,7 @@ mod tests {
             "Include conf.d/*.conf ~/.ssh/config.d/*\n\
              # Host commented\n\
              Host *.corp !secret Bastion \"git hub\"\n  User me\n\
-             Host=jump,other\n",
+             Host=jump,other\n  Port 2222\n",
         )
         .unwrap();
         std::fs::write(ssh.join("conf.d/a.conf"), "Host work\n  RemoteCommand x\n").unwrap();
@@ -193,6 +197,7 @@ mod tests {
         assert_eq!(u.hosts["work"].file, ssh.join("conf.d/a.conf"));
         assert!(u.sets_remote_command);
         assert!(!u.sets_keepalive);
+        assert!(u.sets_port);
         let missing = UserConfig::read(&ssh.join("nope"), dir.path(), &skip);
         assert_eq!(missing, UserConfig::default());
     }
