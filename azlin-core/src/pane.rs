@@ -162,8 +162,9 @@ const AGAIN: &str = "\\azlin-again";
 /// [`Request::foreground`] is not asked here.
 ///
 /// On the VM this is one tmux client for all sessions: `run-shell -C` runs the tmux
-/// commands that a `#{S:…}` loop writes for each session, all within one turn of the
-/// server, so every part describes the same moment. The loop puts nothing into those
+/// commands that a `#{S:…}` loop writes for each session, queued right after it for the
+/// same client (fewer processes on the VM than one client per session, or a `$(…)` and
+/// a `wc` per part for a length, as before). The loop puts nothing into those
 /// commands but the session's id (`$3`), which no name can look like. A tmux older than
 /// 3.2 (no `run-shell -C`) fails that and gets the same commands from a shell loop
 /// (one tmux client per session), after an [`AGAIN`] line.
@@ -172,12 +173,16 @@ pub fn every_command(req: Request) -> String {
         foreground: false,
         ..req
     };
-    // Each session's commands in tmux's own syntax, their formats escaped for the loop.
+    // Each session's commands in tmux's own syntax (in single quotes, which azlin's
+    // formats never hold), their formats escaped for the loop.
     let one = part_commands(
         "'#{session_id}'",
         "'#{session_id}:'",
         req,
-        |s| format!("'{}'", loop_literal(s)),
+        |s| {
+            debug_assert!(!s.contains('\''), "{s}");
+            format!("'{}'", loop_literal(s))
+        },
         " ; ",
     );
     let each = part_commands("\"$azlin_s\"", "\"$azlin_s:\"", req, shell_quote, " \\; ");
@@ -1010,6 +1015,40 @@ mod tests {
         let _ = tmux(&["kill-server"]);
         // Both ways read the same.
         assert_eq!(seen[0].listing, seen[1].listing);
+    }
+
+    #[test]
+    fn every_pane_keeps_its_colours_and_backslashes_with_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmux = |args: &[&str]| crate::tmux::tests::local_tmux(dir.path(), args);
+        let cmd = r"printf '\033[1;31mred\033[0m a\\b \\033\n'; exec cat";
+        assert!(
+            tmux(&["new-session", "-d", "-s", "c", cmd])
+                .status
+                .success()
+        );
+        let req = Request::last_lines(2, true);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        for old in [false, true] {
+            let row = loop {
+                let every = run_every(dir.path(), req, old);
+                let row = every
+                    .captures
+                    .first()
+                    .and_then(|(_, c)| c.last_lines(1).pop())
+                    .unwrap_or_default();
+                if row.contains("red") || std::time::Instant::now() > deadline {
+                    break row;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            // tmux writes its own SGR sequences; the text's backslashes are its own.
+            assert!(row.starts_with("\u{1b}[1m\u{1b}[31mred\u{1b}["), "{row:?}");
+            assert!(row.ends_with(" a\\b \\033"), "{row:?}");
+            // Every escape is tmux's SGR, which `--escapes` shows as it is.
+            assert_eq!(shown_row(&row, true), row);
+        }
+        let _ = tmux(&["kill-server"]);
     }
 
     #[test]
