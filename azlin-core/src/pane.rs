@@ -162,12 +162,13 @@ const AGAIN: &str = "\\azlin-again";
 /// [`Request::foreground`] is not asked here.
 ///
 /// On the VM this is one tmux client for all sessions: `run-shell -C` runs the tmux
-/// commands that a `#{S:…}` loop writes for each session, queued right after it for the
-/// same client (fewer processes on the VM than one client per session, or a `$(…)` and
-/// a `wc` per part for a length, as before). The loop puts nothing into those
-/// commands but the session's id (`$3`), which no name can look like. A tmux older than
-/// 3.2 (no `run-shell -C`) fails that and gets the same commands from a shell loop
-/// (one tmux client per session), after an [`AGAIN`] line.
+/// commands that a `#{S:…}` loop writes for each session, for the same client, so their
+/// output is its output (fewer processes on the VM than one client per session, or a
+/// `$(…)` and a `wc` per part for a length, as before). The loop puts nothing into those
+/// commands but the session's id (`$3`), which no name can look like. When that fails
+/// (a tmux older than 3.2, without `run-shell -C`; a session that ended between the
+/// loop and its commands), the same commands come from a shell loop, one tmux client
+/// per session, after an [`AGAIN`] line that drops whatever the first way printed.
 pub fn every_command(req: Request) -> String {
     let req = Request {
         foreground: false,
