@@ -7,8 +7,9 @@
 //! (anything a program in the pane wrote): it is read after a header line azlin asked for
 //! and is never parsed for anything but lines. A look at every session of a VM
 //! ([`capture_every`], for `peek --all`) is one ssh too: the VM's listing and each
-//! session's pane, each session's part framed by its length, so that no pane can end
-//! its part early or pass for another session.
+//! session's pane, one tmux client for all of them; each session's part starts with a
+//! line that no pane's rows can be (they are captured with `capture-pane -C`), so that
+//! no pane can end its part early or pass for another session.
 
 use std::time::Duration;
 
@@ -127,50 +128,149 @@ pub fn capture_command(session: &str, req: Request) -> String {
 /// (a window target, already quoted for the shell), as one tmux command line so that the
 /// header and the rows describe the same moment.
 fn capture_args(target: &str, req: Request) -> String {
-    let format = format!(
-        "{HEADER} #{{pane_id}} #{{history_size}} #{{cursor_y}} #{{pane_dead}} \
-         #{{?pane_start_command,1,0}}"
-    );
     format!(
         "display-message -p -t {target} {} \\; capture-pane -p{}{} -t {target} -S -{}",
-        shell_quote(&format),
+        shell_quote(&header_format()),
         if req.joined { " -J" } else { "" },
         if req.escapes { " -e" } else { "" },
         req.history
     )
 }
 
-/// The first word of the line before each session's part of [`every_command`]'s
-/// answer; the part's length in bytes follows it.
-const FRAME: &str = "azlin-frame";
+/// The tmux format of the header line before a pane's rows (see [`parse`]).
+fn header_format() -> String {
+    format!(
+        "{HEADER} #{{pane_id}} #{{history_size}} #{{cursor_y}} #{{pane_dead}} \
+         #{{?pane_start_command,1,0}}"
+    )
+}
+
+/// The line before each session's part of [`every_command`]'s answer. The part's rows
+/// are captured with `capture-pane -C`, which doubles every backslash a pane shows, so
+/// no row can be a line that starts with a single backslash and a letter: only the lines
+/// azlin asks for can.
+const PART: &str = "\\azlin-part";
+
+/// The line [`every_command`] prints before it lists the sessions the second way (a tmux
+/// older than 3.2): what came before it is dropped.
+const AGAIN: &str = "\\azlin-again";
 
 /// The remote command that lists every session of the VM with its active pane: per
-/// session, a [`FRAME`] line with the length of its part, then the part: the session's
-/// record in [`tmux::LIST_FORMAT`], the header and the rows of [`capture_command`]
-/// (trailing blank rows dropped). Sessions are taken by tmux's id (`$3`), which no
-/// name can look like; one that ends while this runs has no part. Prints
+/// session, a [`PART`] line, the session's record in [`tmux::LIST_FORMAT`], then the
+/// header and the rows of [`capture_command`], escaped by `capture-pane -C`. Prints
 /// [`tmux::NO_TMUX`] when tmux is missing and nothing when no server runs.
 /// [`Request::foreground`] is not asked here.
+///
+/// On the VM this is one tmux client for all sessions: `run-shell -C` runs the tmux
+/// commands that a `#{S:…}` loop writes for each session, for the same client, so their
+/// output is its output (fewer processes on the VM than one client per session, or a
+/// `$(…)` and a `wc` per part for a length, as before). The loop puts nothing into those
+/// commands but the session's id (`$3`), which no name can look like. When that fails
+/// (a tmux older than 3.2, without `run-shell -C`; a session that ended between the
+/// loop and its commands), the same commands come from a shell loop, one tmux client
+/// per session, after an [`AGAIN`] line that drops whatever the first way printed.
 pub fn every_command(req: Request) -> String {
     let req = Request {
         foreground: false,
         ..req
     };
+    // Each session's commands in tmux's own syntax (in single quotes, which azlin's
+    // formats never hold), their formats escaped for the loop.
+    let one = part_commands(
+        "'#{session_id}'",
+        "'#{session_id}:'",
+        req,
+        |s| {
+            debug_assert!(!s.contains('\''), "{s}");
+            format!("'{}'", loop_literal(s))
+        },
+        " ; ",
+    );
+    let each = part_commands("\"$azlin_s\"", "\"$azlin_s:\"", req, shell_quote, " \\; ");
     format!(
         "command -v tmux >/dev/null 2>&1 || {{ echo {no_tmux}; exit 0; }}\n\
+         tmux run-shell -C {all} 2>/dev/null && exit 0\n\
+         printf '%s\\n' {again}\n\
          for azlin_s in $(tmux list-sessions -F '#{{session_id}}' 2>/dev/null); do\n\
-         azlin_f=$(tmux display-message -p -t \"$azlin_s\" {record} \\; {capture} \
-         2>/dev/null) && printf '{FRAME} %s\\n%s\\n' \
-         \"$(printf %s \"$azlin_f\" | wc -c)\" \"$azlin_f\"\n\
+         tmux has-session -t \"$azlin_s\" \\; {each} 2>/dev/null\n\
          done\nexit 0",
         no_tmux = tmux::NO_TMUX,
-        record = shell_quote(tmux::LIST_FORMAT),
-        capture = capture_args("\"$azlin_s:\"", req),
+        all = shell_quote(&format!("#{{S:{one} ; }}")),
+        again = shell_quote(AGAIN),
     )
 }
 
+/// The tmux commands of one session's part of [`every_command`] (the session `target`,
+/// its current window `window`), each word of azlin's quoted by `quote`, joined by `sep`.
+fn part_commands(
+    target: &str,
+    window: &str,
+    req: Request,
+    quote: impl Fn(&str) -> String,
+    sep: &str,
+) -> String {
+    [
+        format!("display-message -p -t {target} {}", quote(PART)),
+        format!(
+            "display-message -p -t {target} {}",
+            quote(tmux::LIST_FORMAT)
+        ),
+        format!("display-message -p -t {window} {}", quote(&header_format())),
+        format!(
+            "capture-pane -p -C{}{} -t {window} -S -{}",
+            if req.joined { " -J" } else { "" },
+            if req.escapes { " -e" } else { "" },
+            req.history
+        ),
+    ]
+    .join(sep)
+}
+
+/// `format` as text in the body of a tmux loop (`#{S:…}`): the loop expands its body
+/// once, so what is to be expanded per session later has its `#`, `,` and `}` escaped.
+fn loop_literal(format: &str) -> String {
+    let mut out = String::with_capacity(format.len() * 2);
+    for c in format.chars() {
+        if matches!(c, '#' | ',' | '}') {
+            out.push('#');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A row as `capture-pane -C` printed it, its escapes undone: `\\` is a backslash and
+/// `\ooo` the byte of that octal value (the escape sequences of `-e`); anything else
+/// stays as it came.
+fn unescaped(row: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(row.len());
+    let mut i = 0;
+    while i < row.len() {
+        let octal = row
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|b| (b'0'..=b'7').contains(b)))
+            .map(|d| d.iter().fold(0u32, |n, b| n * 8 + u32::from(b - b'0')))
+            .and_then(|n| u8::try_from(n).ok());
+        match (row[i], row.get(i + 1), octal) {
+            (b'\\', Some(b'\\'), _) => {
+                out.push(b'\\');
+                i += 2;
+            }
+            (b'\\', _, Some(byte)) => {
+                out.push(byte);
+                i += 4;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// What [`every_command`] printed, read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Every {
     /// The sessions' records, one after another: a listing as `tmux list-sessions -F`
     /// prints it in [`tmux::LIST_FORMAT`] (or [`tmux::NO_TMUX`]), for
@@ -180,72 +280,79 @@ pub struct Every {
     pub captures: Vec<(String, Capture)>,
 }
 
+/// The line at the start of `input` (without its line break) and what follows it.
+fn split_line(input: &[u8]) -> (&[u8], &[u8]) {
+    match input.iter().position(|&b| b == b'\n') {
+        Some(i) => (&input[..i], &input[i + 1..]),
+        None => (input, &[]),
+    }
+}
+
+/// Where the next [`PART`] or [`AGAIN`] line of `input` starts (`input.len()` if none).
+fn next_mark(input: &[u8]) -> usize {
+    let mut at = 0;
+    while at < input.len() {
+        let (line, rest) = split_line(&input[at..]);
+        if line == PART.as_bytes() || line == AGAIN.as_bytes() {
+            return at;
+        }
+        at = input.len() - rest.len();
+    }
+    input.len()
+}
+
 /// Reads what [`every_command`] printed. Lines before the first part (a login script's
-/// greeting) are skipped; after it, anything that is not a whole part makes the answer
-/// unreadable (`Err` says why), since what follows could not be told from a pane's rows.
-pub fn parse_every(stdout: &[u8], req: Request) -> Result<Every, &'static str> {
+/// greeting) are skipped. A part is read in order: the record (whose label may hold any
+/// text, so it is read by its length), then the header and the rows up to the next
+/// [`PART`] or [`AGAIN`] line, which no row can be.
+pub fn parse_every(stdout: &[u8], req: Request) -> Every {
     let req = Request {
         foreground: false,
         ..req
     };
-    let mut every = Every {
-        listing: Vec::new(),
-        captures: Vec::new(),
-    };
-    let mut framed = false;
+    let mut every = Every::default();
     let mut rest = stdout;
+    let mut framed = false;
     while !rest.is_empty() {
-        let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        let (line, after) = (
-            &rest[..line_end],
-            rest.get(line_end + 1..).unwrap_or_default(),
-        );
+        let (line, after) = split_line(rest);
+        rest = after;
+        if line == AGAIN.as_bytes() {
+            every = Every::default();
+            continue;
+        }
         if !framed && line == tmux::NO_TMUX.as_bytes() {
             every.listing = format!("{}\n", tmux::NO_TMUX).into_bytes();
-            return Ok(every);
+            return every;
         }
-        let len = line
-            .strip_prefix(FRAME.as_bytes())
-            .and_then(|n| n.strip_prefix(b" "))
-            .and_then(|n| std::str::from_utf8(n).ok())
-            .map(|n| n.trim().parse::<usize>());
-        let len = match len {
-            Some(Ok(n)) => n,
-            Some(Err(_)) => return Err("a part whose length is not a number"),
-            None if framed => return Err("text between the parts of the answer"),
-            None => {
-                rest = after;
-                continue;
-            }
-        };
+        if line != PART.as_bytes() {
+            continue;
+        }
         framed = true;
-        let part = after
-            .get(..len)
-            .ok_or("a part longer than the rest of the answer")?;
-        rest = match after.get(len) {
-            Some(b'\n') => &after[len + 1..],
-            None => &after[len..],
-            Some(_) => return Err("a part that does not end where its length says"),
-        };
-        match tmux::record(part) {
+        match tmux::record(rest) {
             Ok((session, used)) => {
-                every.listing.extend_from_slice(&part[..used]);
+                let used = used.min(rest.len());
+                every.listing.extend_from_slice(&rest[..used]);
                 if !every.listing.ends_with(b"\n") {
                     every.listing.push(b'\n');
                 }
-                if let Some(c) = parse(&String::from_utf8_lossy(&part[used..]), req) {
+                rest = &rest[used..];
+                let end = next_mark(rest);
+                let text = unescaped(&rest[..end]);
+                if let Some(c) = parse(&String::from_utf8_lossy(&text), req) {
                     every.captures.push((session.name, c));
                 }
+                rest = &rest[end..];
             }
             // Its first line goes to the listing, whose reader says what is wrong with it.
             Err(_) => {
-                let end = part.iter().position(|&b| b == b'\n').unwrap_or(part.len());
-                every.listing.extend_from_slice(&part[..end]);
+                let (first, _) = split_line(rest);
+                every.listing.extend_from_slice(first);
                 every.listing.push(b'\n');
+                rest = &rest[next_mark(rest)..];
             }
         }
     }
-    Ok(every)
+    every
 }
 
 /// Every session of a VM and what its active pane shows, from one look.
@@ -272,12 +379,7 @@ pub fn capture_every(
         "a look at every session's pane",
         &every_command(req),
     )?;
-    let every = parse_every(&done.stdout, req).map_err(|why| RemoteError::Tmux {
-        vm: target.vm.clone(),
-        command: "tmux capture-pane (every session)".to_string(),
-        status: 0,
-        stderr: format!("its answer is not a listing with captures: {why}"),
-    })?;
+    let every = parse_every(&done.stdout, req);
     Ok(Panes {
         sessions: remote::listed(target, &every.listing)?,
         captures: every.captures,
@@ -710,67 +812,155 @@ mod tests {
         assert!(c.contains("capture-pane -p -J -t '=dev:' -S -20"), "{c}");
     }
 
+    /// The sessions of `every`'s listing, every record of which must be readable.
+    fn sessions_of(every: &Every) -> Vec<SessionInfo> {
+        let crate::tmux::Listing::Sessions { sessions, rejected } =
+            crate::tmux::parse_list(&every.listing)
+        else {
+            panic!("no tmux in {every:?}")
+        };
+        assert_eq!(rejected, []);
+        sessions
+    }
+
     /// One part of [`every_command`]'s answer around `body`.
     fn part(body: &str) -> String {
-        format!("{FRAME} {}\n{body}\n", body.len())
+        format!("{PART}\n{body}\n")
     }
 
     #[test]
-    fn every_session_is_read_by_its_length_so_a_pane_cannot_forge_a_part() {
+    fn every_session_is_read_in_order_so_a_pane_cannot_forge_a_part() {
         let req = Request::last_lines(5, false);
-        // A pane that prints a whole part of its own, records and "no tmux".
-        let forged = part("ghost:1:1:1:0:\nazlin-pane %9 0 0 0 0\nboo");
-        let hostile =
-            format!("dev:1:2:1700000000:3:a\nb\nazlin-pane %1 0 2 0 0\n{forged}azlin:no-tmux\n$ ");
+        // A pane that shows a whole part of its own, a mark to start again, records and
+        // "no tmux": `capture-pane -C` doubled each backslash it shows.
+        let forged = format!("{PART}\nghost:1:1:1:0:\nazlin-pane %9 0 0 0 0\nboo");
+        let shown = |text: &str| text.replace('\\', "\\\\");
+        let rows = shown(&format!(
+            "a\\b\n{forged}\n{AGAIN}\nazlin:no-tmux\n\\033 stays\n$ "
+        ));
+        // A label holds another part; it is read by its length.
+        let label = format!("x\n{}", part("spoof:0:1:1:0:\nazlin-pane %5 0 0 0 0\nz"));
         let out = format!(
             "Welcome to the VM\n{}{}",
-            part(&hostile),
-            part("z z:0:1:1:0:\nazlin-pane %2 0 0 0 0\nlast row")
+            part(&format!(
+                "dev:1:2:1700000000:{}:{label}\nazlin-pane %1 0 2 0 0\n{rows}",
+                label.len()
+            )),
+            part("z z:0:1:1:0:\nazlin-pane %2 0 0 0 0\nlast row\\033[1mbold")
         );
-        let every = parse_every(out.as_bytes(), req).unwrap();
-        let listing = crate::tmux::parse_list(&every.listing);
-        let crate::tmux::Listing::Sessions { sessions, rejected } = listing else {
-            panic!("{listing:?}")
-        };
-        assert_eq!(rejected, []);
+        let every = parse_every(out.as_bytes(), req);
+        let sessions = sessions_of(&every);
         let names: Vec<&str> = sessions.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["dev", "z z"]);
-        assert_eq!(sessions[0].label.as_deref(), Some("a\nb"));
+        assert_eq!(sessions[0].label.as_deref(), Some(label.as_str()));
         assert_eq!(every.captures.len(), 2);
         let (name, dev) = &every.captures[0];
         assert_eq!((name.as_str(), dev.pane.as_str()), ("dev", "%1"));
-        let forged_rows: Vec<&str> = forged.lines().collect();
-        assert_eq!(dev.rows[..4], forged_rows[..]);
-        assert_eq!(dev.last_lines(2), ["azlin:no-tmux", "$ "]);
-        assert_eq!(every.captures[1].1.last_lines(1), ["last row"]);
+        // Every line the pane showed is a row again, exactly as shown.
+        let expected = format!("a\\b\n{forged}\n{AGAIN}\nazlin:no-tmux\n\\033 stays\n$ ");
+        assert_eq!(dev.rows, expected.split('\n').collect::<Vec<_>>());
+        assert_eq!(every.captures[1].1.last_lines(1), ["last row\u{1b}[1mbold"]);
     }
 
     #[test]
-    fn an_answer_that_breaks_its_framing_is_refused() {
+    fn a_second_start_replaces_the_first_and_odd_parts_are_reported() {
         let req = Request::last_lines(1, false);
         let ok = part("a:0:1:1:0:\nazlin-pane %1 0 0 0 0\nx");
-        assert!(parse_every(ok.as_bytes(), req).is_ok());
-        for bad in [
-            format!("{ok}stray text\n"),
-            format!("{FRAME} 99\nshort\n"),
-            format!("{FRAME} 2\nlonger\n"),
-            format!("{FRAME} two\nab\n"),
-        ] {
-            assert!(parse_every(bad.as_bytes(), req).is_err(), "{bad:?}");
-        }
-        // No tmux; no server (nothing); a record azlin cannot read goes to the listing,
-        // whose reader reports it; a part without a capture is a session without one.
-        let none = parse_every(b"azlin:no-tmux\n", req).unwrap();
+        // tmux older than 3.2: what the first way printed (nothing, or a part) is dropped.
+        let again = parse_every(
+            format!(
+                "{}{AGAIN}\n{ok}",
+                part("old:0:1:1:0:\nazlin-pane %0 0 0 0 0")
+            )
+            .as_bytes(),
+            req,
+        );
+        assert_eq!(again, parse_every(ok.as_bytes(), req));
+        assert_eq!(again.listing, b"a:0:1:1:0:\n");
+        assert_eq!(again.captures[0].1.rows, ["x"]);
+        // No tmux; no server (nothing, after the mark); a record azlin cannot read goes to
+        // the listing, whose reader reports it; a part without a capture is a session
+        // without one.
+        let none = parse_every(b"azlin:no-tmux\n", req);
         assert_eq!(
             crate::tmux::parse_list(&none.listing),
             crate::tmux::Listing::NoTmux
         );
-        assert_eq!(parse_every(b"", req).unwrap().listing, b"");
-        let odd = parse_every(part("broken").as_bytes(), req).unwrap();
-        assert_eq!(odd.listing, b"broken\n");
-        let bare = parse_every(part("b:0:1:1:0:").as_bytes(), req).unwrap();
+        assert_eq!(
+            parse_every(format!("{AGAIN}\n").as_bytes(), req),
+            Every::default()
+        );
+        let odd = parse_every(format!("{}{ok}", part("broken")).as_bytes(), req);
+        assert_eq!(odd.listing, b"broken\na:0:1:1:0:\n");
+        assert_eq!(odd.captures.len(), 1);
+        let bare = parse_every(part("b:0:1:1:0:").as_bytes(), req);
         assert_eq!(bare.listing, b"b:0:1:1:0:\n");
         assert!(bare.captures.is_empty());
+    }
+
+    #[test]
+    fn rows_are_unescaped_as_capture_pane_escaped_them() {
+        assert_eq!(
+            unescaped(br"a\\b \\\\ \033[0m \\033"),
+            b"a\\b \\\\ \x1b[0m \\033"
+        );
+        // What tmux would not write stays as it came.
+        assert_eq!(unescaped(br"\x \0 \999 \"), br"\x \0 \999 \");
+        assert_eq!(loop_literal("#{a,b}c"), "##{a#,b#}c");
+    }
+
+    /// Runs [`every_command`] with the real tmux and sh of this machine on a server whose
+    /// socket is in `dir`; with `old_tmux`, `tmux run-shell` fails as in tmux 3.0.
+    fn run_every(dir: &std::path::Path, req: Request, old_tmux: bool) -> Every {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join("bin");
+        let mut path = std::env::var("PATH").unwrap_or_default();
+        if old_tmux {
+            let real = String::from_utf8(
+                std::process::Command::new("sh")
+                    .args(["-c", "command -v tmux"])
+                    .output()
+                    .unwrap()
+                    .stdout,
+            )
+            .unwrap();
+            std::fs::create_dir_all(&bin).unwrap();
+            let wrapper = bin.join("tmux");
+            std::fs::write(
+                &wrapper,
+                format!(
+                    "#!/bin/sh\n[ \"$1\" = run-shell ] && {{ echo 'unknown flag -C' >&2; exit 1; }}\n\
+                     exec {} \"$@\"\n",
+                    real.trim()
+                ),
+            )
+            .unwrap();
+            std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path = format!("{}:{path}", bin.display());
+        }
+        let run = |shell: &str| {
+            let out = std::process::Command::new(shell)
+                .args(["-c", &every_command(req)])
+                .env("TMUX_TMPDIR", dir)
+                .env("PATH", &path)
+                .env_remove("TMUX")
+                .output()
+                .unwrap();
+            parse_every(&out.stdout, req)
+        };
+        let every = run("sh");
+        // zsh, a login shell VMs may have, reads the script the same way.
+        if ["/bin/zsh", "/usr/bin/zsh"]
+            .iter()
+            .any(|p| std::path::Path::new(p).exists())
+        {
+            assert_eq!(
+                run("zsh"),
+                every,
+                "zsh and sh differ (old tmux: {old_tmux})"
+            );
+        }
+        every
     }
 
     #[test]
@@ -779,71 +969,102 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let tmux = |args: &[&str]| crate::tmux::tests::local_tmux(dir.path(), args);
         let req = Request::last_lines(3, false);
-        let run = || {
-            std::process::Command::new("sh")
-                .args(["-c", &every_command(req)])
-                .env("TMUX_TMPDIR", dir.path())
-                .env_remove("TMUX")
-                .output()
-                .unwrap()
-        };
-        assert_eq!(run().stdout, b"", "no server: no sessions");
-        let fake = format!("{FRAME} 3");
+        for old in [false, true] {
+            assert_eq!(
+                run_every(dir.path(), req, old),
+                Every::default(),
+                "no server"
+            );
+        }
+        // A pane that shows what azlin's own lines look like, and a label that holds them.
+        let fake = format!("{PART}|{AGAIN}|two:0:1:1:0:|azlin-pane %9 0 0 0 0|a\\b");
         for (name, text) in [("my work", "first"), ("two", fake.as_str())] {
-            let cmd = format!("printf '%s\\n' '{text}'; exec cat");
+            let cmd = format!("printf '%s\\n' '{text}' | tr '|' '\\n'; exec cat");
             assert!(
                 tmux(&["new-session", "-d", "-s", name, &cmd])
                     .status
                     .success()
             );
         }
+        let label = format!("l\n{PART}\n1");
         assert!(
             tmux(&[
                 "set-option",
                 "-t",
                 "=two:",
                 crate::tmux::LABEL_OPTION,
-                "l\n1"
+                &label
             ])
             .status
             .success()
         );
+        let fake_rows: Vec<String> = fake.split('|').map(String::from).collect();
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        let every = loop {
-            let every = parse_every(&run().stdout, req).unwrap();
-            let shown = every
+        let shown = |every: &Every| {
+            every
                 .captures
                 .iter()
-                .filter(|(_, c)| c.last_lines(1).len() == 1)
-                .count();
-            if shown == 2 || std::time::Instant::now() > deadline {
-                break every;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+                .map(|(n, c)| (n.clone(), c.last_lines(5)))
+                .collect::<Vec<_>>()
         };
+        let want = vec![
+            ("my work".to_string(), vec!["first".to_string()]),
+            ("two".to_string(), fake_rows.clone()),
+        ];
+        let mut seen = Vec::new();
+        for old in [false, true] {
+            let every = loop {
+                let every = run_every(dir.path(), req, old);
+                if shown(&every) == want || std::time::Instant::now() > deadline {
+                    break every;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            let sessions = sessions_of(&every);
+            let names: Vec<&str> = sessions.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(names, ["my work", "two"], "old tmux: {old}");
+            assert_eq!(sessions[1].label.as_deref(), Some(label.as_str()));
+            assert!(sessions.iter().all(|s| s.last_activity.is_some()));
+            assert_eq!(shown(&every), want, "old tmux: {old}");
+            seen.push(every);
+        }
         let _ = tmux(&["kill-server"]);
-        let crate::tmux::Listing::Sessions { sessions, rejected } =
-            crate::tmux::parse_list(&every.listing)
-        else {
-            panic!("no tmux?")
-        };
-        assert_eq!(rejected, []);
-        let names: Vec<&str> = sessions.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["my work", "two"]);
-        assert_eq!(sessions[1].label.as_deref(), Some("l\n1"));
-        assert!(sessions.iter().all(|s| s.last_activity.is_some()));
-        let seen: Vec<(&str, Vec<String>)> = every
-            .captures
-            .iter()
-            .map(|(n, c)| (n.as_str(), c.last_lines(3)))
-            .collect();
-        assert_eq!(
-            seen,
-            [
-                ("my work", vec!["first".to_string()]),
-                ("two", vec![fake.clone()])
-            ]
+        // Both ways read the same.
+        assert_eq!(seen[0].listing, seen[1].listing);
+    }
+
+    #[test]
+    fn every_pane_keeps_its_colours_and_backslashes_with_escapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmux = |args: &[&str]| crate::tmux::tests::local_tmux(dir.path(), args);
+        let cmd = r"printf '\033[1;31mred\033[0m a\\b \\033\n'; exec cat";
+        assert!(
+            tmux(&["new-session", "-d", "-s", "c", cmd])
+                .status
+                .success()
         );
+        let req = Request::last_lines(2, true);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        for old in [false, true] {
+            let row = loop {
+                let every = run_every(dir.path(), req, old);
+                let row = every
+                    .captures
+                    .first()
+                    .and_then(|(_, c)| c.last_lines(1).pop())
+                    .unwrap_or_default();
+                if row.contains("red") || std::time::Instant::now() > deadline {
+                    break row;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            // tmux writes its own SGR sequences; the text's backslashes are its own.
+            assert!(row.starts_with("\u{1b}[1m\u{1b}[31mred\u{1b}["), "{row:?}");
+            assert!(row.ends_with(" a\\b \\033"), "{row:?}");
+            // Every escape is tmux's SGR, which `--escapes` shows as it is.
+            assert_eq!(shown_row(&row, true), row);
+        }
+        let _ = tmux(&["kill-server"]);
     }
 
     #[test]

@@ -301,6 +301,14 @@ fn read_chunks(
     by_line: bool,
 ) {
     let mut reader = BufReader::with_capacity(MAX_LINE, pipe);
+    // One block for every read, zeroed once; each chunk is a copy of what one read gave
+    // (a zeroed block per read was most of azlin's own CPU in a debug build's 32-VM
+    // `peek --all`, and each chunk in the queue held all 64 KiB).
+    let mut block = if by_line {
+        Vec::new()
+    } else {
+        vec![0; MAX_LINE]
+    };
     loop {
         let mut buf = Vec::new();
         let n = if by_line {
@@ -309,9 +317,8 @@ fn read_chunks(
                 .take(MAX_LINE as u64)
                 .read_until(b'\n', &mut buf)
         } else {
-            buf.resize(MAX_LINE, 0);
-            let n = reader.read(&mut buf);
-            buf.truncate(*n.as_ref().unwrap_or(&0));
+            let n = reader.read(&mut block);
+            buf.extend_from_slice(&block[..*n.as_ref().unwrap_or(&0)]);
             n
         };
         match n {

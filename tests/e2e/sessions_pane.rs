@@ -117,10 +117,12 @@ fn peek_shows_the_sessions_own_pane_its_last_lines_and_json() {
     assert!(at.ends_with('Z') && at.len() == 20, "{at}");
 }
 
-/// Lines a hostile pane prints: a frame line of `peek --all`'s answer, a listing record,
-/// a pane header, a header of peek's text, a guard marker and "no tmux".
-const FAKES: [&str; 6] = [
-    "azlin-frame 12",
+/// Lines a hostile pane prints: the lines that start a session's part of `peek --all`'s
+/// answer and start it again, a listing record, a pane header, a header of peek's text,
+/// a guard marker and "no tmux".
+const FAKES: [&str; 7] = [
+    "\\azlin-part",
+    "\\azlin-again",
     "ghost:1:1:1700000000:0:",
     "azlin-pane %99 0 0 0 0",
     "── vm1:ghost ──",
@@ -184,7 +186,7 @@ fn peek_all_reads_each_vm_in_one_ssh_and_a_hostile_pane_spoofs_no_row() {
     assert_eq!(runs.len(), 3, "{runs:?}");
     assert!(
         runs.iter()
-            .all(|run| run.iter().any(|line| line.contains("azlin-frame"))),
+            .all(|run| run.iter().any(|line| line.contains("\\azlin-part"))),
         "{runs:?}"
     );
     let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -216,7 +218,11 @@ fn peek_all_reads_each_vm_in_one_ssh_and_a_hostile_pane_spoofs_no_row() {
         let fakes = FAKES.iter().filter(|f| lines.contains(f)).count();
         assert_eq!(
             fakes,
-            if vm == "vm2" && s == "s2" { 6 } else { 0 },
+            if vm == "vm2" && s == "s2" {
+                FAKES.len()
+            } else {
+                0
+            },
             "{item}"
         );
     }
