@@ -27,6 +27,7 @@ mod sessions_connect;
 mod sessions_exec;
 mod sessions_fleet;
 mod sessions_list;
+mod sessions_login_shells;
 mod sessions_pane;
 mod sessions_reconnect;
 mod sessions_roundtrips;
