@@ -299,9 +299,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     }
     let no_rows = rows.is_empty();
     render(ctx, args, rows, checked)?;
-    if !probed.is_empty() {
-        crate::commands::ssh_config::auto_sync(ctx);
-    }
+    // The run resyncs only if it recorded probes (not with --no-tmux).
+    crate::commands::ssh_config::auto_sync(ctx);
     match azure {
         // Failures are never silent: a script must tell "no VMs" from "Azure failed".
         Some(a) if a.left_out => {

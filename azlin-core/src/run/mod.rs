@@ -10,6 +10,7 @@
 
 mod events;
 mod gates;
+mod label;
 mod probe;
 mod record;
 mod resolution;
@@ -87,6 +88,9 @@ pub struct Run {
     current: Mutex<Option<Current>>,
     /// Whether the whole fleet was probed in this run (a second probe finds nothing new).
     fleet_probed: AtomicBool,
+    /// Whether the run learnt sessions or labels since the generated ssh config was last
+    /// resynced (see [`Run::resync_if_learnt`]).
+    learnt: AtomicBool,
 }
 
 /// The inventory loaded in this run.
@@ -132,6 +136,7 @@ impl Run {
             events,
             current: Mutex::new(None),
             fleet_probed: AtomicBool::new(false),
+            learnt: AtomicBool::new(false),
         }
     }
 

@@ -327,3 +327,81 @@ fn a_named_session_with_a_close_name_on_its_vm_is_refused_as_a_typo() {
     let cache = SessionCache::load(&run.paths.sessions_cache());
     assert_eq!(cache.sessions_of("box").len(), 2);
 }
+
+#[test]
+fn the_config_is_resynced_only_after_the_run_learnt_sessions_or_labels() {
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1"]));
+    let probe = leak(FakeProbe::with(&[("box", &["main"]), ("az1", &["dev"])]));
+    let (run, _home) = run(memory, probe, &[("box", &["main"])]);
+    // Nothing learnt yet; a name the cache knows teaches nothing either.
+    assert!(run.resync_if_learnt().is_none());
+    run.resolve("main", &settings()).unwrap();
+    assert!(run.resync_if_learnt().is_none());
+    // Turn the generated config on, as `azlin ssh-config` does once.
+    let inventory = run.inventory().unwrap();
+    crate::ssh_config::sync(&run.paths, &inventory, &run.sync_options()).unwrap();
+    // A miss probes the fleet and records it: the config learns `az1--dev`.
+    run.resolve("dev", &settings()).unwrap();
+    let Some(Resync::Synced(report)) = run.resync_if_learnt() else {
+        panic!("a recorded probe must resync");
+    };
+    assert!(report.changed(), "{report:?}");
+    // Once: until the run learns something again.
+    assert!(run.resync_if_learnt().is_none());
+    // A session noted before a handoff (ssh replaces azlin) counts too.
+    run.note_session(&memory.local[0], "later");
+    assert!(matches!(run.resync_if_learnt(), Some(Resync::Synced(_))));
+    let generated = std::fs::read_to_string(
+        run.paths
+            .ssh_dir()
+            .join(crate::ssh_config::CONFIG_D)
+            .join(crate::ssh_config::FLEET_FILE),
+    )
+    .unwrap();
+    assert!(generated.contains("box--later"), "{generated}");
+}
+
+#[test]
+fn a_session_operation_counts_as_learnt_and_so_does_a_failed_probe() {
+    let memory = leak(Memory::new(&["box", "gone"], &[], &[]));
+    let probe = leak(FakeProbe::with(&[("box", &["dev"])]));
+    let (run, _home) = run(memory, probe, &[]);
+    let target = |vm: usize| Resolved {
+        vm: memory.local[vm].clone(),
+        session: "dev".into(),
+        session_explicit: true,
+    };
+    // The run's own probe of one VM (connect's check) is recorded, so it is learnt; the
+    // config is not on here, which the resync says.
+    run.session_state(&target(0), &settings(), true).unwrap();
+    assert!(matches!(run.resync_if_learnt(), Some(Resync::NotEnabled)));
+    // An unreachable VM keeps what the cache knew, but was still asked: the same rule
+    // as `list`, which resyncs after any probe.
+    run.session_state(&target(1), &settings(), true).unwrap();
+    assert!(run.resync_if_learnt().is_some());
+    assert!(run.resync_if_learnt().is_none());
+}
+
+#[test]
+fn a_label_set_through_the_run_is_learnt_and_the_inventory_loaded_again() {
+    // Only the local provider: no subscription may leak in from the environment.
+    if std::env::var_os("AZURE_SUBSCRIPTION_ID").is_some() {
+        return;
+    }
+    let memory = leak(Memory::new(&["box"], &[], &[]));
+    let probe = leak(FakeProbe::with(&[]));
+    let (run, _home) = run(memory, probe, &[]);
+    let mut hosts = crate::provider::local::HostsFile::default();
+    let host = crate::provider::local::LocalHost {
+        address: "10.0.0.1".into(),
+        ..Default::default()
+    };
+    hosts.add("box", host).unwrap();
+    hosts.save(&run.paths.hosts_file()).unwrap();
+    run.inventory().unwrap();
+    let loads = memory.loads.load(Ordering::SeqCst);
+    run.set_label("box", Some("api")).unwrap();
+    assert!(run.resync_if_learnt().is_some());
+    run.inventory().unwrap();
+    assert_eq!(memory.loads.load(Ordering::SeqCst), loads + 1);
+}

@@ -89,14 +89,7 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
     };
     // One function for both providers: a local host's label in hosts.toml, an Azure VM's
     // `azlin_session` tag through the Tags API.
-    azlin_core::provider::tags::set_label(
-        &ctx.run.paths,
-        &ctx.run.config,
-        &ctx.run.load_options(false),
-        &vm.name,
-        label,
-    )?;
-    ctx.run.forget_inventory();
+    ctx.run.set_label(&vm.name, label)?;
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &vm.name, &change, None);
     Ok(0)
