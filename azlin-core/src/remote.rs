@@ -605,6 +605,42 @@ pub fn addressable(session: &SessionInfo) -> bool {
 /// What one probe found: the VM's sessions, or why there are none.
 pub type Probe = Result<Vec<SessionInfo>, RemoteError>;
 
+/// How a listing (`list`) shows a running VM after its probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeStatus {
+    /// Its sessions were listed, or it has none (no tmux is not a failure of the VM).
+    Running,
+    /// It answered more than a probe's answer may hold.
+    Misbehaving,
+    /// It could not be asked: unreachable, refused, no address, stopped by a signal…
+    Unreachable,
+}
+
+impl ProbeStatus {
+    /// The status `probe` gives its running VM.
+    pub fn of(probe: &Probe) -> ProbeStatus {
+        match probe {
+            Ok(_) | Err(RemoteError::NoTmux { .. }) => ProbeStatus::Running,
+            Err(RemoteError::Misbehaving { .. }) => ProbeStatus::Misbehaving,
+            Err(_) => ProbeStatus::Unreachable,
+        }
+    }
+
+    /// Whether the VM could not be probed: a listing with such a VM exits 1.
+    pub fn failed(self) -> bool {
+        self != ProbeStatus::Running
+    }
+
+    /// The status as `list` shows it: `Running`, `Misbehaving`, `Unreachable`.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProbeStatus::Running => "Running",
+            ProbeStatus::Misbehaving => "Misbehaving",
+            ProbeStatus::Unreachable => "Unreachable",
+        }
+    }
+}
+
 /// Records successful probes in `cache` (failed ones keep what was known), and, given
 /// the whole inventory, forgets VMs no longer in it. Pass `None` when the inventory may
 /// be partial (`--rg`, an Azure listing that failed): VMs it does not show may still exist.

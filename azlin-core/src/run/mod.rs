@@ -9,6 +9,7 @@
 //! cache in place.
 
 mod events;
+mod fleet;
 mod gates;
 mod label;
 mod probe;
@@ -23,6 +24,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use events::{Events, Silent};
+pub use fleet::{Fleet, FleetSessions, Targets};
 pub use gates::{Gate, Gates};
 pub use probe::{Prober, SshProber};
 pub use resolution::Resolved;

@@ -405,3 +405,115 @@ fn a_label_set_through_the_run_is_learnt_and_the_inventory_loaded_again() {
     run.inventory().unwrap();
     assert_eq!(memory.loads.load(Ordering::SeqCst), loads + 1);
 }
+
+fn compounds(targets: &Targets) -> Vec<String> {
+    targets.targets.iter().map(Resolved::compound).collect()
+}
+
+#[test]
+fn the_fleet_s_default_sessions_follow_the_named_targets_each_once() {
+    let memory = leak(Memory::new(&["box", "off"], &["az1"], &["az1"]).stopped("off"));
+    let probe = leak(FakeProbe::with(&[]));
+    let (run, _home) = run(memory, probe, &[("box", &["dev"])]);
+    let fleet = Fleet {
+        tags: &[],
+        sessions: FleetSessions::Default,
+    };
+    let ids = ["box:dev".to_string(), "az1".to_string()];
+    let found = run.targets(&ids, Some(fleet), &settings()).unwrap();
+    // `az1` named is `az1:azlin`, which the fleet's default session repeats: once. The
+    // stopped VM is left out; no VM is asked.
+    assert_eq!(compounds(&found), ["box:dev", "az1:azlin", "box:azlin"]);
+    assert!(!found.targets[2].session_explicit);
+    assert!(asked(probe).is_empty());
+    // A tag no running VM has, and no name: nothing to run on.
+    let tags = ["team=none".to_string()];
+    let fleet = Fleet {
+        tags: &tags,
+        sessions: FleetSessions::Default,
+    };
+    let err = run.targets(&[], Some(fleet), &settings()).unwrap_err();
+    assert!(
+        matches!(err, crate::Error::Resolve(ResolveError::NoRunningVm)),
+        "{err}"
+    );
+    // With a name, the named target stays.
+    let found = run.targets(&ids[..1], Some(fleet), &settings()).unwrap();
+    assert_eq!(compounds(&found), ["box:dev"]);
+}
+
+#[test]
+fn every_session_of_the_fleet_is_asked_for_recorded_and_only_addressable_ones_kept() {
+    let memory = leak(Memory::new(&["box", "down"], &["az1"], &["az1"]));
+    // `a:b` is a name tmux allows and azlin cannot address (tmux reads `-t a:b` as
+    // window b of session a).
+    let probe = leak(FakeProbe::with(&[("box", &["dev", "a:b"]), ("az1", &[])]));
+    let (run, _home) = run(memory, probe, &[]);
+    let fleet = Fleet {
+        tags: &[],
+        sessions: FleetSessions::Every,
+    };
+    let found = run.targets(&[], Some(fleet), &settings()).unwrap();
+    assert_eq!(compounds(&found), ["box:dev"]);
+    assert!(found.targets[0].session_explicit);
+    assert_eq!(asked(probe), ["az1", "box", "down"]);
+    let unlisted: Vec<&str> = found.unlisted.iter().map(|(vm, _)| vm.as_str()).collect();
+    assert_eq!(unlisted, ["down"]);
+    // Recorded as list's probe would be.
+    let cache = SessionCache::load(&run.paths.sessions_cache());
+    assert_eq!(cache.sessions_of("box")[0], SessionInfo::new("dev"));
+}
+
+#[test]
+fn a_listing_of_the_caller_s_is_recorded_and_a_vm_without_tmux_has_no_sessions() {
+    let memory = leak(Memory::new(&["box", "bare"], &[], &[]));
+    let probe = leak(FakeProbe::with(&[]));
+    let (run, _home) = run(memory, probe, &[]);
+    let found = run
+        .targets_listed(&[], &[], &settings(), |vms| {
+            vms.iter()
+                .map(|vm| match vm.name.as_str() {
+                    "box" => Ok(vec![SessionInfo::new("main")]),
+                    _ => Err(RemoteError::NoTmux {
+                        vm: vm.name.clone(),
+                    }),
+                })
+                .collect()
+        })
+        .unwrap();
+    assert_eq!(compounds(&found), ["box:main"]);
+    assert!(found.unlisted.is_empty());
+    // The run's own probe was not used; the listing was recorded, and counts as learnt.
+    assert!(asked(probe).is_empty());
+    let cache = SessionCache::load(&run.paths.sessions_cache());
+    assert_eq!(cache.sessions_of("box"), [SessionInfo::new("main")]);
+    assert!(run.resync_if_learnt().is_some());
+}
+
+#[test]
+fn a_probe_status_is_running_unless_the_vm_could_not_be_asked() {
+    use crate::remote::ProbeStatus;
+    let unreachable: Probe = Err(RemoteError::Unreachable {
+        vm: "box".into(),
+        target: "127.0.0.1".into(),
+        detail: "refused".into(),
+    });
+    let misbehaving: Probe = Err(RemoteError::Misbehaving {
+        vm: "box".into(),
+        target: "127.0.0.1".into(),
+        command: "tmux list-sessions",
+        limit: 1,
+    });
+    let no_tmux: Probe = Err(RemoteError::NoTmux { vm: "box".into() });
+    let cases = [
+        (Ok(vec![]), ProbeStatus::Running, false),
+        (no_tmux, ProbeStatus::Running, false),
+        (misbehaving, ProbeStatus::Misbehaving, true),
+        (unreachable, ProbeStatus::Unreachable, true),
+    ];
+    for (probe, status, failed) in cases {
+        assert_eq!(ProbeStatus::of(&probe), status, "{probe:?}");
+        assert_eq!(status.failed(), failed, "{status:?}");
+    }
+    assert_eq!(ProbeStatus::Misbehaving.title(), "Misbehaving");
+}
