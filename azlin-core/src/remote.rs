@@ -669,19 +669,18 @@ pub fn record(
     }
 }
 
-/// Checks that `session` exists on the VM, from a fresh probe; the error lists the
-/// sessions that do exist.
-pub fn require_session(
-    target: &SshTarget,
-    settings: &Settings,
+/// `sessions` (what `vm` listed) if `session` is among them, else
+/// [`RemoteError::NoSuchSession`] naming the sessions that do exist.
+pub fn require(
+    vm: &str,
     session: &str,
+    sessions: Vec<SessionInfo>,
 ) -> Result<Vec<SessionInfo>, RemoteError> {
-    let sessions = probe(target, settings)?;
     if sessions.iter().any(|s| s.name == session) {
         Ok(sessions)
     } else {
         Err(RemoteError::NoSuchSession {
-            vm: target.vm.clone(),
+            vm: vm.to_string(),
             session: session.to_string(),
             existing: sessions.into_iter().map(|s| s.name).collect(),
         })

@@ -167,11 +167,11 @@ fn open(
     let interactive = handoff::at_terminal() && !how.detach;
     if !command.is_empty() {
         let how = if interactive {
-            Invocation::interactive(Tty::Auto)
+            Invocation::interactive(Tty::Auto).keepalive(settings.keepalive)
         } else {
-            Invocation::batch(settings.connect_timeout)
-        }
-        .keepalive(settings.keepalive);
+            // Like every non-interactive ssh to a VM: it claims the shared connection.
+            settings.invocation_to(&ssh)
+        };
         return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
     let existed = ctx.run.session_state(target, settings, how.refuse_close)?;

@@ -27,7 +27,7 @@ pub use events::{Events, Silent};
 pub use fleet::{Fleet, FleetSessions, Targets};
 pub use gates::{Gate, Gates};
 pub use probe::{Prober, SshProber};
-pub use resolution::Resolved;
+pub use resolution::{Explained, OnConnect, Resolved};
 pub use resync::Resync;
 
 use crate::config::Config;

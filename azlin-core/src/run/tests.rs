@@ -517,3 +517,59 @@ fn a_probe_status_is_running_unless_the_vm_could_not_be_asked() {
     }
     assert_eq!(ProbeStatus::Misbehaving.title(), "Misbehaving");
 }
+
+#[test]
+fn explain_says_what_connect_would_do_and_probes_on_a_miss_as_connect_does() {
+    let memory = leak(Memory::new(&["box"], &["az1"], &["az1"]));
+    let probe = leak(FakeProbe::with(&[("box", &["dev"]), ("az1", &["train"])]));
+    let (run, _home) = run(memory, probe, &[("box", &["dev"])]);
+    let s = settings();
+    let known = run.explain("box:dev", false, &s).unwrap();
+    assert_eq!(known.matched_by, crate::resolve::MatchedBy::Compound);
+    assert!(matches!(known.on_connect, OnConnect::Attach(ref i) if i.name == "dev"));
+    // A named session one edit from a running one: connect would refuse it as a typo.
+    let typo = run.explain("box:dve", false, &s).unwrap();
+    let OnConnect::Refuse(why) = &typo.on_connect else {
+        panic!("{:?}", typo.on_connect);
+    };
+    assert!(why.to_string().contains("did you mean `box:dev`?"), "{why}");
+    // A defaulted session, or a name far from any: created on connect.
+    let defaulted = run.explain("box", false, &s).unwrap();
+    assert!(matches!(defaulted.on_connect, OnConnect::Create));
+    let new = run.explain("box:feature", false, &s).unwrap();
+    assert!(matches!(new.on_connect, OnConnect::Create));
+    assert!(asked(probe).is_empty());
+    // A session name the cache does not know: the fleet is probed, as connect does.
+    let found = run.explain("train", false, &s).unwrap();
+    assert_eq!(found.target.compound(), "az1:train");
+    assert_eq!(found.matched_by, crate::resolve::MatchedBy::Session);
+    assert!(matches!(found.on_connect, OnConnect::Attach(_)));
+    assert_eq!(asked(probe), ["az1", "box"]);
+}
+
+#[test]
+fn a_required_session_is_checked_by_the_run_s_probe_and_recorded() {
+    let memory = leak(Memory::new(&["box"], &[], &[]));
+    let probe = leak(FakeProbe::with(&[("box", &["dev", "main"])]));
+    let (run, _home) = run(memory, probe, &[]);
+    let target = |session: &str| Resolved {
+        vm: memory.local[0].clone(),
+        session: session.into(),
+        session_explicit: true,
+    };
+    let sessions = run.require_session(&target("dev"), &settings()).unwrap();
+    assert_eq!(sessions.len(), 2);
+    let err = run
+        .require_session(&target("nope"), &settings())
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            crate::Error::Remote(RemoteError::NoSuchSession { existing, .. })
+                if existing == &["dev", "main"]
+        ),
+        "{err}"
+    );
+    let cache = SessionCache::load(&run.paths.sessions_cache());
+    assert_eq!(cache.sessions_of("box").len(), 2);
+}
