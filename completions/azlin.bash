@@ -747,7 +747,7 @@ _azlin() {
             return 0
             ;;
         azlin__subcmd__resolve)
-            opts="-v -q -h -V --format --refresh --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
+            opts="-v -q -h -V --format --refresh --timeout --rg --resource-group --subscription --verbose --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,6 +755,10 @@ _azlin() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --resource-group)

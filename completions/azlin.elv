@@ -52,6 +52,7 @@ set edit:completion:arg-completer[azlin] = {|@words|
         }
         &'azlin;resolve'= {
             cand --format 'Output format'
+            cand --timeout 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)'
             cand --resource-group 'Azure resource group to narrow to'
             cand --rg 'Azure resource group to narrow to'
             cand --subscription 'Azure subscription id'

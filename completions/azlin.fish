@@ -52,6 +52,7 @@ complete -c azlin -n "__fish_azlin_needs_command" -f -a "completions" -d 'Print 
 complete -c azlin -n "__fish_azlin_needs_command" -f -a "man" -d 'Write man pages for azlin and each command into a directory'
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l format -d 'Output format' -r -f -a "text\t'Readable text'
 json\t'One JSON object'"
+complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l timeout -d 'Seconds a VM may take to answer, login included; later, keepalives end a connection that went silent (a probe gives up 3 s after the timeout)' -r
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l resource-group -l rg -d 'Azure resource group to narrow to' -r
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l subscription -d 'Azure subscription id' -r
 complete -c azlin -n "__fish_azlin_using_subcommand resolve" -l refresh -d 'List Azure again instead of using the inventory cache'

@@ -187,6 +187,128 @@ pub fn status_line(vm: &str, attempt: u32, next: Duration) -> String {
     )
 }
 
+/// One ssh run the [`Driver`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    /// After a loss: attach again only if the session still exists
+    /// (`tmux::reattach`), never create it.
+    pub reattach: bool,
+    /// The connect timeout to give ssh, seconds: on a reattach a network that is still
+    /// down must fail fast, not hang on a SYN; `None` on the first attach (ssh's own).
+    pub connect_timeout: Option<u32>,
+}
+
+/// What one ssh run did, as the [`Driver`] needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempted {
+    /// ssh's exit status (`None`: killed by a signal).
+    pub status: Option<i32>,
+    /// The tail of what it wrote on stderr.
+    pub stderr: String,
+    /// Whether it connected (see [`ConnectedMarker`]).
+    pub connected: bool,
+}
+
+/// Why the [`Driver`] stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// ssh ended with this status and reattaching would not help (a detach, the
+    /// session's end, the remote side's status, a VM that never connected). `held`: what a
+    /// reattach's ssh wrote, held back from the terminal until it mattered (a failure).
+    Finished {
+        /// The status to exit with.
+        code: i32,
+        /// stderr to show now, if any.
+        held: Option<String>,
+    },
+    /// ssh failed for a reason no retry fixes.
+    Fatal {
+        /// The reason, named.
+        why: &'static str,
+        /// stderr to show now, if any (see [`Stop::Finished`]).
+        held: Option<String>,
+    },
+    /// The connection stayed lost for the whole `reconnect_for`.
+    GaveUp {
+        /// How long after the loss.
+        after: Duration,
+    },
+}
+
+impl Stop {
+    /// The exit status of azlin: ssh's, or [`SSH_FAILED`] when it did not end by itself.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Stop::Finished { code, .. } => (*code).clamp(0, 255) as u8,
+            Stop::Fatal { .. } | Stop::GaveUp { .. } => SSH_FAILED as u8,
+        }
+    }
+}
+
+/// The reconnect policy of an interactive attach: attach; when the connection is lost,
+/// wait with [`Backoff`] and attach again (to the session only if it still exists, with
+/// a connect timeout), the backoff and the clock starting again on every new outage (an
+/// attempt that connected), for up to `keep_trying` after the loss.
+#[derive(Debug, Clone)]
+pub struct Driver {
+    keep_trying: Duration,
+    connect_timeout: u32,
+}
+
+impl Driver {
+    /// A driver that keeps trying for `keep_trying` after a loss, giving each reattach a
+    /// connect timeout of `connect_timeout` seconds.
+    pub fn new(keep_trying: Duration, connect_timeout: u32) -> Driver {
+        Driver {
+            keep_trying,
+            connect_timeout,
+        }
+    }
+
+    /// Runs attempts until one ends the attach: `attempt` spawns ssh as asked and waits
+    /// for it; `pause` shows that it waits (the attempt number and the delay) and waits;
+    /// `now` is the clock. An error of `attempt` (ssh could not be spawned) ends it.
+    pub fn run<E>(
+        &self,
+        mut attempt: impl FnMut(Attempt) -> Result<Attempted, E>,
+        mut pause: impl FnMut(u32, Duration),
+        now: impl Fn() -> std::time::Instant,
+    ) -> Result<Stop, E> {
+        let mut backoff = Backoff::new();
+        let mut lost_at: Option<std::time::Instant> = None;
+        loop {
+            let reattach = lost_at.is_some();
+            let ran = attempt(Attempt {
+                reattach,
+                connect_timeout: reattach.then_some(self.connect_timeout),
+            })?;
+            // A reattach's messages were held back: shown only when they matter.
+            let held = || reattach.then(|| ran.stderr.clone());
+            let ended = classify(ran.status, &ran.stderr, ran.connected, reattach);
+            tracing::info!(target: crate::diag::COMMAND, "reconnect: {ended:?}");
+            match ended {
+                Ended::Finished(code) => {
+                    let held = if code != 0 { held() } else { None };
+                    return Ok(Stop::Finished { code, held });
+                }
+                Ended::Fatal(why) => return Ok(Stop::Fatal { why, held: held() }),
+                Ended::Lost => {}
+            }
+            if ran.connected || !reattach {
+                // A new outage: its clock and the backoff start again.
+                lost_at = Some(now());
+                backoff.reset();
+            }
+            let since = lost_at.map_or(Duration::ZERO, |t| now().duration_since(t));
+            if since >= self.keep_trying {
+                return Ok(Stop::GaveUp { after: since });
+            }
+            let delay = backoff.next_delay().min(self.keep_trying - since);
+            pause(backoff.attempts(), delay);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +383,159 @@ mod tests {
             status_line("myvm", 3, Duration::from_millis(3500)),
             "azlin: connection to myvm lost; reconnecting (attempt 3, next in 4 s) — Ctrl-C to stop"
         );
+    }
+
+    /// A fake ssh: the runs it will have, what the driver asked of each, and a clock
+    /// that the pauses (and each run, by `run_takes`) move on.
+    struct Script {
+        runs: std::collections::VecDeque<Attempted>,
+        asked: Vec<Attempt>,
+        pauses: Vec<(u32, Duration)>,
+    }
+
+    fn ran(status: i32, stderr: &str, connected: bool) -> Attempted {
+        Attempted {
+            status: Some(status),
+            stderr: stderr.into(),
+            connected,
+        }
+    }
+
+    const LOST: &str = "Timeout, server 127.0.0.1 not responding.";
+    const REFUSED: &str = "ssh: connect to host 127.0.0.1 port 4022: Connection refused";
+
+    fn drive(keep_trying: Duration, run_takes: Duration, runs: Vec<Attempted>) -> (Stop, Script) {
+        let script = std::cell::RefCell::new(Script {
+            runs: runs.into(),
+            asked: Vec::new(),
+            pauses: Vec::new(),
+        });
+        let start = std::time::Instant::now();
+        let clock = std::cell::Cell::new(start);
+        let stop = Driver::new(keep_trying, 7)
+            .run(
+                |a| {
+                    clock.set(clock.get() + run_takes);
+                    let mut s = script.borrow_mut();
+                    s.asked.push(a);
+                    s.runs.pop_front().ok_or("no more runs")
+                },
+                |n, d| {
+                    clock.set(clock.get() + d);
+                    script.borrow_mut().pauses.push((n, d));
+                },
+                || clock.get(),
+            )
+            .unwrap();
+        (stop, script.into_inner())
+    }
+
+    #[test]
+    fn a_detach_ends_at_once_with_its_status() {
+        let (stop, s) = drive(
+            Duration::from_secs(60),
+            Duration::ZERO,
+            vec![ran(0, "", true)],
+        );
+        assert_eq!(
+            stop,
+            Stop::Finished {
+                code: 0,
+                held: None
+            }
+        );
+        assert_eq!(stop.exit_code(), 0);
+        assert_eq!(
+            s.asked,
+            [Attempt {
+                reattach: false,
+                connect_timeout: None
+            }]
+        );
+    }
+
+    #[test]
+    fn a_loss_reattaches_with_a_connect_timeout_and_holds_its_messages() {
+        let runs = vec![
+            ran(255, LOST, true),
+            ran(255, REFUSED, false),
+            ran(1, "can't find session: dev", true),
+        ];
+        let (stop, s) = drive(Duration::from_secs(60), Duration::ZERO, runs);
+        // The session ended meanwhile: reattach's failure is shown, with its status.
+        assert_eq!(
+            stop,
+            Stop::Finished {
+                code: 1,
+                held: Some("can't find session: dev".into())
+            }
+        );
+        let reattach = Attempt {
+            reattach: true,
+            connect_timeout: Some(7),
+        };
+        assert_eq!(s.asked[1..], [reattach, reattach]);
+        // Waits numbered 1, 2 after the loss (about 1 s, then 2 s).
+        let numbers: Vec<u32> = s.pauses.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [1, 2]);
+        assert!(s.pauses[1].1 > s.pauses[0].1, "{:?}", s.pauses);
+    }
+
+    #[test]
+    fn a_new_outage_starts_the_backoff_again_and_a_fatal_failure_stops() {
+        let runs = vec![
+            ran(255, LOST, true),
+            ran(255, REFUSED, false),
+            ran(255, REFUSED, false),
+            // Connected again, then lost again: a new outage.
+            ran(255, LOST, true),
+            ran(255, "user@127.0.0.1: Permission denied (publickey).", false),
+        ];
+        let (stop, s) = drive(Duration::from_secs(600), Duration::ZERO, runs);
+        let numbers: Vec<u32> = s.pauses.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [1, 2, 3, 1]);
+        assert!(matches!(
+            stop,
+            Stop::Fatal {
+                why: "authentication failed",
+                held: Some(_)
+            }
+        ));
+        assert_eq!(stop.exit_code(), 255);
+    }
+
+    #[test]
+    fn it_gives_up_after_reconnect_for_counting_the_time_attempts_take() {
+        // Each failed reattach takes 10 s; 45 s after the loss it gives up, its last wait
+        // cut to what is left.
+        let runs = std::iter::once(ran(255, LOST, true))
+            .chain(std::iter::repeat_n(ran(255, REFUSED, false), 20))
+            .collect();
+        let (stop, s) = drive(Duration::from_secs(45), Duration::from_secs(10), runs);
+        let Stop::GaveUp { after } = stop else {
+            panic!("{stop:?}");
+        };
+        assert!(after >= Duration::from_secs(45), "{after:?}");
+        let waited: Duration = s.pauses.iter().map(|(_, d)| *d).sum();
+        let tried = Duration::from_secs(10) * (s.asked.len() as u32 - 1);
+        assert_eq!(after, waited + tried);
+        assert!(s.asked.len() < 8, "{}", s.asked.len());
+    }
+
+    #[test]
+    fn a_vm_that_never_connected_ends_as_ssh_did() {
+        let (stop, s) = drive(
+            Duration::from_secs(60),
+            Duration::ZERO,
+            vec![ran(255, REFUSED, false)],
+        );
+        assert_eq!(
+            stop,
+            Stop::Finished {
+                code: 255,
+                held: None
+            }
+        );
+        assert!(s.pauses.is_empty());
     }
 }

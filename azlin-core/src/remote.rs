@@ -605,6 +605,42 @@ pub fn addressable(session: &SessionInfo) -> bool {
 /// What one probe found: the VM's sessions, or why there are none.
 pub type Probe = Result<Vec<SessionInfo>, RemoteError>;
 
+/// How a listing (`list`) shows a running VM after its probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeStatus {
+    /// Its sessions were listed, or it has none (no tmux is not a failure of the VM).
+    Running,
+    /// It answered more than a probe's answer may hold.
+    Misbehaving,
+    /// It could not be asked: unreachable, refused, no address, stopped by a signal…
+    Unreachable,
+}
+
+impl ProbeStatus {
+    /// The status `probe` gives its running VM.
+    pub fn of(probe: &Probe) -> ProbeStatus {
+        match probe {
+            Ok(_) | Err(RemoteError::NoTmux { .. }) => ProbeStatus::Running,
+            Err(RemoteError::Misbehaving { .. }) => ProbeStatus::Misbehaving,
+            Err(_) => ProbeStatus::Unreachable,
+        }
+    }
+
+    /// Whether the VM could not be probed: a listing with such a VM exits 1.
+    pub fn failed(self) -> bool {
+        self != ProbeStatus::Running
+    }
+
+    /// The status as `list` shows it: `Running`, `Misbehaving`, `Unreachable`.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProbeStatus::Running => "Running",
+            ProbeStatus::Misbehaving => "Misbehaving",
+            ProbeStatus::Unreachable => "Unreachable",
+        }
+    }
+}
+
 /// Records successful probes in `cache` (failed ones keep what was known), and, given
 /// the whole inventory, forgets VMs no longer in it. Pass `None` when the inventory may
 /// be partial (`--rg`, an Azure listing that failed): VMs it does not show may still exist.
@@ -633,19 +669,18 @@ pub fn record(
     }
 }
 
-/// Checks that `session` exists on the VM, from a fresh probe; the error lists the
-/// sessions that do exist.
-pub fn require_session(
-    target: &SshTarget,
-    settings: &Settings,
+/// `sessions` (what `vm` listed) if `session` is among them, else
+/// [`RemoteError::NoSuchSession`] naming the sessions that do exist.
+pub fn require(
+    vm: &str,
     session: &str,
+    sessions: Vec<SessionInfo>,
 ) -> Result<Vec<SessionInfo>, RemoteError> {
-    let sessions = probe(target, settings)?;
     if sessions.iter().any(|s| s.name == session) {
         Ok(sessions)
     } else {
         Err(RemoteError::NoSuchSession {
-            vm: target.vm.clone(),
+            vm: vm.to_string(),
             session: session.to_string(),
             existing: sessions.into_iter().map(|s| s.name).collect(),
         })

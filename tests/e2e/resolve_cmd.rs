@@ -204,3 +204,38 @@ fn suggestions_of_several_kinds_say_which_is_which() {
         .code(1)
         .stderr(contains("did you mean:\n  production\n"));
 }
+
+#[test]
+fn a_session_the_cache_does_not_know_is_found_by_one_probe_as_connect_finds_it() {
+    let home = Home::new();
+    let fleet = crate::support::fleet::Fleet::start(&home, &["vm1", "vm2"]);
+    fleet.vm("vm2").new_session("train", None);
+    let v = resolve_json(&home, "train");
+    assert_eq!(v["compound"], "vm2:train");
+    assert_eq!(v["matched_by"], "session");
+    assert_eq!(v["on_connect"], "attach");
+    // What the probe found is recorded: the next run needs none.
+    let cache = std::fs::read_to_string(home.azlin_home().join("cache/sessions.json")).unwrap();
+    assert!(cache.contains("\"train\""), "{cache}");
+}
+
+#[test]
+fn a_close_name_says_connect_refuses_it_as_connect_does() {
+    let home = guide_fleet();
+    let out = home.ok(&["resolve", "myvm:stagin"]);
+    assert!(
+        out.contains(
+            "not seen yet; connect refuses: no session `stagin` on myvm; did you mean \
+             `myvm:staging`?"
+        ),
+        "{out}"
+    );
+    assert_eq!(resolve_json(&home, "myvm:stagin")["on_connect"], "refuse");
+    // A name far from any running session is created on connect.
+    let out = home.ok(&["resolve", "myvm:feature-auth"]);
+    assert!(out.contains("not seen yet; created on connect"), "{out}");
+    assert_eq!(
+        resolve_json(&home, "myvm:feature-auth")["on_connect"],
+        "create"
+    );
+}

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use predicates::str::contains;
 
-use crate::support::Home;
-use crate::support::fleet::Fleet;
+use crate::support::fleet::{Fleet, SshLog};
 use crate::support::terminal::Terminal;
+use crate::support::{Home, assert_success};
 
 fn stderr_of(home: &Home, args: &[&str]) -> (i32, String) {
     let out = home.azlin().args(args).output().expect("run azlin");
@@ -112,6 +112,54 @@ fn a_command_instead_of_tmux_passes_output_and_status_through() {
         .args(["ssh", "vm1", "--tmux-session", "feature:auth"])
         .assert()
         .code(2);
+}
+
+#[test]
+fn a_command_without_a_terminal_claims_and_shares_the_vm_s_connection() {
+    let home = Home::new();
+    let _fleet = Fleet::start(&home, &["vm1"]);
+    let log = SshLog::new();
+    let run = |args: &[&str]| {
+        home.azlin()
+            .env("AZLIN_SSH", log.client())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["connect", "vm1", "--", "echo", "one"]);
+    assert_success(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "one\n");
+    let option = |runs: &[Vec<String>], key: &str| -> Vec<String> {
+        runs.iter()
+            .flatten()
+            .filter_map(|a| a.strip_prefix(key).map(str::to_string))
+            .collect()
+    };
+    let first = log.take();
+    assert_eq!(first.len(), 1, "{first:?}");
+    // The first ssh to the VM sets the shared connection up, in ~/.ssh/cm …
+    assert_eq!(option(&first, "ControlMaster="), ["auto"], "{first:?}");
+    let path = option(&first, "ControlPath=");
+    assert!(
+        path.len() == 1 && path[0].contains("/.ssh/cm/"),
+        "{first:?}"
+    );
+    let sockets = std::fs::read_dir(home.path().join(".ssh/cm"))
+        .expect("~/.ssh/cm")
+        .flatten()
+        .filter(|e| {
+            use std::os::unix::fs::FileTypeExt;
+            e.file_type().is_ok_and(|t| t.is_socket())
+        })
+        .count();
+    assert_eq!(sockets, 1, "the master stays up for the next ssh");
+    // … and the next one, within the claim's window, leaves that to it and uses it.
+    let out = run(&["ssh", "vm1", "--", "echo", "two"]);
+    assert_success(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "two\n");
+    let second = log.take();
+    assert_eq!(option(&second, "ControlMaster="), ["no"], "{second:?}");
+    assert_eq!(option(&second, "ControlPath="), path, "{second:?}");
 }
 
 #[test]

@@ -739,3 +739,34 @@ printf '%s\\n' \"$@\" > {d}/args.$$\n\
         }
     }
 }
+
+#[test]
+fn peek_all_leaves_out_a_session_azlin_cannot_address_as_list_does() {
+    let home = Home::new();
+    let fleet = fleet(&home);
+    // tmux allows a space in a name; azlin cannot address it (`vm:my build`).
+    assert_success(
+        &fleet
+            .vm("myvm")
+            .tmux(&["new-session", "-d", "-s", "my build"]),
+    );
+    let out = home.ok(&["peek", "--all", "-n", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect(&out);
+    let compounds: Vec<&str> = v
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|i| i["compound"].as_str().unwrap())
+        .collect();
+    assert_eq!(compounds, ["myvm:dev", "myvm:other"], "{out}");
+    // `list` shows it, without a name to type back.
+    let out = home.ok(&["list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect(&out);
+    let row = v
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|r| r["session"] == "my build")
+        .expect(&out);
+    assert!(row["compound"].is_null(), "{row}");
+}

@@ -13,7 +13,7 @@ use clap::Args;
 
 use crate::cli::RemoteArgs;
 use crate::commands::name_args::TargetId;
-use crate::commands::ssh_config::auto_sync;
+use crate::commands::ssh_config::report_resync;
 use crate::context::Context;
 
 pub const CODE_HELP: &str = "\
@@ -80,7 +80,8 @@ pub fn run(ctx: &Context, args: &CodeArgs) -> Result<u8> {
         }
         ctx.warn("the generated ssh config is not set up: run `azlin ssh-config` once");
     } else {
-        auto_sync(ctx);
+        // VS Code reads the VM's alias from it, whatever this run learnt.
+        report_resync(ctx, ctx.run.resync_config());
     }
     if args.print {
         println!("{}", shell_join(&argv));

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use azlin_core::name::validate_session_name;
-use azlin_core::reconnect::{self, Backoff, ConnectedMarker, Ended};
+use azlin_core::reconnect::{self, Attempt, Attempted, ConnectedMarker, Driver, Stop};
 use azlin_core::remote::{self, Settings};
 use azlin_core::run::Resolved;
 use azlin_core::ssh::{Invocation, SshTarget, Tty, command_line};
@@ -167,11 +167,11 @@ fn open(
     let interactive = handoff::at_terminal() && !how.detach;
     if !command.is_empty() {
         let how = if interactive {
-            Invocation::interactive(Tty::Auto)
+            Invocation::interactive(Tty::Auto).keepalive(settings.keepalive)
         } else {
-            Invocation::batch(settings.connect_timeout)
-        }
-        .keepalive(settings.keepalive);
+            // Like every non-interactive ssh to a VM: it claims the shared connection.
+            settings.invocation_to(&ssh)
+        };
         return handoff::replace_with(ssh.command(&how, Some(&command_line(command))));
     }
     let existed = ctx.run.session_state(target, settings, how.refuse_close)?;
@@ -238,10 +238,9 @@ fn reconnect_for(ctx: &Context, args: &ReconnectArgs) -> Option<Duration> {
 /// The most of ssh's stderr kept to tell why it ended.
 const STDERR_TAIL: usize = 8 * 1024;
 
-/// Attaches to `target`'s session at the terminal and stays the parent of ssh: when the
-/// connection is lost, it shows one status line, waits with backoff, and attaches again
-/// (to the session only if it still exists), for up to `keep_trying` after a loss. It
-/// ends with ssh's status on a detach, the session's end, or a failure no retry fixes.
+/// Attaches to `target`'s session at the terminal and stays the parent of ssh, reattaching
+/// after a lost connection by the core's policy ([`reconnect::Driver`]): this spawns each
+/// ssh, shows the status line while the driver waits, and says why it stopped.
 fn attach_surviving(
     settings: &Settings,
     target: &Resolved,
@@ -251,20 +250,18 @@ fn attach_surviving(
     let marker = ConnectedMarker::new().context("cannot create a temporary directory")?;
     let terminal = handoff::TerminalState::save();
     let vm = &target.vm.name;
-    let mut backoff = Backoff::new();
-    let mut lost_at: Option<Instant> = None;
-    loop {
+    let attempt = |a: Attempt| -> Result<Attempted> {
         // Keepalives (unless the user's own config sets them) notice a dead link.
         let mut how = Invocation::interactive(Tty::Yes).keepalive(settings.keepalive);
         how.options = marker.ssh_options();
-        let attach = match lost_at {
-            None => tmux::attach(&target.session),
-            Some(_) => {
-                // A network that is still down must fail fast, not hang on a SYN.
-                how.connect_timeout = Some(remote::DEFAULT_CONNECT_TIMEOUT);
-                tmux::reattach(&target.session)
-            }
+        let attach = if a.reattach {
+            tmux::reattach(&target.session)
+        } else {
+            tmux::attach(&target.session)
         };
+        if let Some(t) = a.connect_timeout {
+            how.connect_timeout = Some(t);
+        }
         let mut cmd = ssh.command(&how, Some(&attach));
         cmd.stderr(Stdio::piped());
         crate::diag::clear();
@@ -277,7 +274,7 @@ fn attach_surviving(
         })?;
         // The first attempt shows ssh's messages as they come, as ssh alone would; a
         // reattach keeps them until it is known whether they matter.
-        let live = lost_at.is_none();
+        let live = !a.reattach;
         let stderr = child.stderr.take();
         let tail = std::thread::spawn(move || relay_stderr(stderr, live));
         let status = child.wait().context("waiting for ssh")?;
@@ -285,51 +282,47 @@ fn attach_surviving(
         log.finish(|| azlin_core::diag::exit_outcome(Some(status)));
         terminal.restore();
         let connected = marker.take();
-        let ended = reconnect::classify(status.code(), &said, connected, lost_at.is_some());
         tracing::info!(
             target: azlin_core::diag::COMMAND,
-            "reconnect: ssh to {vm} ended {} ({}): {ended:?}",
+            "reconnect: ssh to {vm} ended {} ({})",
             azlin_core::diag::exit_outcome(Some(status)),
             if connected { "had connected" } else { "did not connect" }
         );
-        match ended {
-            Ended::Finished(code) => {
-                if !live && code != 0 {
-                    print_held(&said);
-                }
-                return Ok(code.clamp(0, 255) as u8);
-            }
-            Ended::Fatal(why) => {
-                if !live {
-                    print_held(&said);
-                }
-                eprintln!("azlin: {why}; not reconnecting to {vm}");
-                return Ok(reconnect::SSH_FAILED as u8);
-            }
-            Ended::Lost => {}
-        }
-        if connected || lost_at.is_none() {
-            // A new outage: its clock and the backoff start again.
-            lost_at = Some(Instant::now());
-            backoff.reset();
-        }
-        let since = lost_at.map_or(Duration::ZERO, |t| t.elapsed());
-        if since >= keep_trying {
-            eprintln!(
-                "\nazlin: gave up reconnecting to {vm} after {} s (--reconnect-for)",
-                since.as_secs()
-            );
-            return Ok(reconnect::SSH_FAILED as u8);
-        }
-        let delay = backoff.next_delay().min(keep_trying - since);
-        let line = reconnect::status_line(vm, backoff.attempts(), delay);
+        Ok(Attempted {
+            status: status.code(),
+            stderr: said,
+            connected,
+        })
+    };
+    let pause = |attempts: u32, delay: Duration| {
+        let line = reconnect::status_line(vm, attempts, delay);
         let mut err = std::io::stderr().lock();
         let _ = write!(err, "\r\x1b[K{line}");
         let _ = err.flush();
         drop(err);
         // Ctrl-C here ends azlin at once (SIGINT's default: exit status 130).
         std::thread::sleep(delay);
+    };
+    let driver = Driver::new(keep_trying, remote::DEFAULT_CONNECT_TIMEOUT);
+    let stop = driver.run(attempt, pause, Instant::now)?;
+    match &stop {
+        Stop::Finished { held, .. } => {
+            if let Some(said) = held {
+                print_held(said);
+            }
+        }
+        Stop::Fatal { why, held } => {
+            if let Some(said) = held {
+                print_held(said);
+            }
+            eprintln!("azlin: {why}; not reconnecting to {vm}");
+        }
+        Stop::GaveUp { after } => eprintln!(
+            "\nazlin: gave up reconnecting to {vm} after {} s (--reconnect-for)",
+            after.as_secs()
+        ),
     }
+    Ok(stop.exit_code())
 }
 
 /// Copies ssh's stderr to azlin's as it comes (`live`), or keeps it; returns its tail.

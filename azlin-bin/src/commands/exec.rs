@@ -11,8 +11,7 @@ use anyhow::Result;
 use azlin_core::parallel;
 use azlin_core::process::{self, Stream};
 use azlin_core::remote::{self, Settings, StderrReading};
-use azlin_core::resolve::ResolveError;
-use azlin_core::run::{Gates, Resolved};
+use azlin_core::run::{Fleet, FleetSessions, Gates, Resolved};
 use azlin_core::ssh::{self, Tty, command_line};
 use azlin_core::tmux::{self, Guard, Need};
 use clap::Args;
@@ -169,31 +168,18 @@ fn split_command(args: &ExecArgs) -> Result<(Vec<String>, Option<String>)> {
 }
 
 /// The targets: the named ones, then (with `--all`/`--tag`) the default session of every
-/// running VM that matches; each once.
+/// running VM that matches; each once (see [`azlin_core::run::Run::targets`]).
 fn targets(
     ctx: &Context,
     args: &ExecArgs,
     ids: &[String],
     settings: &Settings,
 ) -> Result<Vec<Resolved>> {
-    // One probe of the fleet for every name the cache does not know, not one per name.
-    let mut out: Vec<Resolved> = ctx.run.resolve_all(ids, settings)?;
-    if args.all || !args.tags.is_empty() {
-        let default = ctx.run.config.default_session();
-        for vm in ctx.run.running_with_tags(&args.tags)? {
-            out.push(Resolved {
-                vm,
-                session: default.to_string(),
-                session_explicit: false,
-            });
-        }
-        if out.is_empty() {
-            return Err(azlin_core::Error::from(ResolveError::NoRunningVm).into());
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|t| seen.insert(t.compound()));
-    Ok(out)
+    let fleet = (args.all || !args.tags.is_empty()).then_some(Fleet {
+        tags: &args.tags,
+        sessions: FleetSessions::Default,
+    });
+    Ok(ctx.run.targets(ids, fleet, settings)?.targets)
 }
 
 fn single(

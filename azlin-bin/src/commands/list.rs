@@ -6,7 +6,7 @@ use anyhow::Result;
 use azlin_core::inventory::{PowerState, ProviderKind, SessionInfo, Vm};
 use azlin_core::parallel;
 use azlin_core::provider::local::parse_tags;
-use azlin_core::remote::{self, RemoteError};
+use azlin_core::remote::{self, ProbeStatus};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
@@ -269,18 +269,11 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
             Some(Ok(sessions)) => {
                 rows.extend(sessions.iter().map(|s| row(Some(s), "Running", None)))
             }
-            Some(Err(e @ RemoteError::NoTmux { .. })) => {
+            Some(probe @ Err(e)) => {
+                let status = ProbeStatus::of(probe);
+                unreachable += usize::from(status.failed());
                 ctx.warn(&e.to_string());
-                rows.push(row(None, "Running", Some(e.to_string())));
-            }
-            Some(Err(e)) => {
-                unreachable += 1;
-                ctx.warn(&e.to_string());
-                let status = match e {
-                    RemoteError::Misbehaving { .. } => "Misbehaving",
-                    _ => "Unreachable",
-                };
-                rows.push(row(None, status, Some(e.to_string())));
+                rows.push(row(None, status.title(), Some(e.to_string())));
             }
         }
     }
@@ -299,9 +292,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<u8> {
     }
     let no_rows = rows.is_empty();
     render(ctx, args, rows, checked)?;
-    if !probed.is_empty() {
-        crate::commands::ssh_config::auto_sync(ctx);
-    }
+    // The run resyncs only if it recorded probes (not with --no-tmux).
+    crate::commands::ssh_config::auto_sync(ctx);
     match azure {
         // Failures are never silent: a script must tell "no VMs" from "Azure failed".
         Some(a) if a.left_out => {

@@ -6,12 +6,10 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
-use azlin_core::inventory::Vm;
 use azlin_core::pane::{self, Capture, Follower, Request};
 use azlin_core::parallel;
-use azlin_core::remote::{self, RemoteError, Settings};
-use azlin_core::resolve::ResolveError;
-use azlin_core::run::Resolved;
+use azlin_core::remote::{RemoteError, Settings};
+use azlin_core::run::{Fleet, FleetSessions, Resolved};
 use clap::Args;
 use serde::Serialize;
 
@@ -190,72 +188,60 @@ pub fn run(ctx: &Context, args: &PeekArgs) -> Result<u8> {
 type Taken = HashMap<String, (Capture, String)>;
 
 /// The sessions to read: the named ones, then with `--all`/`--tag` every session of
-/// every running VM that matches; each once. With `look`, each of those VMs is listed and
-/// its sessions' panes captured in one ssh (the panes come back in [`Taken`]); without,
-/// it is probed. VMs that could not be read come back as failures (`vm`, why).
+/// every running VM that matches; each once (see [`azlin_core::run::Run::targets`]).
+/// With `look`, each of those VMs is listed and its sessions' panes captured in one ssh
+/// (the panes come back in [`Taken`]); without, it is probed. VMs that could not be read
+/// come back as failures (`vm`, why).
 fn targets(
     ctx: &Context,
     args: &PeekArgs,
     settings: &Settings,
     look: Option<Request>,
 ) -> Result<(Vec<Resolved>, Failures, Taken)> {
-    let mut out = ctx.run.resolve_all(&strings(&args.targets), settings)?;
-    let mut failed = Vec::new();
+    let ids = strings(&args.targets);
     let mut taken = Taken::new();
-    if args.all || !args.tags.is_empty() {
-        let running = ctx.run.running_with_tags(&args.tags)?;
-        if running.is_empty() {
-            return Err(azlin_core::Error::from(ResolveError::NoRunningVm).into());
+    let found = match look {
+        _ if !args.all && args.tags.is_empty() => ctx.run.targets(&ids, None, settings)?,
+        None => {
+            let fleet = Fleet {
+                tags: &args.tags,
+                sessions: FleetSessions::Every,
+            };
+            ctx.run.targets(&ids, Some(fleet), settings)?
         }
-        let inventory = ctx.run.inventory()?;
-        let vms: Vec<&Vm> = running.iter().collect();
-        let defaults = ctx.run.connect_defaults();
-        let (probes, mut panes): (Vec<remote::Probe>, Vec<Vec<(String, Capture)>>) = match look {
-            Some(req) => {
-                let (probes, panes): (Vec<remote::Probe>, Vec<Vec<(String, Capture)>>) =
-                    pane::capture_every_vm(&vms, &defaults, settings, req)
-                        .into_iter()
-                        .map(|r| match r {
-                            Ok(p) => (Ok(p.sessions), p.captures),
-                            Err(e) => (Err(e), Vec::new()),
-                        })
-                        .unzip();
-                // The listing of each VM is recorded as its probe would be.
-                ctx.run.record_probes(&inventory, &vms, &probes)?;
-                (probes, panes)
-            }
-            None => (
-                ctx.run
-                    .probe_and_record(&inventory, &vms, settings, false)?,
-                vec![Vec::new(); vms.len()],
-            ),
-        };
-        let at = pane::now_rfc3339();
-        for ((vm, probe), captures) in vms.iter().zip(probes).zip(&mut panes) {
-            match probe {
-                Ok(sessions) => {
-                    for s in sessions {
-                        let t = Resolved {
-                            vm: (*vm).clone(),
-                            session: s.name,
-                            session_explicit: true,
-                        };
-                        // The first capture of a name, as the listing keeps its first record.
-                        if let Some(i) = captures.iter().position(|(n, _)| *n == t.session) {
-                            let (_, c) = captures.swap_remove(i);
-                            taken.entry(t.compound()).or_insert((c, at.clone()));
+        Some(req) => {
+            let mut panes: Vec<(String, Vec<(String, Capture)>)> = Vec::new();
+            let found = ctx.run.targets_listed(&ids, &args.tags, settings, |vms| {
+                let defaults = ctx.run.connect_defaults();
+                pane::capture_every_vm(vms, &defaults, settings, req)
+                    .into_iter()
+                    .zip(vms)
+                    .map(|(r, vm)| match r {
+                        Ok(p) => {
+                            panes.push((vm.name.clone(), p.captures));
+                            Ok(p.sessions)
                         }
-                        out.push(t);
-                    }
+                        Err(e) => Err(e),
+                    })
+                    .collect()
+            })?;
+            let at = pane::now_rfc3339();
+            for (vm, captures) in panes {
+                // The first capture of a name, as the listing keeps its first record.
+                for (session, c) in captures {
+                    let compound = azlin_core::name::compound(&vm, &session);
+                    taken.entry(compound).or_insert((c, at.clone()));
                 }
-                Err(RemoteError::NoTmux { .. }) => {}
-                Err(e) => failed.push((vm.name.clone(), e.to_string())),
             }
+            found
         }
-    }
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|t| seen.insert(t.compound()));
-    Ok((out, failed, taken))
+    };
+    let failed = found
+        .unlisted
+        .into_iter()
+        .map(|(vm, e)| (vm, e.to_string()))
+        .collect();
+    Ok((found.targets, failed, taken))
 }
 
 /// `--follow`: each session looked at about once a second on its own thread, its finished

@@ -2,12 +2,12 @@
 
 use anyhow::Result;
 use azlin_core::inventory::ProviderKind;
-use azlin_core::resolve::resolve;
+use azlin_core::run::{Explained, OnConnect};
 use azlin_core::text::Escaped;
 use clap::Args;
 use serde_json::json;
 
-use crate::cli::InfoFormat;
+use crate::cli::{InfoFormat, RemoteArgs};
 use crate::commands::name_args::TargetId;
 use crate::context::Context;
 use crate::output;
@@ -19,6 +19,10 @@ Identifiers:
   :session     the one VM that has that session
   vm--session  a generated ssh alias
   name         a VM name, VM label, session name or IP; must match exactly one
+
+As with `connect`, a session name the cache does not know is looked for on the running
+VMs (one probe). The session line says what `connect` would do: attach it, create it, or
+refuse it as a typo of a close name that runs.
 
 Examples:
   azlin resolve myvm:dev
@@ -36,19 +40,21 @@ pub struct ResolveArgs {
     /// List Azure again instead of using the inventory cache
     #[arg(long)]
     pub refresh: bool,
+    /// Connection settings (a session name the cache does not know is looked for on the
+    /// running VMs, as `connect` does).
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// Runs `azlin resolve`.
 pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
-    let inventory = ctx.run.inventory_for(&args.id, args.refresh)?;
-    let target = resolve(&args.id, &inventory, ctx.run.config.default_session())
-        .map_err(azlin_core::Error::from)?;
+    let settings = ctx.remote_settings(&args.remote);
+    let Explained {
+        target,
+        matched_by,
+        on_connect,
+    } = ctx.run.explain(&args.id, args.refresh, &settings)?;
     let ssh = target.vm.ssh_target(&ctx.run.connect_defaults());
-    let known = inventory
-        .sessions
-        .sessions_of(&target.vm.name)
-        .iter()
-        .find(|s| s.name == target.session);
     match args.format {
         InfoFormat::Json => output::print_json(&json!({
             "input": &*args.id,
@@ -56,7 +62,7 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
             "session": target.session,
             "compound": target.compound(),
             "ssh_alias": target.ssh_alias(),
-            "matched_by": target.matched_by,
+            "matched_by": matched_by,
             "provider": target.vm.provider,
             "address": ssh.as_ref().map(|s| &s.hostname),
             "user": ssh.as_ref().and_then(|s| s.user.as_ref()),
@@ -64,24 +70,31 @@ pub fn run(ctx: &Context, args: &ResolveArgs) -> Result<u8> {
             "proxy_jump": target.vm.proxy_jump,
             "label": target.vm.label,
             "power": target.vm.power,
-            "session_known": known.is_some(),
+            "session_known": matches!(on_connect, OnConnect::Attach(_)),
+            "on_connect": match on_connect {
+                OnConnect::Attach(_) => "attach",
+                OnConnect::Create => "create",
+                OnConnect::Refuse(_) => "refuse",
+            },
         }))?,
         InfoFormat::Text => {
-            let session_note = match known {
-                Some(s) => format!(
+            let session_note = match &on_connect {
+                OnConnect::Attach(s) => format!(
                     "{} window{}{}",
                     s.windows,
                     if s.windows == 1 { "" } else { "s" },
                     if s.attached { ", attached" } else { "" }
                 ),
-                None => "not seen yet; created on connect".to_string(),
+                OnConnect::Create => "not seen yet; created on connect".to_string(),
+                OnConnect::Refuse(why) => {
+                    format!(
+                        "not seen yet; connect refuses: {}",
+                        Escaped(&why.to_string())
+                    )
+                }
             };
             // Provider data (names, addresses, users), shown by the one rule.
-            println!(
-                "{}  (matched by {})",
-                Escaped(&target.compound()),
-                target.matched_by
-            );
+            println!("{}  (matched by {matched_by})", Escaped(&target.compound()),);
             println!(
                 "  vm:        {} ({})",
                 Escaped(&target.vm.name),

@@ -226,12 +226,20 @@ fn remove(ctx: &Context) -> Result<u8> {
     Ok(0)
 }
 
-/// The automatic resync after `list`, `ssh --tmux-session`, `session` and `code` (see
-/// [`azlin_core::run::Resync`]): silent unless `-v`, never fatal. Warnings still show
-/// (unless `-q`).
+/// The automatic resync after `list`, `ssh --tmux-session` and `session`: the run resyncs
+/// if it learnt sessions or labels (see [`azlin_core::run::Run::resync_if_learnt`]), and
+/// this reports what it did.
 pub fn auto_sync(ctx: &Context) {
+    if let Some(resync) = ctx.run.resync_if_learnt() {
+        report_resync(ctx, resync);
+    }
+}
+
+/// Reports a resync ([`azlin_core::run::Resync`]): silent unless `-v`, never fatal.
+/// Warnings still show (unless `-q`).
+pub fn report_resync(ctx: &Context, resync: Resync) {
     let verbose = ctx.verbose > 0;
-    match ctx.run.resync_config() {
+    match resync {
         Resync::Off | Resync::NotEnabled if !verbose => {}
         Resync::Off => eprintln!("ssh config: not resynced (ssh_config.auto is off)"),
         Resync::NotEnabled => {

@@ -9,7 +9,9 @@
 //! cache in place.
 
 mod events;
+mod fleet;
 mod gates;
+mod label;
 mod probe;
 mod record;
 mod resolution;
@@ -22,9 +24,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub use events::{Events, Silent};
+pub use fleet::{Fleet, FleetSessions, Targets};
 pub use gates::{Gate, Gates};
 pub use probe::{Prober, SshProber};
-pub use resolution::Resolved;
+pub use resolution::{Explained, OnConnect, Resolved};
 pub use resync::Resync;
 
 use crate::config::Config;
@@ -87,6 +90,9 @@ pub struct Run {
     current: Mutex<Option<Current>>,
     /// Whether the whole fleet was probed in this run (a second probe finds nothing new).
     fleet_probed: AtomicBool,
+    /// Whether the run learnt sessions or labels since the generated ssh config was last
+    /// resynced (see [`Run::resync_if_learnt`]).
+    learnt: AtomicBool,
 }
 
 /// The inventory loaded in this run.
@@ -132,6 +138,7 @@ impl Run {
             events,
             current: Mutex::new(None),
             fleet_probed: AtomicBool::new(false),
+            learnt: AtomicBool::new(false),
         }
     }
 

@@ -47,6 +47,7 @@ impl Run {
         vms: &[&Vm],
         results: &[Probe],
     ) -> Result<SessionCache, crate::Error> {
+        self.mark_learnt();
         let path = self.paths.sessions_cache();
         // Only a cache: without the lock the probe results are still used, just not saved.
         let lock = Lock::acquire(&self.paths.lock_file());
@@ -91,6 +92,7 @@ impl Run {
     /// Records in the session cache that `session` exists (or is about to) on `vm`,
     /// for a session created by a process that replaces azlin.
     pub fn note_session(&self, vm: &Vm, session: &str) {
+        self.mark_learnt();
         let path = self.paths.sessions_cache();
         // Without the lock the note is not saved, but the run still uses it.
         let lock = Lock::acquire(&self.paths.lock_file());

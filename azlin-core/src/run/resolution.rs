@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::Run;
-use crate::inventory::{Inventory, PowerState, Vm};
+use crate::inventory::{Inventory, PowerState, SessionInfo, Vm};
 use crate::name::{self, Identifier};
 use crate::remote::Settings;
-use crate::resolve::{self, ResolveError, Target};
+use crate::resolve::{self, MatchedBy, ResolveError, Target};
 
 /// Where an identifier leads, owned so that the inventory can be reloaded after a probe.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,52 @@ impl Resolved {
     pub fn compound(&self) -> String {
         name::compound(&self.vm.name, &self.session)
     }
+
+    /// `vm--session`, the generated ssh alias.
+    pub fn ssh_alias(&self) -> String {
+        name::ssh_alias(&self.vm.name, &self.session)
+    }
+
+    /// The refusal of `azlin connect` (without `--create`) to create this session, given
+    /// the addressable sessions `running` on its VM: a named session that does not run,
+    /// while one of a close name does, is taken for a typo. `None`: it may be created.
+    pub fn close_session(&self, running: &[&str]) -> Option<ResolveError> {
+        if !self.session_explicit || running.contains(&self.session.as_str()) {
+            return None;
+        }
+        let near = crate::suggest::closest(&self.session, running.iter().copied())
+            .into_iter()
+            .next()?;
+        Some(ResolveError::CloseSession {
+            vm: self.vm.name.clone(),
+            session: self.session.clone(),
+            near,
+        })
+    }
+}
+
+/// Where a name leads and how, for `azlin resolve` (see [`Run::explain`]).
+#[derive(Debug)]
+pub struct Explained {
+    /// The target.
+    pub target: Resolved,
+    /// How the name matched.
+    pub matched_by: MatchedBy,
+    /// What `azlin connect` would do with the session, by the session cache.
+    pub on_connect: OnConnect,
+}
+
+/// What `azlin connect` would do with a target's session, by the session cache (the
+/// connect itself asks the VM).
+#[derive(Debug)]
+pub enum OnConnect {
+    /// Attach: the session was seen, as recorded.
+    Attach(SessionInfo),
+    /// Create it: not seen yet.
+    Create,
+    /// Refuse to create it, taken for a typo of a close name that runs (the error says
+    /// which, and that `--create` makes it anyway).
+    Refuse(ResolveError),
 }
 
 impl Run {
@@ -35,7 +81,45 @@ impl Run {
     /// the fleet before it is reported as not found.
     pub fn resolve(&self, id: &str, settings: &Settings) -> Result<Resolved, crate::Error> {
         let mut one = self.resolve_ids(std::slice::from_ref(&id), settings, false)?;
-        Ok(one.remove(0))
+        Ok(one.remove(0).0)
+    }
+
+    /// What `azlin resolve` shows: where `id` leads (by [`Run::resolve`]'s policy, Azure
+    /// listed again first with `refresh`), how it matched, and what `azlin connect` would
+    /// do with its session as far as the session cache knows.
+    pub fn explain(
+        &self,
+        id: &str,
+        refresh: bool,
+        settings: &Settings,
+    ) -> Result<Explained, crate::Error> {
+        if refresh {
+            self.inventory_for(id, true)?;
+        }
+        let (target, matched_by) = self
+            .resolve_ids(std::slice::from_ref(&id), settings, false)?
+            .remove(0);
+        let inventory = self.inventory()?;
+        let cached = inventory.sessions.sessions_of(&target.vm.name);
+        let on_connect = match cached.iter().find(|s| s.name == target.session) {
+            Some(s) => OnConnect::Attach(s.clone()),
+            None => {
+                let names: Vec<&str> = cached
+                    .iter()
+                    .filter(|s| crate::remote::addressable(s))
+                    .map(|s| s.name.as_str())
+                    .collect();
+                match target.close_session(&names) {
+                    Some(refusal) => OnConnect::Refuse(refusal),
+                    None => OnConnect::Create,
+                }
+            }
+        };
+        Ok(Explained {
+            target,
+            matched_by,
+            on_connect,
+        })
     }
 
     /// Resolves `id` for a command that destroys something: unless `id` names its VM, the
@@ -43,7 +127,7 @@ impl Run {
     /// that has not seen another VM's session of the same name.
     pub fn resolve_fresh(&self, id: &str, settings: &Settings) -> Result<Resolved, crate::Error> {
         let mut one = self.resolve_ids(std::slice::from_ref(&id), settings, !names_a_vm(id))?;
-        Ok(one.remove(0))
+        Ok(one.remove(0).0)
     }
 
     /// Resolves several ids with at most one live probe of the fleet (and one Azure
@@ -53,7 +137,11 @@ impl Run {
         ids: &[String],
         settings: &Settings,
     ) -> Result<Vec<Resolved>, crate::Error> {
-        self.resolve_ids(ids, settings, false)
+        Ok(self
+            .resolve_ids(ids, settings, false)?
+            .into_iter()
+            .map(|(target, _)| target)
+            .collect())
     }
 
     /// The one resolution path: the run's inventory (Azure listed again when it came from
@@ -65,7 +153,7 @@ impl Run {
         ids: &[S],
         settings: &Settings,
         probe_first: bool,
-    ) -> Result<Vec<Resolved>, crate::Error> {
+    ) -> Result<Vec<(Resolved, MatchedBy)>, crate::Error> {
         // Bad names are refused before anything is read or any VM is reached (exit 2).
         for id in ids {
             Identifier::parse(id.as_ref())?;
@@ -145,18 +233,19 @@ impl Run {
 
 /// What `id` resolved to, owned (so the inventory can be reloaded after a probe), and
 /// logged at `-vv`.
-fn found(id: &str, t: Target<'_>) -> Resolved {
+fn found(id: &str, t: Target<'_>) -> (Resolved, MatchedBy) {
     tracing::debug!(
         target: crate::diag::FOUND,
         "resolve: `{id}` -> {} ({})",
         t.compound(),
         t.matched_by
     );
-    Resolved {
+    let target = Resolved {
         vm: t.vm.clone(),
         session: t.session.clone(),
         session_explicit: t.session_explicit,
-    }
+    };
+    (target, t.matched_by)
 }
 
 /// Whether `id` names its VM explicitly (`vm:session`, `vm:`), so that a live probe,

@@ -3,6 +3,12 @@
 //! `ssh_config.auto`, default on). Only a config the user turned on (by running
 //! `azlin ssh-config` once) is refreshed, and never fatally: the command that triggered
 //! it already did its job.
+//!
+//! The run knows when it learnt something the config is made of: a recorded probe (or
+//! the listing a session operation ends with), a session noted before a handoff, a VM
+//! label set. [`Run::resync_if_learnt`] resyncs only then.
+
+use std::sync::atomic::Ordering;
 
 use super::Run;
 use crate::persist::Lock;
@@ -30,8 +36,19 @@ impl Run {
         options
     }
 
-    /// Resyncs the generated ssh config from the run's inventory, if it is on.
+    /// Resyncs the generated ssh config if the run learnt sessions or labels since the
+    /// last resync (a recorded probe, [`Run::note_session`], [`Run::set_label`]); `None`:
+    /// it learnt nothing, so there was nothing to do.
+    pub fn resync_if_learnt(&self) -> Option<Resync> {
+        self.learnt
+            .swap(false, Ordering::Relaxed)
+            .then(|| self.resync_config())
+    }
+
+    /// Resyncs the generated ssh config from the run's inventory, if it is on, whatever
+    /// the run learnt (`azlin code` needs its VM's alias in place before VS Code reads it).
     pub fn resync_config(&self) -> Resync {
+        self.learnt.store(false, Ordering::Relaxed);
         if !self.config.ssh_config_auto() {
             return Resync::Off;
         }
@@ -58,5 +75,12 @@ impl Run {
             Ok(report) => Resync::Synced(report),
             Err(e) => Resync::Failed(e),
         }
+    }
+}
+
+impl Run {
+    /// Notes that the run learnt sessions or labels the generated config is made of.
+    pub(super) fn mark_learnt(&self) {
+        self.learnt.store(true, Ordering::Relaxed);
     }
 }

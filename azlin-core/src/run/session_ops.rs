@@ -5,7 +5,6 @@
 use super::{Resolved, Run};
 use crate::inventory::SessionInfo;
 use crate::remote::{self, Settings};
-use crate::resolve::ResolveError;
 use crate::tmux::Need;
 
 impl Run {
@@ -25,9 +24,24 @@ impl Run {
         Ok(after?)
     }
 
+    /// The sessions on `target`'s VM now, which must include `target`'s (else
+    /// [`remote::RemoteError::NoSuchSession`], naming those that exist): the run's probe,
+    /// recorded like any other.
+    pub fn require_session(
+        &self,
+        target: &Resolved,
+        settings: &Settings,
+    ) -> Result<Vec<SessionInfo>, crate::Error> {
+        let probed = self
+            .prober
+            .probe(&target.vm, &self.connect_defaults(), settings);
+        self.record_probe(&target.vm, &probed);
+        Ok(remote::require(&target.vm.name, &target.session, probed?)?)
+    }
+
     /// Whether `target`'s session runs already, asking the VM (the run's probe: one ssh,
     /// over the shared connection) and recording what it lists. A named session that does not
-    /// run, while one of a close name does, is [`ResolveError::CloseSession`] when
+    /// run, while one of a close name does, is [`crate::resolve::ResolveError::CloseSession`] when
     /// `refuse_close` (a typo must not create a session). `None`: the VM could not be
     /// asked (the ssh that follows will say why).
     pub fn session_state(
@@ -51,16 +65,8 @@ impl Run {
         if names.contains(&target.session.as_str()) {
             return Ok(Some(true));
         }
-        if refuse_close && target.session_explicit {
-            let close = crate::suggest::closest(&target.session, names.iter().copied());
-            if let Some(near) = close.into_iter().next() {
-                return Err(ResolveError::CloseSession {
-                    vm: target.vm.name.clone(),
-                    session: target.session.clone(),
-                    near,
-                }
-                .into());
-            }
+        if refuse_close && let Some(typo) = target.close_session(&names) {
+            return Err(typo.into());
         }
         Ok(Some(false))
     }

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use azlin_core::name::validate_label;
-use azlin_core::remote::{self, Settings};
+use azlin_core::remote::Settings;
 use azlin_core::run::Resolved;
 use azlin_core::text::Escaped;
 use azlin_core::tmux::{self, Need};
@@ -89,14 +89,7 @@ fn vm_label(ctx: &Context, target: &Resolved, change: Change<'_>) -> Result<u8> 
     };
     // One function for both providers: a local host's label in hosts.toml, an Azure VM's
     // `azlin_session` tag through the Tags API.
-    azlin_core::provider::tags::set_label(
-        &ctx.run.paths,
-        &ctx.run.config,
-        &ctx.run.load_options(false),
-        &vm.name,
-        label,
-    )?;
-    ctx.run.forget_inventory();
+    ctx.run.set_label(&vm.name, label)?;
     crate::commands::ssh_config::auto_sync(ctx);
     report(ctx, &vm.name, &change, None);
     Ok(0)
@@ -111,9 +104,8 @@ fn session_label(
     let what = target.compound();
     let label = match change {
         Change::Show => {
-            let ssh = ctx.run.ssh_target(&target.vm)?;
-            let sessions = remote::require_session(&ssh, settings, &target.session)
-                .map_err(azlin_core::Error::from)?;
+            // The run's probe: what the VM lists is recorded in the session cache.
+            let sessions = ctx.run.require_session(target, settings)?;
             let label = sessions
                 .iter()
                 .find(|s| s.name == target.session)
