@@ -121,6 +121,12 @@ impl Plan {
     }
 }
 
+/// Whether alias `a` is caught by the `<b>--*` pattern of alias `b`.
+fn catches(a: &str, b: &str) -> bool {
+    a.strip_prefix(b)
+        .is_some_and(|rest| rest.starts_with(crate::name::ALIAS_SEPARATOR))
+}
+
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
     plan_with(
@@ -215,6 +221,32 @@ pub(super) fn plan_with(
                     ));
                 }
             }
+            // A kept part and a listed one whose aliases catch each other (`b` and
+            // `b--x`: `Host b b--*` would take `b--x--dev`) cannot both stay, and the
+            // listing is what is true now: the kept part is left out and reported.
+            kept.retain(|k| {
+                let Some(other) = listed
+                    .iter()
+                    .find(|l| catches(l, &k.alias) || catches(&k.alias, l))
+                else {
+                    return true;
+                };
+                problems.push(Problem::new(
+                    &k.alias,
+                    None,
+                    format!(
+                        "left out: its part, kept from an earlier listing, and the listed VM \
+                         `{}` would catch each other's aliases (`{}--*`); rename one of them",
+                        other.escape_debug(),
+                        if catches(other, &k.alias) {
+                            &k.alias
+                        } else {
+                            other
+                        }
+                    ),
+                ));
+                false
+            });
             sections.extend(kept);
             sections.sort_by(|a, b| a.alias.cmp(&b.alias));
         }

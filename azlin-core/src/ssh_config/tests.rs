@@ -142,6 +142,29 @@ fn vanished_vms_lose_their_part_and_backup_is_taken_once() {
 }
 
 #[test]
+fn a_kept_part_whose_aliases_a_listed_vm_would_catch_is_left_out() {
+    let f = fixture();
+    let fleet = f.paths.ssh_dir().join("config.d").join(FLEET_FILE);
+    // An earlier listing had `b--x`; the narrowed one now shows `b`, whose `Host b b--*`
+    // would give `b--x`'s aliases b's address.
+    let earlier = inventory(vec![vm("b--x", "10.0.0.9", "u")], &[("b--x", "dev")]);
+    sync(&f.paths, &earlier, &opts(&f)).unwrap();
+    let now = inventory(vec![vm("b", "10.0.0.2", "u")], &[("b", "dev")]);
+    let mut narrowed = opts(&f);
+    narrowed.remove_missing = false;
+    let r = sync(&f.paths, &now, &narrowed).unwrap();
+    let text = fs::read_to_string(&fleet).unwrap();
+    assert!(!text.contains("b--x"), "{text}");
+    assert!(text.contains("Host b b--*"), "{text}");
+    let said: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        said.iter()
+            .any(|p| p.contains("b--x") && p.contains("`b`") && p.contains("`b--*`")),
+        "{said:?}"
+    );
+}
+
+#[test]
 fn per_vm_files_of_an_older_azlin_become_the_fleet_file() {
     let f = fixture();
     let config_d = f.paths.ssh_dir().join(CONFIG_D);
