@@ -119,6 +119,14 @@ pub(super) fn apply(mut plan: Plan, opts: &Options) -> Result<SyncReport, SshCon
         return Ok(report);
     }
     remove_leftover_temporaries(&layout.config_d);
+    if let Some(template) = &plan.renderer.writes_sessions {
+        report.warnings.push(format!(
+            "{} writes the session blocks itself (`{{{{#each sessions}}}}`), as an older \
+             azlin's template did: azlin now writes them, grouped, after the VMs' parts, so \
+             they come twice and ssh reads both on every run; remove that part of the template",
+            template.display()
+        ));
+    }
     if plan.shares {
         persist::create_dir_all(&layout.cm_dir, 0o700).map_err(io_err("create", &layout.cm_dir))?;
     }

@@ -457,6 +457,9 @@ pub(crate) struct Renderer {
     /// A digest of the template's source and of this azlin binary (its version, size and
     /// modification time): with a file's [`VmFile::digest`] it determines the file's text.
     pub(crate) id: String,
+    /// The user's template, when it writes the session blocks itself (a template of an
+    /// older azlin): they then come twice, and ssh reads every line of both.
+    pub(crate) writes_sessions: Option<std::path::PathBuf>,
 }
 
 impl Renderer {
@@ -472,11 +475,12 @@ impl Renderer {
             escaping_helper("ssh_command", escape_command),
         );
         let override_path = templates_dir.join(VM_TEMPLATE);
-        let (source, origin) = match std::fs::read_to_string(&override_path) {
-            Ok(text) => (text, override_path.display().to_string()),
+        let (source, origin, users) = match std::fs::read_to_string(&override_path) {
+            Ok(text) => (text, override_path.display().to_string(), true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
                 EMBEDDED_VM_TEMPLATE.to_string(),
                 format!("embedded {VM_TEMPLATE}"),
+                false,
             ),
             Err(source) => {
                 return Err(SshConfigError::Io {
@@ -493,12 +497,18 @@ impl Renderer {
             .ok()
             .map(|m| (m.len(), m.modified().ok()));
         let id = digest(&(&source, env!("CARGO_PKG_VERSION"), exe));
+        let writes_sessions =
+            (users && source.contains("#each sessions")).then(|| override_path.clone());
         hb.register_template_string(VM_TEMPLATE, source)
             .map_err(|e| SshConfigError::Template {
                 origin,
                 message: e.to_string(),
             })?;
-        Ok(Renderer { hb, id })
+        Ok(Renderer {
+            hb,
+            id,
+            writes_sessions,
+        })
     }
 
     /// One VM's section of the fleet file.
@@ -1149,6 +1159,13 @@ Host myvm--*
         assert_ne!(
             renderer.id,
             Renderer::load(Path::new("/nonexistent")).unwrap().id
+        );
+        assert_eq!(renderer.writes_sessions, None);
+        let old = "Host {{ssh alias}}\n{{#each sessions}}Host {{ssh alias}}\n{{/each}}";
+        std::fs::write(dir.path().join(VM_TEMPLATE), old).unwrap();
+        assert_eq!(
+            Renderer::load(dir.path()).unwrap().writes_sessions,
+            Some(dir.path().join(VM_TEMPLATE))
         );
         std::fs::write(dir.path().join(VM_TEMPLATE), "Host {{#each}}\n").unwrap();
         let err = Renderer::load(dir.path()).unwrap_err().to_string();
