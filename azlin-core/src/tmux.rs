@@ -686,6 +686,7 @@ pub(crate) mod tests {
     fn exec_checks_the_session_with_the_same_tmux_call_that_finds_its_pane() {
         let dir = tempfile::tempdir().unwrap();
         let work = tempfile::tempdir().unwrap();
+        let _server = ServerGuard(dir.path());
         let started = local_tmux(
             dir.path(),
             &[
@@ -751,6 +752,14 @@ pub(crate) mod tests {
             assert_eq!(String::from_utf8_lossy(&listed.stdout), "dev\nnew\n");
             local_tmux(dir.path(), &["kill-session", "-t", "=new"]);
         }
-        local_tmux(dir.path(), &["kill-server"]);
+    }
+
+    /// Ends the tmux server of a test's socket directory however the test ends.
+    struct ServerGuard<'a>(&'a std::path::Path);
+
+    impl Drop for ServerGuard<'_> {
+        fn drop(&mut self) {
+            local_tmux(self.0, &["kill-server"]);
+        }
     }
 }

@@ -153,8 +153,9 @@ fn a_command_without_a_terminal_claims_and_shares_the_vm_s_connection() {
         })
         .count();
     assert_eq!(sockets, 1, "the master stays up for the next ssh");
-    // … and the next one, within the claim's window, leaves that to it and uses it.
-    let out = run(&["ssh", "vm1", "--", "echo", "two"]);
+    // … and the next one, within the claim's window (its --timeout: 60 s, so that a slow
+    // machine cannot outlast it), leaves that to it and uses it.
+    let out = run(&["ssh", "vm1", "--timeout", "60", "--", "echo", "two"]);
     assert_success(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "two\n");
     let second = log.take();

@@ -55,7 +55,7 @@ fn a_vm_whose_login_shell_is_zsh_lists_execs_peeks_sends_and_kills() {
 
     // send types into the pane; peek and peek --all read it back.
     home.ok(&["send", "zvm:dev", "--enter", "--", "echo typed-under-zsh"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let seen = home.ok(&["peek", "zvm:dev"]);
         if seen.lines().any(|l| l == "typed-under-zsh") {

@@ -362,7 +362,7 @@ fn the_config_is_resynced_only_after_the_run_learnt_sessions_or_labels() {
 }
 
 #[test]
-fn a_session_operation_counts_as_learnt_and_so_does_a_failed_probe() {
+fn a_sessions_check_counts_as_learnt_and_so_does_a_failed_probe() {
     let memory = leak(Memory::new(&["box", "gone"], &[], &[]));
     let probe = leak(FakeProbe::with(&[("box", &["dev"])]));
     let (run, _home) = run(memory, probe, &[]);
@@ -384,10 +384,12 @@ fn a_session_operation_counts_as_learnt_and_so_does_a_failed_probe() {
 
 #[test]
 fn a_label_set_through_the_run_is_learnt_and_the_inventory_loaded_again() {
-    // Only the local provider: no subscription may leak in from the environment.
-    if std::env::var_os("AZURE_SUBSCRIPTION_ID").is_some() {
-        return;
-    }
+    // Only the local provider: no subscription may leak in from the environment (said,
+    // rather than passing without having run).
+    assert!(
+        std::env::var_os("AZURE_SUBSCRIPTION_ID").is_none(),
+        "unset AZURE_SUBSCRIPTION_ID to run this test: it needs the local provider alone"
+    );
     let memory = leak(Memory::new(&["box"], &[], &[]));
     let probe = leak(FakeProbe::with(&[]));
     let (run, _home) = run(memory, probe, &[]);
