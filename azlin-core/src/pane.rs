@@ -909,9 +909,9 @@ mod tests {
         assert_eq!(loop_literal("#{a,b}c"), "##{a#,b#}c");
     }
 
-    /// Runs [`every_command`] with the real tmux and sh of this machine on a server whose
-    /// socket is in `dir`; with `old_tmux`, `tmux run-shell` fails as in tmux 3.0.
-    fn run_every(dir: &std::path::Path, req: Request, old_tmux: bool) -> Every {
+    /// Runs [`every_command`] with the real tmux and `shell` of this machine on a server
+    /// whose socket is in `dir`; with `old_tmux`, `tmux run-shell` fails as in tmux 3.0.
+    fn run_every_in(shell: &str, dir: &std::path::Path, req: Request, old_tmux: bool) -> Every {
         use std::os::unix::fs::PermissionsExt;
         let bin = dir.join("bin");
         let mut path = std::env::var("PATH").unwrap_or_default();
@@ -938,29 +938,26 @@ mod tests {
             std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
             path = format!("{}:{path}", bin.display());
         }
-        let run = |shell: &str| {
-            let out = std::process::Command::new(shell)
-                .args(["-c", &every_command(req)])
-                .env("TMUX_TMPDIR", dir)
-                .env("PATH", &path)
-                .env_remove("TMUX")
-                .output()
-                .unwrap();
-            parse_every(&out.stdout, req)
-        };
-        let every = run("sh");
-        // zsh, a login shell VMs may have, reads the script the same way.
-        if ["/bin/zsh", "/usr/bin/zsh"]
-            .iter()
-            .any(|p| std::path::Path::new(p).exists())
-        {
-            assert_eq!(
-                run("zsh"),
-                every,
-                "zsh and sh differ (old tmux: {old_tmux})"
-            );
-        }
-        every
+        let out = std::process::Command::new(shell)
+            .args(["-c", &every_command(req)])
+            .env("TMUX_TMPDIR", dir)
+            .env("PATH", &path)
+            .env_remove("TMUX")
+            .output()
+            .unwrap();
+        parse_every(&out.stdout, req)
+    }
+
+    /// [`run_every_in`] with sh.
+    fn run_every(dir: &std::path::Path, req: Request, old_tmux: bool) -> Every {
+        run_every_in("sh", dir, req, old_tmux)
+    }
+
+    /// zsh, a login shell VMs may have, where it is installed.
+    fn zsh() -> Option<&'static str> {
+        ["/bin/zsh", "/usr/bin/zsh"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
     }
 
     #[test]
@@ -1026,6 +1023,14 @@ mod tests {
             assert_eq!(sessions[1].label.as_deref(), Some(label.as_str()));
             assert!(sessions.iter().all(|s| s.last_activity.is_some()));
             assert_eq!(shown(&every), want, "old tmux: {old}");
+            // zsh reads the script as sh does (the panes are settled by now).
+            if let Some(zsh) = zsh() {
+                assert_eq!(
+                    run_every_in(zsh, dir.path(), req, old),
+                    every,
+                    "zsh, old tmux: {old}"
+                );
+            }
             seen.push(every);
         }
         let _ = tmux(&["kill-server"]);
