@@ -210,6 +210,14 @@ pub fn ssh_alias(vm: &str, session: &str) -> String {
     alias
 }
 
+/// Whether ssh alias `alias` is caught by the `<owner>--*` pattern of the VM alias
+/// `owner` (`b--x--dev` by `b--*`, not `ab--dev`).
+pub fn caught_by(alias: &str, owner: &str) -> bool {
+    alias
+        .strip_prefix(owner)
+        .is_some_and(|rest| rest.starts_with(ALIAS_SEPARATOR))
+}
+
 /// The compound form `vm:session` shown to users and accepted back as input.
 pub fn compound(vm: &str, session: &str) -> String {
     format!("{vm}{COMPOUND_SEPARATOR}{session}")
@@ -453,6 +461,8 @@ mod tests {
     #[test]
     fn aliases_are_lower_case_and_compounds_keep_case() {
         assert_eq!(ssh_alias("MyVM", "Dev"), "myvm--dev");
+        assert!(caught_by("b--x--dev", "b") && caught_by("b--x--dev", "b--x"));
+        assert!(!caught_by("ab--dev", "a") && !caught_by("b", "b"));
         assert_eq!(compound("MyVM", "Dev"), "MyVM:Dev");
     }
 }

@@ -953,13 +953,6 @@ mod tests {
         run_every_in("sh", dir, req, old_tmux)
     }
 
-    /// zsh, a login shell VMs may have, where it is installed.
-    fn zsh() -> Option<&'static str> {
-        ["/bin/zsh", "/usr/bin/zsh"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-    }
-
     #[test]
     fn the_every_session_script_is_what_tmux_and_sh_print_for_the_parser() {
         // The real tmux and sh of this machine, on a server of its own.
@@ -1023,12 +1016,12 @@ mod tests {
             assert_eq!(sessions[1].label.as_deref(), Some(label.as_str()));
             assert!(sessions.iter().all(|s| s.last_activity.is_some()));
             assert_eq!(shown(&every), want, "old tmux: {old}");
-            // zsh reads the script as sh does (the panes are settled by now).
-            if let Some(zsh) = zsh() {
+            // The other login shells read the script as sh does (the panes are settled).
+            for shell in crate::quote::login_shells().into_iter().skip(1) {
                 assert_eq!(
-                    run_every_in(zsh, dir.path(), req, old),
+                    run_every_in(shell, dir.path(), req, old),
                     every,
-                    "zsh, old tmux: {old}"
+                    "{shell}, old tmux: {old}"
                 );
             }
             seen.push(every);

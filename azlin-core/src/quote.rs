@@ -49,6 +49,24 @@ pub fn shell_quote_visible(word: &str) -> String {
     out
 }
 
+/// The login shells a VM may have that are installed here, `sh` first (always there):
+/// the tests of the scripts azlin sends run them under each (zsh, for one, expands a
+/// leading `=` and does not split `$var` into words).
+#[cfg(test)]
+pub(crate) fn login_shells() -> Vec<&'static str> {
+    let installed = |sh: &str| {
+        ["/bin", "/usr/bin"]
+            .iter()
+            .any(|d| std::path::Path::new(d).join(sh).exists())
+    };
+    let shells: Vec<&str> = ["sh", "bash", "zsh"]
+        .into_iter()
+        .filter(|sh| installed(sh))
+        .collect();
+    assert_eq!(shells.first(), Some(&"sh"), "sh must be installed");
+    shells
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,13 +90,8 @@ mod tests {
             "~",
         ];
         let line = format!("printf '%s\\n' {}", shell_join(&words));
-        // The login shells a VM may have: sh, and bash and zsh where installed (zsh
-        // expands a leading `=`).
-        for shell in ["sh", "bash", "zsh"] {
-            let Ok(out) = Command::new(shell).arg("-c").arg(&line).output() else {
-                assert_ne!(shell, "sh", "sh must run");
-                continue;
-            };
+        for shell in login_shells() {
+            let out = Command::new(shell).arg("-c").arg(&line).output().unwrap();
             let got = String::from_utf8(out.stdout).unwrap();
             let want: String = words.iter().map(|w| format!("{w}\n")).collect();
             assert_eq!(got, want, "{shell}: {line}");

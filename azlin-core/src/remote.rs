@@ -205,7 +205,7 @@ fn no_such_session(vm: &str, session: &str, existing: &[String]) -> String {
 
 /// The parts of the message about a missing session, so that the one message is put
 /// together in Rust from the names a probe found ([`MissingSession::with`]) and, by
-/// [`check_saying`], on the VM from the names tmux lists there.
+/// [`failure_saying`], on the VM from the names tmux lists there.
 struct MissingSession {
     /// The VM, escaped.
     vm: String,
@@ -710,17 +710,12 @@ pub fn guard_error(vm: &str, session: &str, failure: GuardFailure, stderr: &str)
     }
 }
 
-/// Shell lines that check `session` before a command that replaces azlin (one target,
-/// whose output azlin never sees): on failure they print azlin's own error message and
-/// exit 1 as azlin would. The message's parts ([`MissingSession`]) travel as quoted
+/// What the shell does when a session check before a command that replaces azlin (one
+/// target, whose output azlin never sees) fails: azlin's own error message on stderr and
+/// exit 1, as azlin would. The message's parts ([`MissingSession`]) travel as quoted
 /// words; the shell only adds the names tmux lists that azlin can address (the rule of
-/// `name::validate_session_name`, so nothing the VM sends reaches the terminal).
-pub fn check_saying(vm: &str, session: &str, need: Need) -> String {
-    tmux::check_session(session, need, &failure_saying(vm, session))
-}
-
-/// What the shell of [`check_saying`] does when the check fails: azlin's own message on
-/// stderr, exit 1 (also for [`tmux::exec_command`]'s check).
+/// `name::validate_session_name`, so nothing the VM sends reaches the terminal). For
+/// [`tmux::check_session`] and [`tmux::exec_command`].
 pub fn failure_saying(vm: &str, session: &str) -> tmux::OnFailure {
     let q = crate::quote::shell_quote;
     let say = |msg: &str| format!("printf '%s\\n' {} >&2; exit 1", q(msg));
@@ -971,7 +966,7 @@ mod tests {
         assert!(msg.contains(":\n  myvm:dev\n  myvm:main\n"), "{msg}");
     }
 
-    /// The VM side of [`check_saying`] says the very message azlin says itself: run by
+    /// The VM side of [`failure_saying`] says the very message azlin says itself: run by
     /// a real shell, with a `tmux` on PATH that lists sessions and knows none of them.
     #[cfg(unix)]
     #[test]
@@ -989,19 +984,12 @@ mod tests {
             )
             .unwrap();
             std::fs::set_permissions(&tmux, std::fs::Permissions::from_mode(0o755)).unwrap();
-            let script = check_saying("my\u{1b}vm", "nope", Need::Existing);
-            // The login shells of VMs: sh, and zsh (which does not split `$var` into
-            // words) where it is installed.
-            let shells: Vec<&str> = ["sh", "bash", "zsh"]
-                .into_iter()
-                .filter(|sh| {
-                    ["/bin", "/usr/bin"]
-                        .iter()
-                        .any(|d| std::path::Path::new(d).join(sh).exists())
-                })
-                .collect();
-            assert!(shells.contains(&"sh"));
-            for shell in shells {
+            let script = tmux::check_session(
+                "nope",
+                Need::Existing,
+                &failure_saying("my\u{1b}vm", "nope"),
+            );
+            for shell in crate::quote::login_shells() {
                 let out = std::process::Command::new(shell)
                     .arg("-c")
                     .arg(&script)

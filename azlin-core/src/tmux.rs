@@ -704,12 +704,8 @@ pub(crate) mod tests {
             missing: "echo missing; exit 254".into(),
             not_created: "echo not-created; exit 254".into(),
         };
-        // The login shells a VM may have: sh, and zsh where installed (it expands a
-        // leading `=`, as in tmux's `=session:` targets, unless quoted).
-        let zsh = ["/bin/zsh", "/usr/bin/zsh"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists());
-        for shell in ["sh"].into_iter().chain(zsh) {
+        // zsh, for one, would expand tmux's `=session:` targets unless quoted.
+        for shell in crate::quote::login_shells() {
             let run = |session: &str, check: Option<(Need, &OnFailure)>| {
                 let script = exec_command(
                     "vm",

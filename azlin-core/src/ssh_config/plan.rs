@@ -121,12 +121,6 @@ impl Plan {
     }
 }
 
-/// Whether alias `a` is caught by the `<b>--*` pattern of alias `b`.
-fn catches(a: &str, b: &str) -> bool {
-    a.strip_prefix(b)
-        .is_some_and(|rest| rest.starts_with(crate::name::ALIAS_SEPARATOR))
-}
-
 /// Computes what a sync would change, writing nothing. Probes the ssh client.
 pub fn plan(paths: &Paths, inventory: &Inventory, opts: &Options) -> Result<Plan, SshConfigError> {
     plan_with(
@@ -224,10 +218,11 @@ pub(super) fn plan_with(
             // A kept part and a listed one whose aliases catch each other (`b` and
             // `b--x`: `Host b b--*` would take `b--x--dev`) cannot both stay, and the
             // listing is what is true now: the kept part is left out and reported.
+            use crate::name::caught_by;
             kept.retain(|k| {
                 let Some(other) = listed
                     .iter()
-                    .find(|l| catches(l, &k.alias) || catches(&k.alias, l))
+                    .find(|l| caught_by(l, &k.alias) || caught_by(&k.alias, l))
                 else {
                     return true;
                 };
@@ -238,7 +233,7 @@ pub(super) fn plan_with(
                         "left out: its part, kept from an earlier listing, and the listed VM \
                          `{}` would catch each other's aliases (`{}--*`); rename one of them",
                         other.escape_debug(),
-                        if catches(other, &k.alias) {
+                        if caught_by(other, &k.alias) {
                             &k.alias
                         } else {
                             other

@@ -326,11 +326,7 @@ pub(crate) fn parse_sections(text: &str) -> Vec<Section> {
     for line in session_lines {
         let owner = sections
             .iter_mut()
-            .filter(|s| {
-                line.alias
-                    .strip_prefix(s.alias.as_str())
-                    .is_some_and(|rest| rest.starts_with(name::ALIAS_SEPARATOR))
-            })
+            .filter(|s| name::caught_by(&line.alias, &s.alias))
             .max_by_key(|s| s.alias.len());
         if let Some(owner) = owner {
             owner.sessions.push(line);
