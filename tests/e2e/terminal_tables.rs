@@ -134,20 +134,20 @@ fn in_a_pipe_list_and_host_list_are_plain_columns() {
     assert_eq!(row[..4], [LONG, "-", "Running", "10.0.0.6"][..]);
 }
 
-#[test]
-fn at_80_columns_names_stay_whole_and_the_label_gives_way() {
+/// A home with one host of a long name at 10.0.0.7, added with `extra` options.
+fn long_named_host(extra: &[&str]) -> (Home, &'static str) {
     let home = Home::new();
     let name = "feature-very-long-session-name-33";
+    let mut args = vec!["host", "add", name, "--address", "10.0.0.7"];
+    args.extend(extra);
+    home.ok(&args);
+    (home, name)
+}
+
+#[test]
+fn at_80_columns_names_stay_whole_and_the_label_gives_way() {
     let label = "a-label-that-is-free-text-and-far-too-long-to-fit";
-    home.ok(&[
-        "host",
-        "add",
-        name,
-        "--address",
-        "10.0.0.7",
-        "--label",
-        label,
-    ]);
+    let (home, name) = long_named_host(&["--label", label]);
     let screen = listed_at_80_columns(&home, name);
     assert!(!screen.contains(label), "the label gives way:\n{screen}");
     assert!(screen.contains("10.0.0.7"), "{screen}");
@@ -173,20 +173,8 @@ fn host_list_on_a_terminal_is_boxed_and_the_error_prefix_is_red() {
 
 #[test]
 fn at_80_columns_the_region_gives_way_before_the_names() {
-    let home = Home::new();
-    let name = "feature-very-long-session-name-33";
     let region = "a-region-name-long-enough-that-it-must-be-cut";
-    home.ok(&[
-        "host",
-        "add",
-        name,
-        "--address",
-        "10.0.0.7",
-        "--label",
-        "some-label",
-        "--region",
-        region,
-    ]);
+    let (home, name) = long_named_host(&["--label", "some-label", "--region", region]);
     let screen = listed_at_80_columns(&home, name);
     assert!(!screen.contains(region), "the region gives way:\n{screen}");
     let wide = run_in_terminal(&home, 80, "list --no-tmux --wide", "");
