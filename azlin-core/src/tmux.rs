@@ -243,24 +243,11 @@ pub fn exec_prelude(vm: &str, session: &str, check: Option<(Need, &OnFailure)>) 
         window_target(session)
     );
     let asked = match check {
-        None => pane,
-        Some((need, on)) => {
-            let otherwise = match need {
-                Need::Existing => format!("{{ {}; }}", on.missing),
-                Need::Created => format!(
-                    "{{ {} || {{ {}; }}; {pane}; }}",
-                    new_detached(session),
-                    on.not_created
-                ),
-            };
-            format!(
-                "command -v tmux >/dev/null 2>&1 || {{ {}; }}\n{pane} || {otherwise}",
-                on.no_tmux
-            )
-        }
+        None => format!("{pane}\n"),
+        Some((need, on)) => checked_by(session, need, on, &pane, &pane),
     };
     format!(
-        "{asked}\n[ -n \"${{azlin_pane%%|*}}\" ] && export TMUX_PANE=\"${{azlin_pane%%|*}}\" && \
+        "{asked}[ -n \"${{azlin_pane%%|*}}\" ] && export TMUX_PANE=\"${{azlin_pane%%|*}}\" && \
          cd \"${{azlin_pane#*|}}\" 2>/dev/null || cd\n\
          unset azlin_pane\nexport AZLIN_VM={} AZLIN_SESSION={}\n",
         shell_quote(vm),
@@ -282,14 +269,28 @@ pub struct OnFailure {
 /// Shell lines that check `session` for `need` before a command in the same script,
 /// running one of `on`'s lists when the check fails.
 pub fn check_session(session: &str, need: Need, on: &OnFailure) -> String {
+    let exists = format!(
+        "tmux has-session -t {} 2>/dev/null",
+        session_target(session)
+    );
+    checked_by(session, need, on, &exists, "true")
+}
+
+/// The lines of [`check_session`] with `test` as the shell test of whether `session`
+/// exists, and `after_create` run once a missing session was created for
+/// [`Need::Created`].
+fn checked_by(session: &str, need: Need, on: &OnFailure, test: &str, after_create: &str) -> String {
     let otherwise = match need {
         Need::Existing => format!("{{ {}; }}", on.missing),
-        Need::Created => format!("{} || {{ {}; }}", new_detached(session), on.not_created),
+        Need::Created => format!(
+            "{{ {} || {{ {}; }}; {after_create}; }}",
+            new_detached(session),
+            on.not_created
+        ),
     };
     format!(
-        "command -v tmux >/dev/null 2>&1 || {{ {}; }}\ntmux has-session -t {} 2>/dev/null || {otherwise}\n",
-        on.no_tmux,
-        session_target(session)
+        "command -v tmux >/dev/null 2>&1 || {{ {}; }}\n{test} || {otherwise}\n",
+        on.no_tmux
     )
 }
 

@@ -322,14 +322,20 @@ pub(crate) fn parse_sections(text: &str) -> Vec<Section> {
     let mut sections: Vec<Section> = out.iter().map(|(a, b)| Section::new(a, b)).collect();
     // A session alias is its VM's alias, `--`, the session's: the longest section alias
     // that prefixes it so is its VM (no VM's alias is `--`-prefixed by another's: see
-    // [`collisions`]).
+    // [`collisions`]). Looked up at each `--` of the alias, longest first, not matched
+    // against every section: a thousand VMs' sessions are read back on every sync.
+    let by_alias: std::collections::HashMap<String, usize> = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.alias.clone(), i))
+        .collect();
     for line in session_lines {
-        let owner = sections
-            .iter_mut()
-            .filter(|s| name::caught_by(&line.alias, &s.alias))
-            .max_by_key(|s| s.alias.len());
-        if let Some(owner) = owner {
-            owner.sessions.push(line);
+        let owner = line
+            .alias
+            .rmatch_indices(name::ALIAS_SEPARATOR)
+            .find_map(|(at, _)| by_alias.get(&line.alias[..at]).copied());
+        if let Some(i) = owner {
+            sections[i].sessions.push(line);
         }
     }
     // In the order rendering gives them (by alias), whatever the order of the blocks.
@@ -396,19 +402,20 @@ pub(crate) fn fleet_text(
     out.push('\n');
     out.push_str(SHARED_MARKER);
     out.push('\n');
+    let session_patterns: Vec<String> =
+        sections.iter().map(|s| format!("{}--*", s.alias)).collect();
     let all: Vec<String> = sections
         .iter()
-        .flat_map(|s| {
+        .zip(&session_patterns)
+        .flat_map(|(s, pattern)| {
             let plain = s.plain.then(|| s.alias.clone());
-            plain.into_iter().chain([format!("{}--*", s.alias)])
+            plain.into_iter().chain([pattern.clone()])
         })
         .collect();
     host_blocks(&mut out, &all, &lines);
     // Every `vm--…` alias needs a terminal for its tmux; written here once per block of
     // VMs rather than once per VM (the plain alias is not matched: `ssh vm cmd` keeps no
     // terminal, as plain ssh does).
-    let session_patterns: Vec<String> =
-        sections.iter().map(|s| format!("{}--*", s.alias)).collect();
     host_blocks(&mut out, &session_patterns, "    RequestTTY yes\n");
     if shared.counter {
         let plains: Vec<String> = sections
