@@ -21,8 +21,9 @@ Identifiers:
   name         a VM name, VM label, session name or IP; must match exactly one
 
 As with `connect`, a session name the cache does not know is looked for on the running
-VMs (one probe). The session line says what `connect` would do: attach it, create it, or
-refuse it as a typo of a close name that runs.
+VMs (one probe). The session line says what `connect` would do, as far as the cache and
+that probe know (connect looks at the VM again): attach it, create it, or refuse it as a
+typo of a close name that runs.
 
 Examples:
   azlin resolve myvm:dev
