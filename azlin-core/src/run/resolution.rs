@@ -34,6 +34,24 @@ impl Resolved {
         name::ssh_alias(&self.vm.name, &self.session)
     }
 
+    /// What `azlin connect` does with this session, given the sessions its VM runs: attach
+    /// it, create it, or refuse it as a typo of a close name ([`Resolved::close_session`]
+    /// over the addressable ones).
+    pub fn on_connect(&self, sessions: &[crate::inventory::SessionInfo]) -> OnConnect {
+        let names: Vec<&str> = sessions
+            .iter()
+            .filter(|s| crate::remote::addressable(s))
+            .map(|s| s.name.as_str())
+            .collect();
+        match sessions.iter().find(|s| s.name == self.session) {
+            Some(s) if names.contains(&s.name.as_str()) => OnConnect::Attach(s.clone()),
+            _ => match self.close_session(&names) {
+                Some(refusal) => OnConnect::Refuse(refusal),
+                None => OnConnect::Create,
+            },
+        }
+    }
+
     /// The refusal of `azlin connect` (without `--create`) to create this session, given
     /// the addressable sessions `running` on its VM: a named session that does not run,
     /// while one of a close name does, is taken for a typo. `None`: it may be created.
@@ -100,21 +118,7 @@ impl Run {
             .resolve_ids(std::slice::from_ref(&id), settings, false)?
             .remove(0);
         let inventory = self.inventory()?;
-        let cached = inventory.sessions.sessions_of(&target.vm.name);
-        let on_connect = match cached.iter().find(|s| s.name == target.session) {
-            Some(s) => OnConnect::Attach(s.clone()),
-            None => {
-                let names: Vec<&str> = cached
-                    .iter()
-                    .filter(|s| crate::remote::addressable(s))
-                    .map(|s| s.name.as_str())
-                    .collect();
-                match target.close_session(&names) {
-                    Some(refusal) => OnConnect::Refuse(refusal),
-                    None => OnConnect::Create,
-                }
-            }
-        };
+        let on_connect = target.on_connect(inventory.sessions.sessions_of(&target.vm.name));
         Ok(Explained {
             target,
             matched_by,

@@ -2,7 +2,7 @@
 //! `connect` without a terminal share: one ssh checks the session, acts, and lists the
 //! sessions that are left, which the run records.
 
-use super::{Resolved, Run};
+use super::{OnConnect, Resolved, Run};
 use crate::inventory::SessionInfo;
 use crate::remote::{self, Settings};
 use crate::tmux::Need;
@@ -57,17 +57,10 @@ impl Run {
         let Ok(sessions) = probed else {
             return Ok(None);
         };
-        let names: Vec<&str> = sessions
-            .iter()
-            .filter(|s| remote::addressable(s))
-            .map(|s| s.name.as_str())
-            .collect();
-        if names.contains(&target.session.as_str()) {
-            return Ok(Some(true));
+        match target.on_connect(&sessions) {
+            OnConnect::Attach(_) => Ok(Some(true)),
+            OnConnect::Refuse(typo) if refuse_close => Err(typo.into()),
+            OnConnect::Refuse(_) | OnConnect::Create => Ok(Some(false)),
         }
-        if refuse_close && let Some(typo) = target.close_session(&names) {
-            return Err(typo.into());
-        }
-        Ok(Some(false))
     }
 }
